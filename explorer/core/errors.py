@@ -1,0 +1,36 @@
+"""The one error type the code box language reports to users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(eq=False)
+class ExplorerError(Exception):
+    """A refused or failed program, located at a line and column.
+
+    ``line`` is 1-based and ``col`` is 0-based, as in Python's ``ast``; ``line`` is 0
+    when the error belongs to the program as a whole.
+    """
+
+    message: str
+    line: int = 0
+    col: int = 0
+    kind: str = "runtime"  # "syntax" | "refused" | "runtime" | "limit" | "cancelled"
+    advice: str = ""
+    end_line: int | None = None
+    end_col: int | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        where = f"line {self.line}, col {self.col}: " if self.line else ""
+        tail = f" ({self.advice})" if self.advice else ""
+        return f"{where}{self.message}{tail}"
+
+    def editor_format(self, filename: str) -> str:
+        """``FILE:LINE:COL: message`` with a 1-based column, as compilers and editors expect."""
+        return f"{filename}:{max(self.line, 1)}:{self.col + 1}: {self.message}" + (
+            f" ({self.advice})" if self.advice else ""
+        )

@@ -1,0 +1,1 @@
+"""The code box language: a whitelisted subset of Python and PyTorch, run by our own evaluator."""

@@ -1,0 +1,723 @@
+"""The interpreter of the code box language: walks a checked ``ast`` and runs it safely.
+
+Nothing here calls ``eval`` or ``exec``. Every name, attribute, call and operator goes
+through this class, which only reaches what the allow-list names and counts what limits.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import operator
+from collections.abc import Callable, Iterator
+from types import GeneratorType
+from typing import Any, Protocol
+
+import torch
+
+from explorer.core.errors import ExplorerError
+from explorer.core.graph import Naming
+from explorer.core.language import allowlist
+from explorer.core.language.advice import advice_for
+from explorer.core.language.builtins import build_builtins, safe_str_format
+from explorer.core.language.guards import (
+    check_format_spec,
+    check_int_result,
+    check_percent_format,
+    check_sequence_result,
+    new_elements,
+    precheck,
+    tensors_in,
+)
+from explorer.core.language.namespaces import build_namespaces
+from explorer.core.language.values import BoundMethod, Namespace, SafeFunction
+from explorer.core.limits import Budget
+
+_BINARY: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any], Callable[[Any, Any], Any]]] = {
+    ast.Add: ("add", operator.add, operator.iadd),
+    ast.Sub: ("sub", operator.sub, operator.isub),
+    ast.Mult: ("mul", operator.mul, operator.imul),
+    ast.Div: ("div", operator.truediv, operator.itruediv),
+    ast.FloorDiv: ("floordiv", operator.floordiv, operator.ifloordiv),
+    ast.Mod: ("mod", operator.mod, operator.imod),
+    ast.Pow: ("pow", operator.pow, operator.ipow),
+    ast.MatMult: ("matmul", operator.matmul, operator.imatmul),
+    ast.LShift: ("lshift", operator.lshift, operator.ilshift),
+    ast.RShift: ("rshift", operator.rshift, operator.irshift),
+    ast.BitOr: ("or", operator.or_, operator.ior),
+    ast.BitXor: ("xor", operator.xor, operator.ixor),
+    ast.BitAnd: ("and", operator.and_, operator.iand),
+}
+_BINARY_BY_NAME = {name: plain for name, plain, _ in _BINARY.values()}
+_COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not,
+    ast.In: lambda left, right: left in right,
+    ast.NotIn: lambda left, right: left not in right,
+}
+_UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
+    ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Invert: operator.invert,
+}
+_GRAD_MODES = (torch.no_grad, torch.enable_grad, torch.set_grad_enabled, torch.inference_mode)
+_ITERABLE: tuple[type, ...] = (list, tuple, str, range, torch.Tensor, GeneratorType, zip, enumerate,
+             type(iter([])))
+_STRUCT_MODULE = "torch.return_types"
+_TENSOR_PROPERTIES = frozenset(
+    "grad grad_fn requires_grad is_leaf shape dtype device data T mT H mH ndim retains_grad".split()
+)
+_MISSING = object()
+
+
+class AutogradCalls(Protocol):
+    """Where the evaluator sends backward calls, so each is recorded as a pass."""
+
+    def backward(self, call: str, line: int, run: Callable[[], Any], tensors: list[torch.Tensor],
+                 seeds: list[Any], retain_graph: bool, create_graph: bool) -> None: ...
+
+    def grad(self, line: int, run: Callable[[], Any], outputs: list[torch.Tensor],
+             seeds: list[Any], inputs: list[torch.Tensor], retain_graph: bool,
+             create_graph: bool) -> Any: ...
+
+
+class _Break(BaseException):
+    pass
+
+
+class _Continue(BaseException):
+    pass
+
+
+class Evaluator:
+    """Runs one program; holds its variables, output and the budget it spends."""
+
+    def __init__(self, budget: Budget, autograd: AutogradCalls, naming: Naming,
+                 overrides: dict[str, Any] | None = None) -> None:
+        self.budget = budget
+        self.limits = budget.limits
+        self.autograd = autograd
+        self.naming = naming
+        self.overrides = dict(overrides or {})
+        self.applied_overrides: set[str] = set()
+        self.env: dict[str, Any] = {}
+        self.namespaces = build_namespaces()
+        self.predefined: dict[str, Any] = {
+            "torch": self.namespaces["torch"], "F": self.namespaces["F"],
+            "math": self.namespaces["math"], **build_builtins(),
+        }
+        self.output: list[str] = []
+        self.output_size = 0
+        self.last_graph_name: str | None = None
+        self.line = 0  # the statement running now, for warnings torch raises inside it
+        self._statements: dict[type[ast.stmt], Callable[[Any], None]] = {
+            ast.Expr: lambda node: self.eval(node.value),
+            ast.Assign: self._assign_statement,
+            ast.AugAssign: self._augmented_assign,
+            ast.AnnAssign: self._annotated_assign,
+            ast.For: self._for,
+            ast.If: self._if,
+            ast.With: self._with,
+            ast.Pass: lambda node: None,
+            ast.Break: self._break,
+            ast.Continue: self._continue,
+            ast.Import: self._import,
+            ast.ImportFrom: self._import_from,
+            ast.Delete: self._delete,
+            ast.Assert: self._assert,
+        }
+        self._expressions: dict[type[ast.expr], Callable[[Any], Any]] = {
+            ast.Constant: lambda node: node.value,
+            ast.Name: lambda node: self.lookup(node.id),
+            ast.Attribute: lambda node: self.get_attribute(self.eval(node.value), node.attr),
+            ast.Subscript: lambda node: self.get_item(self.eval(node.value), self.eval(node.slice)),
+            ast.Slice: self._slice,
+            ast.Tuple: lambda node: tuple(self._elements(node.elts)),
+            ast.List: lambda node: self._elements(node.elts),
+            ast.BinOp: self._binop,
+            ast.UnaryOp: self._unaryop,
+            ast.BoolOp: self._boolop,
+            ast.Compare: self._compare,
+            ast.IfExp: lambda node: self.eval(node.body if self.truth(self.eval(node.test)) else node.orelse),
+            ast.Call: self._call,
+            ast.JoinedStr: self._joined_str,
+            ast.FormattedValue: self._formatted_value,
+            ast.ListComp: self._comprehension,
+            ast.GeneratorExp: self._comprehension,
+        }
+
+    # ----- statements -------------------------------------------------------------------
+
+    def run(self, tree: ast.Module) -> None:
+        self.exec_block(tree.body)
+
+    def exec_block(self, body: list[ast.stmt]) -> None:
+        for statement in body:
+            self.budget.check_time()
+            self.line = statement.lineno
+            try:
+                self._statements[type(statement)](statement)
+            except ExplorerError as error:
+                raise _located(error, statement) from None
+            except (_Break, _Continue):
+                raise
+            except Exception as error:  # noqa: BLE001 - every failure becomes an ExplorerError
+                raise self._runtime_error(error, statement) from None
+
+    def _assign_statement(self, node: ast.Assign) -> None:
+        value = self.eval(node.value)
+        for target in node.targets:
+            self.assign(target, value)
+
+    def _annotated_assign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.assign(node.target, self.eval(node.value))
+
+    def _augmented_assign(self, node: ast.AugAssign) -> None:
+        name, _, in_place = _BINARY[type(node.op)]
+        value = self.eval(node.value)
+        target = node.target
+        if isinstance(target, ast.Name):
+            self.assign_name(target.id, self.binary(name, self.lookup(target.id), value, in_place))
+        elif isinstance(target, ast.Subscript):
+            owner, index = self.eval(target.value), self.eval(target.slice)
+            current = self.get_item(owner, index)
+            self.set_item(owner, index, self.binary(name, current, value, in_place))
+        elif isinstance(target, ast.Attribute):
+            owner = self.eval(target.value)
+            current = self.get_attribute(owner, target.attr)
+            self.set_attribute(owner, target.attr, self.binary(name, current, value, in_place))
+
+    def _for(self, node: ast.For) -> None:
+        for item in self.iterate(self.eval(node.iter)):
+            self.assign(node.target, item)
+            try:
+                self.exec_block(node.body)
+            except _Break:
+                break
+            except _Continue:
+                continue
+        else:
+            self.exec_block(node.orelse)
+
+    def _if(self, node: ast.If) -> None:
+        self.exec_block(node.body if self.truth(self.eval(node.test)) else node.orelse)
+
+    def _with(self, node: ast.With) -> None:
+        with contextlib.ExitStack() as stack:
+            for item in node.items:
+                manager = self.eval(item.context_expr)
+                if not isinstance(manager, _GRAD_MODES):
+                    raise ExplorerError(
+                        "only torch.no_grad(), torch.enable_grad(), torch.set_grad_enabled() "
+                        "and torch.inference_mode() can be used with `with`",
+                        item.context_expr.lineno, item.context_expr.col_offset, kind="refused")
+                entered = stack.enter_context(manager)
+                if item.optional_vars is not None:
+                    self.assign(item.optional_vars, entered)
+            self.exec_block(node.body)
+
+    def _break(self, node: ast.Break) -> None:
+        raise _Break
+
+    def _continue(self, node: ast.Continue) -> None:
+        raise _Continue
+
+    def _import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.name not in allowlist.IMPORTABLE:
+                raise ModuleNotFoundError(f"No module named '{alias.name}'")
+            if alias.asname:
+                self.assign_name(alias.asname, self.namespaces[alias.name])
+            else:
+                top = alias.name.split(".")[0]
+                self.assign_name(top, self.namespaces[top])
+
+    def _import_from(self, node: ast.ImportFrom) -> None:
+        module = self.namespaces.get(node.module or "")
+        for alias in node.names:
+            if module is None or alias.name not in module.members:
+                raise ImportError(f"cannot import name '{alias.name}' from '{node.module}'")
+            self.assign_name(alias.asname or alias.name, module.members[alias.name])
+
+    def _delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                if target.id not in self.env:
+                    raise NameError(f"name '{target.id}' is not defined")
+                del self.env[target.id]
+            elif isinstance(target, ast.Subscript):
+                owner = self.eval(target.value)
+                if not isinstance(owner, list):
+                    raise TypeError(f"'{type(owner).__name__}' object doesn't support item deletion")
+                del owner[self.eval(target.slice)]
+            else:
+                raise ExplorerError("only names and list items can be deleted", kind="refused")
+
+    def _assert(self, node: ast.Assert) -> None:
+        if not self.truth(self.eval(node.test)):
+            raise AssertionError(str(self.eval(node.msg)) if node.msg is not None else "")
+
+    # ----- assignment -------------------------------------------------------------------
+
+    def assign(self, target: ast.expr, value: Any) -> None:
+        if isinstance(target, ast.Name):
+            self.assign_name(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            items = self._unpack(value, len(target.elts))
+            for element, item in zip(target.elts, items):
+                self.assign(element, item)
+        elif isinstance(target, ast.Subscript):
+            self.set_item(self.eval(target.value), self.eval(target.slice), value)
+        elif isinstance(target, ast.Attribute):
+            self.set_attribute(self.eval(target.value), target.attr, value)
+        else:
+            raise ExplorerError("this assignment target is not allowed", kind="refused")
+
+    def assign_name(self, name: str, value: Any) -> None:
+        if isinstance(value, torch.Tensor):
+            if name in self.overrides and value.grad_fn is None:
+                value = self._overridden(name, value)
+            self.naming.name_tensor(name, value)
+            if value.grad_fn is not None:
+                self.last_graph_name = name
+        self.env[name] = value
+
+    def _overridden(self, name: str, tensor: torch.Tensor) -> torch.Tensor:
+        """The user's edited value for ``name``, in the shape and dtype the program made."""
+        replacement = torch.as_tensor(self.overrides[name], dtype=tensor.dtype)
+        if replacement.numel() != tensor.numel():
+            return tensor
+        self.applied_overrides.add(name)
+        with torch.no_grad():
+            result = replacement.reshape(tensor.shape).clone()
+        return result.requires_grad_(tensor.requires_grad)
+
+    def _unpack(self, value: Any, count: int) -> list[Any]:
+        items = []
+        for item in self.iterate(value):
+            items.append(item)
+            if len(items) > count:
+                raise ValueError(f"too many values to unpack (expected {count})")
+        if len(items) < count:
+            raise ValueError(f"not enough values to unpack (expected {count}, got {len(items)})")
+        return items
+
+    def set_item(self, owner: Any, index: Any, value: Any) -> None:
+        if isinstance(owner, torch.Tensor):
+            precheck(self.budget, operator.setitem, (owner, index, value), {}, grows=False)
+            owner[index] = value
+        elif isinstance(owner, list):
+            if isinstance(index, slice):
+                check_sequence_result("add", owner, self.materialize(value), self.limits.max_sequence)
+            owner[index] = value
+        else:
+            raise TypeError(f"'{type(owner).__name__}' object does not support item assignment")
+
+    def set_attribute(self, owner: Any, name: str, value: Any) -> None:
+        if not isinstance(owner, torch.Tensor) or name not in allowlist.SETTABLE_TENSOR_ATTRIBUTES:
+            raise ExplorerError(
+                f"`.{name}` cannot be assigned; only a tensor's .requires_grad, .grad and .data "
+                "can", kind="refused")
+        setattr(owner, name, value)
+
+    # ----- names and attributes ---------------------------------------------------------
+
+    def lookup(self, name: str) -> Any:
+        value = self.env.get(name, _MISSING)
+        if value is _MISSING:
+            value = self.predefined.get(name, _MISSING)
+        if value is _MISSING:
+            raise NameError(f"name '{name}' is not defined")
+        return value
+
+    def get_attribute(self, owner: Any, name: str) -> Any:
+        if isinstance(owner, torch.Tensor):
+            return self._tensor_attribute(owner, name)
+        if isinstance(owner, Namespace):
+            return self._namespace_attribute(owner, name)
+        allowed = _members_of(owner)
+        if name not in allowed:
+            raise AttributeError(f"'{type(owner).__name__}' object has no attribute '{name}'")
+        value = getattr(owner, name)
+        return BoundMethod(owner, name) if callable(value) else self.checked(value)
+
+    def _tensor_attribute(self, tensor: torch.Tensor, name: str) -> Any:
+        if name not in allowlist.TENSOR_MEMBERS:
+            raise ExplorerError(f"`.{name}` of a tensor is not allowed in the code box",
+                                kind="refused")
+        if name in _TENSOR_PROPERTIES:
+            return self.checked(getattr(tensor, name))
+        if not hasattr(tensor, name):
+            raise AttributeError(f"'Tensor' object has no attribute '{name}'")
+        return BoundMethod(tensor, name)
+
+    def _namespace_attribute(self, namespace: Namespace, name: str) -> Any:
+        member = namespace.members.get(name, _MISSING)
+        if member is _MISSING:
+            raise ExplorerError(f"`{namespace.qualname}.{name}` is not allowed in the code box",
+                                kind="refused")
+        return member
+
+    # ----- expressions ------------------------------------------------------------------
+
+    def eval(self, node: ast.expr) -> Any:
+        try:
+            return self._expressions[type(node)](node)
+        except ExplorerError as error:
+            raise _located(error, node) from None
+        except (_Break, _Continue):
+            raise
+        except Exception as error:  # noqa: BLE001 - every failure becomes an ExplorerError
+            raise self._runtime_error(error, node) from None
+
+    def _elements(self, nodes: list[ast.expr]) -> list[Any]:
+        items: list[Any] = []
+        for node in nodes:
+            if isinstance(node, ast.Starred):
+                items.extend(self.materialize(self.eval(node.value)))
+            else:
+                items.append(self.eval(node))
+            if len(items) > self.limits.max_sequence:
+                check_sequence_result("add", items, [], self.limits.max_sequence)
+        return items
+
+    def _slice(self, node: ast.Slice) -> slice:
+        return slice(*(None if part is None else self.eval(part)
+                       for part in (node.lower, node.upper, node.step)))
+
+    def _binop(self, node: ast.BinOp) -> Any:
+        name = _BINARY[type(node.op)][0]
+        return self.binary(name, self.eval(node.left), self.eval(node.right))
+
+    def binary(self, name: str, left: Any, right: Any,
+               function: Callable[[Any, Any], Any] | None = None) -> Any:
+        """``left <op> right`` with the size checks its operand types need."""
+        function = function or _BINARY_BY_NAME[name]
+        if isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
+            return self.call_torch(function, (left, right), {}, grows=name == "matmul")
+        check_int_result(name, left, right, self.limits.max_int_bits)
+        check_sequence_result(name, left, right, self.limits.max_sequence)
+        if name == "mod" and isinstance(left, str):
+            check_percent_format(left)
+        return function(left, right)
+
+    def _unaryop(self, node: ast.UnaryOp) -> Any:
+        value = self.eval(node.operand)
+        if isinstance(node.op, ast.Not):
+            return not self.truth(value)
+        function = _UNARY[type(node.op)]
+        if isinstance(value, torch.Tensor):
+            return self.call_torch(function, (value,), {}, grows=False)
+        return function(value)
+
+    def _boolop(self, node: ast.BoolOp) -> Any:
+        value: Any = None
+        for operand in node.values:
+            value = self.eval(operand)
+            if self.truth(value) == isinstance(node.op, ast.Or):
+                return value
+        return value
+
+    def _compare(self, node: ast.Compare) -> Any:
+        left = self.eval(node.left)
+        result: Any = True
+        for op, right_node in zip(node.ops, node.comparators):
+            right = self.eval(right_node)
+            function = _COMPARE[type(op)]
+            if isinstance(op, (ast.Is, ast.IsNot)):
+                result = function(left, right)
+            elif isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
+                result = self.call_torch(function, (left, right), {}, grows=False)
+            else:
+                result = function(left, right)
+            if len(node.ops) > 1 and not self.truth(result):
+                return result
+            left = right
+        return result
+
+    def _joined_str(self, node: ast.JoinedStr) -> str:
+        text = "".join(str(self.eval(part)) for part in node.values)
+        check_sequence_result("add", text, "", self.limits.max_sequence)
+        return text
+
+    def _formatted_value(self, node: ast.FormattedValue) -> str:
+        value = self.eval(node.value)
+        if node.conversion == ord("r"):
+            value = repr(value)
+        elif node.conversion == ord("s"):
+            value = str(value)
+        elif node.conversion == ord("a"):
+            value = ascii(value)
+        spec = "" if node.format_spec is None else self.eval(node.format_spec)
+        check_format_spec(spec)
+        return format(value, spec)
+
+    def _comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> list[Any]:
+        names = {name.id for generator in node.generators
+                 for name in ast.walk(generator.target) if isinstance(name, ast.Name)}
+        saved = {name: self.env.get(name, _MISSING) for name in names}
+        results: list[Any] = []
+        try:
+            self._comprehension_loop(node, 0, results)
+        finally:
+            for name, value in saved.items():
+                if value is _MISSING:
+                    self.env.pop(name, None)
+                else:
+                    self.env[name] = value
+        return results
+
+    def _comprehension_loop(self, node: ast.ListComp | ast.GeneratorExp, depth: int,
+                            results: list[Any]) -> None:
+        if depth == len(node.generators):
+            results.append(self.eval(node.elt))
+            check_sequence_result("add", results, [], self.limits.max_sequence)
+            return
+        generator = node.generators[depth]
+        for item in self.iterate(self.eval(generator.iter)):
+            self.assign(generator.target, item)
+            if all(self.truth(self.eval(condition)) for condition in generator.ifs):
+                self._comprehension_loop(node, depth + 1, results)
+
+    # ----- calls ------------------------------------------------------------------------
+
+    def _call(self, node: ast.Call) -> Any:
+        function = self.eval(node.func)
+        args = self._elements(node.args)
+        kwargs = {str(keyword.arg): self.eval(keyword.value) for keyword in node.keywords}
+        return self.invoke(function, args, kwargs, node)
+
+    def invoke(self, function: Any, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+        if isinstance(function, BoundMethod):
+            return self._call_method(function.owner, function.name, args, kwargs, node)
+        if not isinstance(function, SafeFunction):
+            raise TypeError(f"'{type(function).__name__}' object is not callable")
+        if function.kind == "builtin":
+            return self.checked(function.target(self, *args, **kwargs))
+        if function.kind == "special":
+            return self._autograd_function(function.qualname, args, kwargs, node)
+        if function.kind == "plain":
+            return self.checked(function.target(*args, **kwargs))
+        short_name = function.qualname.rsplit(".", 1)[-1]
+        positional = tuple(args)
+        if function.prepare is not None:
+            positional, kwargs = function.prepare(positional, kwargs)
+        return self.call_torch(
+            function.target, positional, kwargs,
+            grows=function.kind == "creation" or short_name in allowlist.GROWTH_FUNCTIONS,
+            creation=function.kind == "creation",
+        )
+
+    def call_torch(self, function: Callable[..., Any], args: tuple[Any, ...],
+                   kwargs: dict[str, Any], *, grows: bool, creation: bool = False) -> Any:
+        """Call a torch function after checking what it would allocate; count what it did."""
+        self.budget.check_time()
+        precheck(self.budget, function, args, kwargs, grows=grows, creation=creation)
+        result = function(*args, **kwargs)
+        self.budget.add_elements(new_elements(result, tensors_in((args, kwargs))))
+        return self.checked(result)
+
+    def _call_method(self, owner: Any, name: str, args: list[Any], kwargs: dict[str, Any],
+                     node: ast.Call) -> Any:
+        if isinstance(owner, torch.Tensor):
+            return self._tensor_method(owner, name, args, kwargs, node)
+        if isinstance(owner, list):
+            return self._list_method(owner, name, args, kwargs)
+        if isinstance(owner, str):
+            return self._str_method(owner, name, args, kwargs)
+        return self.checked(getattr(owner, name)(*args, **kwargs))
+
+    def _tensor_method(self, tensor: torch.Tensor, name: str, args: list[Any],
+                       kwargs: dict[str, Any], node: ast.Call) -> Any:
+        if name == "backward":
+            return self._tensor_backward(tensor, args, kwargs, node)
+        if name == "tolist" and tensor.numel() > self.limits.max_sequence:
+            raise ExplorerError(f"tolist() of {tensor.numel():,} elements is past the limit "
+                                f"of {self.limits.max_sequence:,}", kind="limit")
+        if name in allowlist.PLAIN_MEMBERS:
+            return self.checked(getattr(tensor, name)(*args, **kwargs))
+
+        def method(owner: torch.Tensor, *rest: Any, **options: Any) -> Any:
+            return getattr(owner, name)(*rest, **options)
+
+        return self.call_torch(method, (tensor, *args), kwargs,
+                               grows=name in allowlist.GROWTH_METHODS)
+
+    def _list_method(self, owner: list[Any], name: str, args: list[Any],
+                     kwargs: dict[str, Any]) -> Any:
+        if name in ("append", "insert"):
+            check_sequence_result("add", owner, [None], self.limits.max_sequence)
+        if name == "extend":
+            args = [self.materialize(args[0])] if args else args
+            check_sequence_result("add", owner, args[0] if args else [], self.limits.max_sequence)
+        return self.checked(getattr(owner, name)(*args, **kwargs))
+
+    def _str_method(self, owner: str, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        if name == "format":
+            result = safe_str_format(owner, tuple(args), kwargs)
+        elif name == "join":
+            result = owner.join(self.materialize(args[0]) if args else [])
+        else:
+            result = getattr(owner, name)(*args, **kwargs)
+        if isinstance(result, str):
+            check_sequence_result("add", result, "", self.limits.max_sequence)
+        return result
+
+    # ----- autograd -----------------------------------------------------------------------
+
+    def _tensor_backward(self, tensor: torch.Tensor, args: list[Any], kwargs: dict[str, Any],
+                         node: ast.Call) -> None:
+        gradient, retain_graph, create_graph, inputs = _bind_backward(*args, **kwargs)
+        retain = create_graph if retain_graph is None else bool(retain_graph)
+        self.autograd.backward(
+            "backward", node.lineno,
+            lambda: tensor.backward(gradient, retain_graph, create_graph, inputs),
+            [tensor], [gradient], retain, bool(create_graph))
+
+    def _autograd_function(self, qualname: str, args: list[Any], kwargs: dict[str, Any],
+                           node: ast.Call) -> Any:
+        if qualname == "torch.autograd.backward":
+            tensors, seeds, retain_graph, create_graph, inputs = _bind_autograd_backward(*args, **kwargs)
+            roots, seed_list = _as_list(tensors), _as_list(seeds) if seeds is not None else []
+            retain = create_graph if retain_graph is None else bool(retain_graph)
+            return self.autograd.backward(
+                "autograd.backward", node.lineno,
+                lambda: torch.autograd.backward(tensors, seeds, retain_graph, create_graph,
+                                                inputs=inputs),
+                roots, seed_list or [None] * len(roots), retain, bool(create_graph))
+        bound = _bind_autograd_grad(*args, **kwargs)
+        outputs, inputs, seeds, retain_graph, create_graph = bound[:5]
+        roots, seed_list = _as_list(outputs), _as_list(seeds) if seeds is not None else []
+        retain = create_graph if retain_graph is None else bool(retain_graph)
+        return self.checked(self.autograd.grad(
+            node.lineno,
+            lambda: torch.autograd.grad(outputs, inputs, seeds, retain_graph, create_graph,
+                                        allow_unused=bound[5], materialize_grads=bound[6]),
+            roots, seed_list or [None] * len(roots), _as_list(inputs), retain, bool(create_graph)))
+
+    # ----- values -----------------------------------------------------------------------
+
+    def truth(self, value: Any) -> bool:
+        return bool(value)
+
+    def iterate(self, value: Any) -> Iterator[Any]:
+        """Iterate an allowed value, counting every item against the loop limit."""
+        if not isinstance(value, _ITERABLE) and not _is_struct(value):
+            raise TypeError(f"'{type(value).__name__}' object is not iterable")
+        for item in value:
+            self.budget.count_iteration()
+            yield item
+
+    def materialize(self, value: Any) -> list[Any]:
+        items = []
+        for item in self.iterate(value):
+            items.append(item)
+            if len(items) > self.limits.max_sequence:
+                check_sequence_result("add", items, [], self.limits.max_sequence)
+        return items
+
+    def get_item(self, owner: Any, index: Any) -> Any:
+        if isinstance(owner, torch.Tensor):
+            return self.call_torch(operator.getitem, (owner, index), {}, grows=False)
+        if isinstance(owner, (list, tuple, str, range)) or _is_struct(owner):
+            return self.checked(owner[index])
+        raise TypeError(f"'{type(owner).__name__}' object is not subscriptable")
+
+    def checked(self, value: Any) -> Any:
+        """Let a value into the program only if it is of a type the code box may hold."""
+        if isinstance(value, _HOLDABLE) or _is_struct(value) or _is_node(value):
+            return value
+        if isinstance(value, (tuple, list)):
+            for item in value:
+                self.checked(item)
+            return value
+        raise ExplorerError(
+            f"a value of type `{type(value).__name__}` cannot be used in the code box",
+            kind="refused")
+
+    def write(self, text: str) -> None:
+        self.output_size += len(text)
+        if self.output_size > self.limits.max_output:
+            raise ExplorerError(f"the program printed more than {self.limits.max_output:,} "
+                                "characters", kind="limit")
+        self.output.append(text)
+
+    def _runtime_error(self, error: BaseException, node: ast.AST) -> ExplorerError:
+        if isinstance(error, RecursionError):
+            message = "the program is nested too deeply"
+        elif isinstance(error, MemoryError):
+            message = "the program ran out of memory"
+        else:
+            text = str(error).strip()
+            message = f"{type(error).__name__}: {text}" if text else type(error).__name__
+        return ExplorerError(
+            message, getattr(node, "lineno", 0), getattr(node, "col_offset", 0),
+            kind="runtime", advice=advice_for(message),
+            end_line=getattr(node, "end_lineno", None), end_col=getattr(node, "end_col_offset", None))
+
+
+_HOLDABLE: tuple[type, ...] = (
+    torch.Tensor, bool, int, float, complex, str, bytes, type(None), type(Ellipsis), slice,
+    range, torch.dtype, torch.device, torch.Size, torch.Generator, Namespace, SafeFunction,
+    BoundMethod, *_GRAD_MODES, GeneratorType, zip, enumerate, type(iter([])),
+)
+
+
+def _is_struct(value: Any) -> bool:
+    return type(value).__module__ == _STRUCT_MODULE
+
+
+def _is_node(value: Any) -> bool:
+    return isinstance(value, torch.autograd.graph.Node)
+
+
+def _members_of(owner: Any) -> frozenset[str]:
+    if isinstance(owner, torch.Size):
+        return allowlist.SIZE_MEMBERS
+    if isinstance(owner, list):
+        return allowlist.LIST_METHODS
+    if isinstance(owner, str):
+        return allowlist.STR_METHODS
+    if isinstance(owner, torch.dtype):
+        return allowlist.DTYPE_MEMBERS
+    if isinstance(owner, torch.device):
+        return allowlist.DEVICE_MEMBERS
+    if _is_struct(owner):
+        return allowlist.STRUCT_MEMBERS
+    if _is_node(owner):
+        return allowlist.NODE_MEMBERS
+    return frozenset()
+
+
+def _located(error: ExplorerError, node: ast.AST) -> ExplorerError:
+    """Give an error raised without a place the place of the innermost node that saw it."""
+    if not error.line:
+        error.line = getattr(node, "lineno", 0)
+        error.col = getattr(node, "col_offset", 0)
+        error.end_line = getattr(node, "end_lineno", None)
+        error.end_col = getattr(node, "end_col_offset", None)
+    return error
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def _bind_backward(gradient: Any = None, retain_graph: Any = None, create_graph: bool = False,
+                   inputs: Any = None) -> tuple[Any, Any, bool, Any]:
+    return gradient, retain_graph, create_graph, inputs
+
+
+def _bind_autograd_backward(tensors: Any, grad_tensors: Any = None, retain_graph: Any = None,
+                            create_graph: bool = False, inputs: Any = None
+                            ) -> tuple[Any, Any, Any, bool, Any]:
+    return tensors, grad_tensors, retain_graph, create_graph, inputs
+
+
+def _bind_autograd_grad(outputs: Any, inputs: Any, grad_outputs: Any = None,
+                        retain_graph: Any = None, create_graph: bool = False,
+                        only_inputs: bool = True, allow_unused: Any = None,
+                        materialize_grads: bool = False) -> tuple[Any, ...]:
+    return (outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+            materialize_grads)

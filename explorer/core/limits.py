@@ -1,0 +1,68 @@
+"""Resource limits of one program run, and the budget that enforces them."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from explorer.core.errors import ExplorerError
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one run of the code box may use; every limit ends the run with a clear error."""
+
+    max_elements: int = 50_000_000  # tensor elements allocated, in total
+    max_iterations: int = 100_000  # loop iterations, all loops together
+    max_seconds: float = 10.0  # wall-clock time
+    max_int_bits: int = 100_000  # size of a Python integer result
+    max_sequence: int = 1_000_000  # items in a list/tuple, characters in a string
+    max_output: int = 1_000_000  # characters written by print
+    max_source: int = 1_000_000  # characters of program text
+    max_depth: int = 100  # nesting depth of expressions and blocks
+
+
+@dataclass
+class Budget:
+    """The running account of a run against its :class:`Limits`."""
+
+    limits: Limits = field(default_factory=Limits)
+    cancel: threading.Event | None = None
+    elements: int = 0
+    iterations: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def check_time(self) -> None:
+        """Stop the run when it was cancelled or ran out of time."""
+        if self.cancel is not None and self.cancel.is_set():
+            raise ExplorerError("the run was cancelled", kind="cancelled")
+        if time.monotonic() - self.started > self.limits.max_seconds:
+            raise ExplorerError(
+                f"the program ran longer than {self.limits.max_seconds:g} s",
+                kind="limit",
+                advice="make loops shorter or tensors smaller",
+            )
+
+    def count_iteration(self) -> None:
+        self.iterations += 1
+        if self.iterations > self.limits.max_iterations:
+            raise ExplorerError(
+                f"more than {self.limits.max_iterations:,} loop iterations",
+                kind="limit",
+                advice="loops in the code box are capped; use fewer iterations",
+            )
+        self.check_time()
+
+    def reserve_elements(self, count: int) -> None:
+        """Refuse an allocation that would pass the element limit, before it happens."""
+        if self.elements + count > self.limits.max_elements:
+            raise ExplorerError(
+                f"this would allocate {count:,} tensor elements, past the limit of "
+                f"{self.limits.max_elements:,} for one run",
+                kind="limit",
+                advice="use smaller tensors",
+            )
+
+    def add_elements(self, count: int) -> None:
+        self.elements += count

@@ -1,0 +1,169 @@
+"""Run a code box program and trace every backward pass it makes."""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import torch
+
+from explorer.core.errors import ExplorerError
+from explorer.core.graph import Naming
+from explorer.core.language.checker import parse_program
+from explorer.core.language.evaluator import Evaluator
+from explorer.core.limits import Budget, Limits
+from explorer.core.recorder import PassRequest, record_pass
+from explorer.core.trace import LeafVariable, Pass, Trace
+
+# Every run starts from this seed, so re-running after a value edit draws the same random
+# tensors; a program's own torch.manual_seed() still takes over from there.
+RUN_SEED = 0
+
+
+class _Tracer:
+    """Receives the program's backward calls and records each one as a pass."""
+
+    def __init__(self, naming: Naming) -> None:
+        self.naming = naming
+        self.passes: list[Pass] = []
+        self.evaluator: Evaluator | None = None
+
+    def backward(self, call: str, line: int, run: Callable[[], Any], tensors: list[torch.Tensor],
+                 seeds: list[Any], retain_graph: bool, create_graph: bool, note: str = "") -> None:
+        request = PassRequest(call, line, tensors, seeds, retain_graph, create_graph, note)
+        self._record(request, run)
+
+    def grad(self, line: int, run: Callable[[], Any], outputs: list[torch.Tensor],
+             seeds: list[Any], inputs: list[torch.Tensor], retain_graph: bool,
+             create_graph: bool) -> Any:
+        request = PassRequest("autograd.grad", line, outputs, seeds, retain_graph, create_graph)
+        names = [self._name_of(tensor) for tensor in inputs]
+        return self._record(request, run, names)
+
+    def _record(self, request: PassRequest, run: Callable[[], Any], result_names: Sequence[str] = ()) -> Any:
+        for root in request.roots:
+            if not isinstance(root, torch.Tensor):
+                raise TypeError(f"expected a tensor to differentiate, got {type(root).__name__}")
+        one_pass, result = record_pass(
+            request, run, naming=self.naming, index=len(self.passes),
+            named_leaves=self.named_leaves(), result_names=result_names)
+        if one_pass is not None:
+            self.passes.append(one_pass)
+        return result
+
+    def _name_of(self, tensor: Any) -> str:
+        if isinstance(tensor, torch.Tensor):
+            name = self.naming.leaf_name(tensor)
+            if name is None and self.evaluator is not None:
+                name = next((key for key, value in self.evaluator.env.items() if value is tensor), None)
+            if name is not None:
+                return name
+        return f"input{len(self.passes)}"
+
+    def named_leaves(self) -> dict[str, torch.Tensor]:
+        """Every named leaf that requires grad; a name's current binding wins."""
+        leaves = {name: tensor for name, tensor in self.naming.leaf_names.values()
+                  if tensor.requires_grad}
+        if self.evaluator is not None:
+            for name, value in self.evaluator.env.items():
+                if isinstance(value, torch.Tensor) and value.grad_fn is None and value.requires_grad:
+                    leaves[name] = value
+        return leaves
+
+
+def run_program(
+    source: str,
+    *,
+    limits: Limits | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    cancel: threading.Event | None = None,
+) -> Trace:
+    """Check and run ``source``; return its trace, with ``error`` set if it was refused or failed.
+
+    Passes recorded before a runtime error are kept. Torch's global grad mode and random
+    state are restored afterwards, so a run leaves no trace on the process.
+    """
+    limits = limits or Limits()
+    trace = Trace()
+    try:
+        tree = parse_program(source, limits)
+    except ExplorerError as error:
+        trace.error = error
+        return trace
+    naming = Naming()
+    tracer = _Tracer(naming)
+    evaluator = Evaluator(Budget(limits, cancel), tracer, naming, dict(overrides or {}))
+    tracer.evaluator = evaluator
+    grad_mode = torch.is_grad_enabled()
+    with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = _warning_recorder(evaluator, trace.warnings)
+        torch.manual_seed(RUN_SEED)
+        try:
+            evaluator.run(tree)
+            if not tracer.passes:
+                _implicit_pass(evaluator, tracer)
+        except ExplorerError as error:
+            trace.error = error
+        except RecursionError:
+            trace.error = ExplorerError("the program is nested too deeply", kind="limit")
+        except MemoryError:
+            trace.error = ExplorerError("the program ran out of memory", kind="limit")
+        finally:
+            torch.set_grad_enabled(grad_mode)
+    trace.stdout = "".join(evaluator.output)
+    trace.passes = tracer.passes
+    trace.leaves = [LeafVariable.of(name, tensor) for name, tensor in _named_leaf_tensors(evaluator, naming).items()]
+    trace.overrides_applied = sorted(evaluator.applied_overrides)
+    return trace
+
+
+def _warning_recorder(evaluator: Evaluator, found: list[str]) -> Callable[..., None]:
+    """Keep warnings torch gives while the program runs, with the program's line."""
+
+    def record(message: Warning | str, category: type[Warning], *_args: Any, **_kwargs: Any) -> None:
+        text = f"line {evaluator.line}: {category.__name__}: {message}"
+        if text not in found:
+            found.append(text)
+
+    return record
+
+
+def _named_leaf_tensors(evaluator: Evaluator, naming: Naming) -> dict[str, torch.Tensor]:
+    leaves = {name: tensor for name, tensor in naming.leaf_names.values()}
+    for name, value in evaluator.env.items():
+        if isinstance(value, torch.Tensor) and value.grad_fn is None:
+            leaves[name] = value
+    return leaves
+
+
+def _implicit_pass(evaluator: Evaluator, tracer: _Tracer) -> None:
+    """With no backward call, trace one from the last assigned tensor that has a graph."""
+    name, root = _last_graph_tensor(evaluator)
+    if root is None:
+        return
+    scalar = root.numel() == 1
+    seed = None if scalar else torch.ones_like(root)
+    if scalar:
+        note = f"the program calls no backward(): traced {name}.backward()"
+    else:
+        note = (f"the program calls no backward(): traced "
+                f"{name}.backward(gradient=torch.ones_like({name})) since {name} is not a scalar")
+    tracer.backward(
+        "implicit", 0,
+        lambda: torch.autograd.backward([root], None if scalar else [seed], retain_graph=True),
+        [root], [seed], True, False, note)
+
+
+def _last_graph_tensor(evaluator: Evaluator) -> tuple[str, torch.Tensor | None]:
+    candidates = []
+    if evaluator.last_graph_name is not None:
+        candidates.append(evaluator.last_graph_name)
+    candidates.extend(reversed(list(evaluator.env)))
+    for name in candidates:
+        value = evaluator.env.get(name)
+        if isinstance(value, torch.Tensor) and value.grad_fn is not None:
+            return name, value
+    return "", None

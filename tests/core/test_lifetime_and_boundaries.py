@@ -1,0 +1,99 @@
+"""No graph outlives its trace, deep graphs need no recursion, and the core never imports Qt."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+import weakref
+
+import networkx as nx
+import torch
+
+from explorer.core import run_program
+from explorer.core.graph import Naming, walk
+from explorer.core.recorder import PassRequest, record_pass
+
+
+def _holds_graph(value, seen=None) -> bool:
+    """Whether any autograd node or tensor with a graph is reachable inside ``value``."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return False
+    seen.add(id(value))
+    if isinstance(value, torch.autograd.graph.Node):
+        return True
+    if isinstance(value, torch.Tensor):
+        return value.grad_fn is not None or value.requires_grad
+    if isinstance(value, nx.Graph):
+        return any(_holds_graph(data, seen) for _, data in value.nodes(data=True)) or any(
+            _holds_graph(data, seen) for *_, data in value.edges(data=True))
+    if isinstance(value, dict):
+        return any(_holds_graph(item, seen) for item in value.values())
+    if isinstance(value, (list, tuple, set)):
+        return any(_holds_graph(item, seen) for item in value)
+    if hasattr(value, "__dataclass_fields__"):
+        return any(_holds_graph(getattr(value, name), seen) for name in value.__dataclass_fields__)
+    return False
+
+
+def test_a_trace_holds_no_graph_and_no_live_tensor() -> None:
+    trace = run_program("x = torch.randn(5, requires_grad=True)\ny = (x.exp() * x).sum()\n"
+                        "(g,) = torch.autograd.grad(y, x, create_graph=True)\ng.sum().backward()\n")
+    assert trace.ok and len(trace.passes) == 2
+    assert not _holds_graph(trace)
+
+
+def _record_and_forget() -> tuple[weakref.ref, object]:
+    x = torch.randn(100, requires_grad=True)
+    y = (x.sin() * x).sum()
+    request = PassRequest("backward", 1, [y], [None], True, False)
+    one_pass, _ = record_pass(request, lambda: y.backward(retain_graph=True), naming=Naming(),
+                              index=0, named_leaves={"x": x})
+    return weakref.ref(x), one_pass
+
+
+def test_recording_keeps_no_graph_alive() -> None:
+    # the leaf lives as long as its AccumulateGrad node: if hooks or the pass kept the graph,
+    # the leaf would survive here.
+    leaf, one_pass = _record_and_forget()
+    gc.collect()
+    assert leaf() is None
+    assert len(one_pass.steps) == one_pass.graph.number_of_nodes()
+
+
+def test_hooks_are_removed_after_the_pass() -> None:
+    x = torch.randn(3, requires_grad=True)
+    y = (x * 2).sum()
+    request = PassRequest("backward", 1, [y], [None], True, False)
+    one_pass, _ = record_pass(request, lambda: y.backward(retain_graph=True), naming=Naming(),
+                              index=0, named_leaves={})
+    steps = len(one_pass.steps)
+    y.backward()
+    assert len(one_pass.steps) == steps
+    assert x.grad is not None and torch.equal(x.grad, torch.full((3,), 4.0))
+
+
+def test_deep_graphs_need_no_recursion() -> None:
+    x = torch.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    walked = walk([y.grad_fn])
+    assert walked.graph.number_of_nodes() == 100_001
+    trace = run_program("x = torch.tensor(1.0, requires_grad=True)\ny = x\nfor i in range(20000):\n"
+                        "    y = y * 1.0001\ny.backward()\n")
+    assert trace.ok and len(trace.passes[0].steps) == 20_001
+
+
+def test_core_imports_without_qt() -> None:
+    blocker = ("import sys\nclass Block:\n    def find_spec(self, name, path=None, target=None):\n"
+               "        if name.split('.')[0] in ('PySide6', 'PyQt5', 'PyQt6', 'pyqtgraph', 'qtpy'):\n"
+               "            raise ImportError('Qt is blocked: ' + name)\n"
+               "sys.meta_path.insert(0, Block())\n"
+               "import explorer, explorer.core, explorer.cli\n"
+               "from explorer.core import run_program\n"
+               "assert run_program('x = torch.tensor(1.0, requires_grad=True)\\n(x * 2).backward()\\n').ok\n"
+               "print('ok')\n")
+    result = subprocess.run([sys.executable, "-c", blocker], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "ok", result.stderr

@@ -1,0 +1,215 @@
+"""Hostile programs: escapes, file and process access, resource bombs. Each is stopped, with its line."""
+
+import time
+
+import pytest
+
+from explorer.core import Limits, run_program
+
+PRELUDE = "x = torch.ones(3, requires_grad=True)\n"
+
+# (the hostile line, what it tries)
+HOSTILE = {
+    "import_os": "import os",
+    "import_subprocess_alias": "import subprocess as sp",
+    "from_os_import": "from os import system",
+    "relative_import": "from . import secrets",
+    "import_torch_utils": "import torch.utils",
+    "from_torch_import_save": "from torch import save",
+    "dunder_import": "__import__('os')",
+    "eval": "eval('1+1')",
+    "exec": "exec('x=1')",
+    "open_file": "open('/etc/passwd')",
+    "getattr": "getattr(x, 'numpy')",
+    "globals": "globals()",
+    "locals": "locals()",
+    "vars": "vars()",
+    "compile": "compile('1', 'f', 'eval')",
+    "type_call": "type(x)",
+    "object_name": "object",
+    "dir": "dir(x)",
+    "breakpoint": "breakpoint()",
+    "input": "input()",
+    "lambda": "f = lambda: 1",
+    "def": "def f():\n    return 1",
+    "class": "class A:\n    pass",
+    "while": "while True:\n    pass",
+    "try": "try:\n    y = 1\nexcept Exception:\n    pass",
+    "raise": "raise ValueError('x')",
+    "global": "global y",
+    "walrus": "(y := 1)",
+    "dict_display": "d = {'a': 1}",
+    "set_display": "s = {1, 2}",
+    "class_attribute": "x.__class__",
+    "subclasses_chain": "().__class__.__bases__[0].__subclasses__()",
+    "dunder_dict": "x.__dict__",
+    "globals_of_function": "print.__globals__",
+    "private_name": "_secret = 1",
+    "private_attribute": "x._version",
+    "torch_save": "torch.save(x, 'f.pt')",
+    "torch_load": "torch.load('f.pt')",
+    "torch_from_file": "torch.from_file('/etc/passwd')",
+    "torch_hub": "torch.hub.load('a', 'b')",
+    "torch_ops": "torch.ops.aten.add",
+    "torch_utils": "torch.utils.data",
+    "torch_c": "torch._C",
+    "torch_jit": "torch.jit.script",
+    "torch_compile": "torch.compile",
+    "torch_cuda": "torch.cuda.is_available()",
+    "torch_set_default": "torch.set_default_dtype(torch.float64)",
+    "torch_classes": "torch.classes",
+    "torch_library": "torch.library",
+    "torch_backends": "torch.backends",
+    "numpy": "x.numpy()",
+    "storage": "x.storage()",
+    "untyped_storage": "x.untyped_storage()",
+    "data_ptr": "x.data_ptr()",
+    "register_hook": "x.register_hook(print)",
+    "apply_": "x.apply_(print)",
+    "resize_": "x.detach().resize_(10)",
+    "as_strided": "x.as_strided((100,), (1,))",
+    "node_register_hook": "(x * 2).grad_fn.register_hook(print)",
+    "node_variable": "(x * 1).grad_fn.next_functions[0][0].variable",
+    "node_metadata": "(x * 2).grad_fn.metadata",
+    "format_attribute": "'{0.__class__}'.format(x)",
+    "format_index": "'{0[0]}'.format([1])",
+    "format_nested": "'{:{}}'.format(1, 5)",
+    "fstring_dunder": "f'{x.__class__}'",
+    "star_star_kwargs": "torch.ones(3, **{'dtype': torch.float64})",
+    "print_to_file": "print('x', file=None)",
+    "call_builtin_attribute": "print.target",
+    "bound_method_owner": "x.sum.owner",
+    "generator_frame": "g = zip([1], [2])\ng.gi_frame",
+    "async_for": "async def f():\n    pass",
+    "match": "match x:\n    case _:\n        pass",
+    "starred_assign": "a, *b = [1, 2, 3]",
+    "with_open": "with open('f') as f:\n    pass",
+    "with_other_manager": "with x:\n    pass",
+    "calling_a_tensor": "x()",
+    "calling_a_dtype": "torch.float32()",
+    "calling_grad_mode_decorator": "torch.no_grad()(print)",
+    "setattr_other": "x.grad_fn = None",
+    "setattr_namespace": "torch.exp = print",
+    "isinstance_bypass": "isinstance(x, object)",
+    "del_attribute": "del x.grad",
+    "yield": "yield 1",
+}
+
+BOMBS = {
+    "int_power": "y = 10 ** 10 ** 9",
+    "int_power_assign": "n = 7\nn **= 10 ** 8",
+    "int_shift": "y = 1 << 10 ** 10",
+    "int_mul_chain": "a = 10 ** 30000\nb = a * a * a * a * a",
+    "string_repeat": "s = 'a' * 10 ** 10",
+    "string_doubling": "s = 'a' * 1000\nfor i in range(100):\n    s = s + s",
+    "list_repeat": "l = [0] * 10 ** 10",
+    "nested_list_tensor": "a = [0.0] * 1000000\nb = [a] * 1000000\nt = torch.tensor(b)",
+    "huge_ones": "t = torch.ones(100000, 100000)",
+    "huge_randn": "t = torch.randn(10 ** 6, 10 ** 6)",
+    "huge_arange": "t = torch.arange(0, 1e12)",
+    "broadcast_outer": "a = torch.ones(100000, 1)\nb = torch.ones(1, 100000)\nc = a * b",
+    "expand_then_compute": "t = torch.ones(1).expand(10 ** 6, 10 ** 6).exp()",
+    "repeat": "t = torch.ones(10).repeat(10 ** 5, 10 ** 4)",
+    "outer_product": "v = torch.ones(20000)\nm = torch.outer(v, v)",
+    "diag_of_vector": "v = torch.ones(20000)\nm = torch.diag(v)",
+    "matmul_growth": "a = torch.ones(20000, 1)\nm = a @ a.T",
+    "one_hot_data_dependent": "import torch.nn.functional as F\nt = F.one_hot(torch.tensor([10 ** 9]))",
+    "pad_growth": "import torch.nn.functional as F\nt = F.pad(torch.ones(1), (10 ** 9, 0))",
+    "cumulative_elements": "for i in range(100):\n    t = torch.ones(1000, 1000)",
+    "loop_forever": "for i in range(10 ** 12):\n    pass",
+    "nested_loops": "for i in range(1000):\n    for j in range(1000):\n        pass",
+    "sum_of_huge_range": "s = sum(range(10 ** 12))",
+    "list_of_huge_range": "l = list(range(10 ** 12))",
+    "max_of_huge_range": "m = max(range(10 ** 12))",
+    "comprehension_bomb": "l = [i for i in range(10 ** 9)]",
+    "extend_bomb": "l = []\nl.extend(range(10 ** 12))",
+    "format_width": "s = f'{1:100000000}'",
+    "format_method_width": "s = '{:100000000}'.format(1)",
+    "percent_width": "s = '%100000000d' % 1",
+    "percent_star": "s = '%*d' % (100000000, 1)",
+    "print_bomb": "for i in range(100000):\n    print('x' * 100)",
+    "tolist_bomb": "t = torch.zeros(10 ** 7)\nl = t.tolist()",
+    "round_digits": "r = round(5, -10 ** 9)",
+    "join_bomb": "s = ','.join(['a' * 1000] * 10000)",
+    "deep_nesting": "y = " + "[" * 150 + "]" * 150,
+    "deep_unary": "y = " + "-" * 5000 + "1",
+    "long_chain": "y = " + " + ".join(["1"] * 5000),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_escape_is_refused_with_its_line(name: str) -> None:
+    source = PRELUDE + HOSTILE[name] + "\n"
+    trace = run_program(source)
+    assert trace.error is not None, f"{name} was not stopped"
+    assert trace.error.line >= 2, trace.error
+    assert trace.error.message
+
+
+@pytest.mark.parametrize("name", sorted(BOMBS))
+def test_resource_bomb_is_stopped_quickly(name: str) -> None:
+    started = time.monotonic()
+    trace = run_program(PRELUDE + BOMBS[name] + "\n", limits=Limits(max_seconds=5.0))
+    elapsed = time.monotonic() - started
+    assert trace.error is not None, f"{name} was not stopped"
+    assert trace.error.kind in ("limit", "refused", "syntax"), trace.error
+    assert trace.error.line >= 2, trace.error
+    assert elapsed < 6.0, f"{name} took {elapsed:.1f} s"
+
+
+def test_refusal_names_the_construct() -> None:
+    trace = run_program("import torch\nimport os\n")
+    assert trace.error is not None
+    assert str(trace.error) == (
+        "line 2, col 0: `import os` is not allowed; only torch may be imported "
+        "(torch, torch.nn.functional and math are available)")
+    assert trace.error.kind == "refused"
+
+
+def test_refused_program_runs_nothing_at_all() -> None:
+    trace = run_program("print('before')\nimport os\n")
+    assert trace.stdout == "" and trace.error is not None and trace.error.line == 2
+
+
+def test_misspelled_attribute_gets_a_suggestion() -> None:
+    trace = run_program("x = torch.ones(2)\nx.gard\n")
+    assert trace.error is not None and "grad" in trace.error.advice
+
+
+def test_time_limit_stops_a_slow_program() -> None:
+    source = "t = torch.ones(200, 200)\nfor i in range(100000):\n    t = (t @ t).tanh()\n"
+    started = time.monotonic()
+    trace = run_program(source, limits=Limits(max_seconds=0.5, max_elements=10 ** 12))
+    assert trace.error is not None and trace.error.kind == "limit"
+    assert "longer than" in trace.error.message
+    assert time.monotonic() - started < 2.0
+
+
+def test_cancel_stops_a_run() -> None:
+    import threading
+
+    cancel = threading.Event()
+    timer = threading.Timer(0.2, cancel.set)
+    timer.start()
+    trace = run_program("for i in range(100000):\n    t = torch.ones(10).sum()\n",
+                        cancel=cancel, limits=Limits(max_seconds=30))
+    timer.join()
+    assert trace.error is not None and trace.error.kind == "cancelled"
+
+
+def test_no_file_is_touched(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for source in HOSTILE.values():
+        run_program(PRELUDE + source + "\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_restores_global_torch_state() -> None:
+    import torch
+
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    run_program("torch.set_grad_enabled(False)\ntorch.manual_seed(7)\nr = torch.rand(5)\n")
+    assert torch.is_grad_enabled()
+    assert torch.equal(torch.rand(3), expected)
