@@ -12,19 +12,7 @@ from explorer import __version__
 
 EXIT_OK = 0
 EXIT_ERROR = 2
-_COMMANDS = ("trace",)
-
-_HOW_TO = """\
-Autograd Explorer {version}
-
-Trace a program's backward passes:
-  autograd-explorer trace program.py              # JSON trace on standard output
-  autograd-explorer trace program.py -o trace.json
-  autograd-explorer trace program.py --format dot -o graph.dot
-  autograd-explorer trace --code "x = torch.tensor(2.0, requires_grad=True); (x**3).backward()"
-
-Run `autograd-explorer trace --help` for every option.
-"""
+_COMMANDS = ("trace", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,19 +33,68 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--format", choices=("json", "dot"), default="json",
                        help="json (schema explorer.trace/1, the default) or Graphviz dot")
     trace.add_argument("-o", "--output", help="write here instead of standard output")
+    export = commands.add_parser(
+        "export", help="render a program's graph to PNG or SVG without a window",
+        description="Run a program and draw its graph as the app does (same layout and colours), "
+        "at the end of its first backward pass or at step K.")
+    export.add_argument("file", help="the program file (.py) or a session (.json)")
+    export.add_argument("-o", "--output", required=True, help="graph.png or graph.svg")
+    export.add_argument("--step", type=int, default=None,
+                        help="show the pass after K steps (default: the whole pass)")
+    export.add_argument("--pass", dest="pass_number", type=int, default=1,
+                        help="which backward pass, counted from 1 (default 1)")
+    export.add_argument("--theme", choices=("light", "dark"), default="light")
+    return parser
+
+
+def build_app_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="autograd-explorer",
+        description="Open the app on FILE (a program or a session), or on the welcome example. "
+        "Other commands: `autograd-explorer trace --help`, `autograd-explorer export --help`.")
+    parser.add_argument("--version", action="version", version=f"autograd-explorer {__version__}")
+    parser.add_argument("file", nargs="?", help="a program (.py) or a saved session (.json)")
+    parser.add_argument("--quit-after", type=int, metavar="MS", default=None,
+                        help="close MS milliseconds after the first run finishes and print how "
+                        "long start-up took (for scripts and measurements)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    if not arguments:
-        print(_HOW_TO.format(version=__version__))
+    if arguments and arguments[0] in _COMMANDS:
+        options = build_parser().parse_args(arguments)
+        return _trace(options) if options.command == "trace" else _export(options)
+    if arguments and arguments[0] in ("-h", "--help"):
+        build_app_parser().print_help()
+        build_parser().print_help()
         return EXIT_OK
-    options = parser.parse_args(arguments)
-    if options.command == "trace":
-        return _trace(options)
-    parser.print_help()
+    return _launch(build_app_parser().parse_args(arguments))
+
+
+def _launch(options: argparse.Namespace) -> int:
+    path = Path(options.file) if options.file else None
+    if path is not None and not path.is_file():
+        print(f"autograd-explorer: no such file: {path}", file=sys.stderr)
+        return EXIT_ERROR
+    from explorer.ui.app import run_app  # Qt is imported only when a window is asked for
+
+    return run_app(path, quit_after_ms=options.quit_after)
+
+
+def _export(options: argparse.Namespace) -> int:
+    import os
+
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from explorer.ui.headless import ExportError, export_program
+
+    try:
+        export_program(Path(options.file), Path(options.output), step=options.step,
+                       pass_number=options.pass_number, theme=options.theme)
+    except ExportError as error:
+        print(f"autograd-explorer: {error}", file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_OK
 
 

@@ -97,6 +97,10 @@ class Stepper:
     def to_end(self) -> None:
         self.jump(self.count)
 
+    def step_index(self, node_id: str) -> int | None:
+        """The index of the step that runs ``node_id`` (None when the engine never runs it)."""
+        return self._executed_at.get(node_id)
+
     def node_state(self, node_id: str) -> NodeState:
         index = self._executed_at.get(node_id)
         if index is None:

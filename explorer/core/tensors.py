@@ -98,20 +98,20 @@ def _map_nested(values: Any) -> Any:
     return json_number(values)
 
 
-def describe(value: TensorLike | None) -> str:
+def describe(value: TensorLike | None, digits: int = 6) -> str:
     """A short human summary: the value of a scalar, else shape and norm."""
     if value is None:
         return "None"
     if isinstance(value, torch.Tensor) and value.numel() == 1:
-        return format_number(value.reshape(()).item())
+        return format_number(value.reshape(()).item(), digits)
     summary = value if isinstance(value, TensorSummary) else summarize(value)
     shape = "×".join(str(size) for size in summary.shape) or "scalar"
-    return f"{shape}, ‖·‖={format_number(summary.norm)}"
+    return f"{shape}, ‖·‖={format_number(summary.norm, digits)}"
 
 
-def format_number(number: float | int | bool | complex) -> str:
+def format_number(number: float | int | bool | complex, digits: int = 6) -> str:
     if isinstance(number, bool) or isinstance(number, int):
         return str(number)
     if isinstance(number, complex):
-        return f"{number:.4g}"
-    return f"{number:.6g}"
+        return f"{number:.{min(digits, 4)}g}"
+    return f"{number:.{digits}g}"

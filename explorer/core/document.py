@@ -1,0 +1,91 @@
+"""The state of one open program: its code, value overrides, last good trace and step position.
+
+Views subscribe to the events and redraw; user input reaches the document by its methods only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from explorer.core.errors import ExplorerError
+from explorer.core.events import Event
+from explorer.core.stepper import Stepper
+from explorer.core.trace import Pass, Trace
+
+
+@dataclass
+class Document:
+    """One program and what its last run produced."""
+
+    code: str = ""
+    overrides: dict[str, Any] = field(default_factory=dict)
+    trace: Trace | None = None  # the last run that succeeded (or failed after some passes)
+    error: ExplorerError | None = None  # the error of the latest run, if any
+    stale: bool = False  # the trace on screen is from older code than the editor's
+    pass_index: int = 0
+    stepper: Stepper | None = None
+    trace_changed: Event = field(default_factory=Event, repr=False)
+    step_changed: Event = field(default_factory=Event, repr=False)
+    error_changed: Event = field(default_factory=Event, repr=False)
+
+    @property
+    def current_pass(self) -> Pass | None:
+        if self.trace is None or not self.trace.passes:
+            return None
+        return self.trace.passes[min(self.pass_index, len(self.trace.passes) - 1)]
+
+    def accept_run(self, code: str, trace: Trace, *, keep_position: bool = False) -> None:
+        """Take the result of running ``code``; a failed run keeps the last good graph."""
+        self.code = code
+        self.error = trace.error
+        if trace.error is not None and not trace.passes and self.trace is not None:
+            self.stale = True
+            self.error_changed.emit()
+            self.trace_changed.emit()
+            return
+        position = self.stepper.position if (keep_position and self.stepper) else None
+        self.trace = trace
+        self.stale = False
+        if self.pass_index >= len(trace.passes):
+            self.pass_index = max(len(trace.passes) - 1, 0)
+        self._new_stepper(position)
+        self.error_changed.emit()
+        self.trace_changed.emit()
+
+    def select_pass(self, index: int) -> None:
+        if self.trace is None or not 0 <= index < len(self.trace.passes):
+            return
+        self.pass_index = index
+        self._new_stepper(None)
+        self.trace_changed.emit()
+
+    def set_override(self, name: str, value: Any) -> None:
+        self.overrides[name] = value
+
+    def clear_overrides(self) -> None:
+        self.overrides.clear()
+
+    def step(self, how: str, position: int | None = None) -> None:
+        """Move the stepper: ``next``, ``previous``, ``reset``, ``end`` or ``jump``."""
+        if self.stepper is None:
+            return
+        before = self.stepper.position
+        if how == "next":
+            self.stepper.next()
+        elif how == "previous":
+            self.stepper.previous()
+        elif how == "reset":
+            self.stepper.reset()
+        elif how == "end":
+            self.stepper.to_end()
+        elif how == "jump" and position is not None:
+            self.stepper.jump(position)
+        if self.stepper.position != before:
+            self.step_changed.emit()
+
+    def _new_stepper(self, position: int | None) -> None:
+        one_pass = self.current_pass
+        self.stepper = Stepper(one_pass) if one_pass is not None else None
+        if self.stepper is not None:
+            self.stepper.jump(self.stepper.count if position is None else position)

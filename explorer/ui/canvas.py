@@ -1,0 +1,204 @@
+"""The graph canvas: one pyqtgraph item paints the whole scene; the ViewBox pans and zooms."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
+
+from explorer.core.scene import Scene
+from explorer.ui.scene_painter import Geometry, paint_scene
+from explorer.ui.theme import LIGHT, Theme
+
+
+class QtSceneItem(pg.GraphicsObject):
+    """Every node and edge in one item, painted from the scene's lists (no item per node)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scene_data: Scene | None = None
+        self.geometry = Geometry({}, {})
+        self.theme: Theme = LIGHT
+        self.selected: str | None = None
+        self.font_scale = 1.0
+        self.stale = False
+        self._dragging: str | None = None
+        self.on_select = None
+        self.on_moved = None
+
+    def set_content(self, scene: Scene | None, geometry: Geometry) -> None:
+        self.prepareGeometryChange()
+        self.scene_data = scene
+        self.geometry = geometry
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self.geometry.bounds()
+
+    def paint(self, painter: QPainter, *args: object) -> None:
+        if self.scene_data is not None:
+            paint_scene(painter, self.scene_data, self.geometry, self.theme,
+                        selected=self.selected, font_scale=self.font_scale, stale=self.stale)
+
+    def mouseClickEvent(self, event) -> None:  # noqa: N802 - pyqtgraph override
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        node = self.geometry.node_at(event.pos().x(), event.pos().y())
+        event.accept()
+        if self.on_select is not None:
+            self.on_select(node)
+
+    def mouseDragEvent(self, event) -> None:  # noqa: N802 - pyqtgraph override
+        if event.button() != Qt.MouseButton.LeftButton:
+            event.ignore()
+            return
+        if event.isStart():
+            start = event.buttonDownPos()
+            self._dragging = self.geometry.node_at(start.x(), start.y())
+        if self._dragging is None:
+            event.ignore()  # let the ViewBox pan
+            return
+        event.accept()
+        position: QPointF = event.pos()
+        self.prepareGeometryChange()
+        self.geometry.centres[self._dragging] = (position.x(), position.y())
+        self.update()
+        if event.isFinish():
+            if self.on_moved is not None:
+                self.on_moved(self._dragging, (position.x(), position.y()))
+            self._dragging = None
+
+
+class QtGraphCanvas(QWidget):
+    """Pan with drag, zoom with the wheel, fit with F; click selects, hover explains."""
+
+    nodeSelected = Signal(object)  # node id or None
+    nodeMoved = Signal(str, tuple)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        pg.setConfigOptions(antialias=True)
+        self.view_widget = pg.GraphicsView(background=LIGHT.background)
+        self.view_box = pg.ViewBox(invertY=True, lockAspect=True, enableMenu=False)
+        self.view_widget.setCentralItem(self.view_box)
+        self.item = QtSceneItem()
+        self.item.on_select = self._on_item_selected
+        self.item.on_moved = lambda node, position: self.nodeMoved.emit(node, position)
+        self.view_box.addItem(self.item)
+        self.legend = QLabel(self)
+        self.legend.setObjectName("legend")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.banner = QLabel(self)
+        self.banner.setObjectName("staleBanner")
+        self.banner.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view_widget)
+        self.legend.raise_()  # overlays sit above the graphics view
+        self.banner.raise_()
+        self.view_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self._hovered: str | None = None
+
+    # ----- content ----------------------------------------------------------------------
+
+    def show_scene(self, scene: Scene | None, geometry: Geometry, *, fit: bool) -> None:
+        self.item.set_content(scene, geometry)
+        if fit:
+            self.fit()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.item.theme = theme
+        self.view_widget.setBackground(theme.background)
+        self.legend.setText(legend_html(theme))
+        self.legend.setStyleSheet(
+            f"QLabel#legend {{ background: {theme.panel}; color: {theme.foreground};"
+            f" border: 1px solid {theme.border}; border-radius: 6px; padding: 6px; }}")
+        self.banner.setStyleSheet(
+            f"QLabel#staleBanner {{ background: {theme.stale}; color: #111; padding: 4px 10px;"
+            " border-radius: 4px; font-weight: bold; }")
+        self.legend.adjustSize()
+        self._place_overlays()
+        self.item.update()
+
+    def set_font_scale(self, scale: float) -> None:
+        self.item.font_scale = scale
+        self.item.update()
+
+    def set_stale(self, stale: bool, message: str = "") -> None:
+        self.item.stale = stale
+        self.banner.setText(message or "The graph is from the last program that ran")
+        self.banner.setVisible(stale)
+        self.banner.adjustSize()
+        self._place_overlays()
+        self.item.update()
+
+    def select(self, node: str | None) -> None:
+        self.item.selected = node
+        self.item.update()
+
+    # ----- navigation -------------------------------------------------------------------
+
+    def fit(self) -> None:
+        self.view_box.setRange(rect=self.item.boundingRect(), padding=0.02)
+
+    def zoom(self, factor: float) -> None:
+        self.view_box.scaleBy((1 / factor, 1 / factor))
+
+    def centre_on(self, node: str) -> None:
+        if node in self.item.geometry.centres:
+            x, y = self.item.geometry.centres[node]
+            self.view_box.translateBy(QPointF(x, y) - self.view_box.viewRect().center())
+
+    # ----- events -----------------------------------------------------------------------
+
+    def _on_item_selected(self, node: str | None) -> None:
+        self.select(node)
+        self.nodeSelected.emit(node)
+
+    def _on_mouse_moved(self, scene_position: QPointF) -> None:
+        point = self.view_box.mapSceneToView(scene_position)
+        node = self.item.geometry.node_at(point.x(), point.y())
+        if node == self._hovered:
+            return
+        self._hovered = node
+        scene = self.item.scene_data
+        if node is None or scene is None:
+            QToolTip.hideText()
+            return
+        tip = next((item.tooltip for item in scene.nodes if item.id == node), "")
+        global_position = self.view_widget.mapToGlobal(self.view_widget.mapFromScene(scene_position))
+        QToolTip.showText(global_position, tip, self.view_widget)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._place_overlays()
+
+    def _place_overlays(self) -> None:
+        self.legend.move(10, max(10, self.height() - self.legend.height() - 10))
+        self.banner.move(max(10, (self.width() - self.banner.width()) // 2), 10)
+
+
+def legend_html(theme: Theme) -> str:
+    from explorer.core.stepper import NodeState
+
+    def swatch(colour: str, text: str) -> str:
+        return (f"<span style='background:{colour}; color:{theme.node_text};'>&nbsp;&nbsp;&nbsp;&nbsp;"
+                f"</span>&nbsp;{text}")
+
+    rows = [
+        swatch(theme.node_fill[NodeState.ACTIVE], "running now"),
+        swatch(theme.node_fill[NodeState.DONE], "done"),
+        swatch(theme.node_fill[NodeState.WAITING], "waiting for gradient"),
+        swatch(theme.leaf_fill, "leaf (your variable)"),
+        swatch(theme.node_fill[NodeState.UNREACHED], "gradient never reaches"),
+        f"<span style='color:{theme.grad_small};'>━━</span> small "
+        f"<span style='color:{theme.grad_mid};'>━━</span> "
+        f"<span style='color:{theme.grad_large};'>━━</span> large gradient",
+        f"<span style='color:{theme.grad_zero};'>━━</span> zero &nbsp;"
+        f"<span style='color:{theme.grad_bad};'>━━</span> NaN/Inf &nbsp;"
+        f"<span style='color:{theme.edge_idle};'>──</span> shape only",
+        "arrows: data flow; gradients run back along them",
+    ]
+    return "<br>".join(rows)

@@ -1,0 +1,99 @@
+"""The one adapter between the document and the canvas: trace and step changes become drawing."""
+
+from __future__ import annotations
+
+from explorer.core.document import Document
+from explorer.core.layout import Layout, layered_layout
+from explorer.core.scene import Scene, build_scene
+from explorer.core.stepper import Stepper
+from explorer.core.trace import Pass, Trace
+from explorer.ui.canvas import QtGraphCanvas
+from explorer.ui.scene_painter import (
+    COLUMN_SPACING,
+    LAYER_SPACING,
+    NODE_HEIGHT,
+    Geometry,
+    node_width,
+)
+
+GAP = 36.0  # scene units between neighbouring boxes in a layer
+
+
+def layout_geometry(one_pass: Pass, scene_for_widths: Scene, previous: Layout | None = None,
+                    font_scale: float = 1.0, orientation: str = "TB") -> tuple[Layout, Geometry]:
+    """Lay the pass out (boxes as wide as their labels) and place it in scene units."""
+    widths = {node.id: node_width(node, font_scale) for node in scene_for_widths.nodes}
+    layout = layered_layout(
+        one_pass.graph, orientation=orientation, previous=previous,
+        node_widths={node_id: (width + GAP) / COLUMN_SPACING for node_id, width in widths.items()})
+    layer_step = LAYER_SPACING * max(1.0, font_scale)
+    along = COLUMN_SPACING if orientation == "TB" else (max(widths.values(), default=0) + GAP)
+
+    def place(point: tuple[float, float]) -> tuple[float, float]:
+        x, y = point
+        if orientation == "TB":
+            return x * along, y * layer_step
+        return x * along, y * (NODE_HEIGHT + GAP) / 1.0
+
+    centres = {node_id: place(point) for node_id, point in layout.positions.items()}
+    bends = {key: [place(point) for point in points] for key, points in layout.bends.items()}
+    return layout, Geometry(centres, widths, bends)
+
+
+def final_scene(trace: Trace, one_pass: Pass) -> Scene:
+    """The scene at the end of the pass: its labels are the widest a node will need."""
+    stepper = Stepper(one_pass)
+    stepper.to_end()
+    return build_scene(one_pass, stepper, trace.leaves)
+
+
+class GraphController:
+    """Keeps one layout per pass (stable across value edits) and redraws on every change."""
+
+    def __init__(self, document: Document, canvas: QtGraphCanvas) -> None:
+        self.document = document
+        self.canvas = canvas
+        self.font_scale = 1.0
+        self.geometry: Geometry | None = None
+        self._layouts: dict[int, Layout] = {}
+        self._structure: tuple | None = None
+        document.trace_changed.connect(self.refresh_layout)
+        document.step_changed.connect(self.redraw)
+
+    def set_font_scale(self, scale: float) -> None:
+        self.font_scale = scale
+        self.canvas.set_font_scale(scale)
+        self._layouts.clear()
+        self.refresh_layout(fit=True)
+
+    def refresh_layout(self, fit: bool | None = None) -> None:
+        document = self.document
+        one_pass = document.current_pass
+        self.canvas.set_stale(document.stale, "The graph is from the last program that ran "
+                              "without errors" if document.stale else "")
+        if one_pass is None or document.trace is None:
+            self.geometry = None
+            self.canvas.show_scene(None, Geometry({}, {}), fit=False)
+            return
+        structure = (document.pass_index, tuple(one_pass.graph.nodes),
+                     tuple(one_pass.graph.edges(keys=True)))
+        same = structure == self._structure
+        previous = self._layouts.get(document.pass_index) if same else None
+        layout, geometry = layout_geometry(one_pass, final_scene(document.trace, one_pass),
+                                           previous, self.font_scale)
+        if same and self.geometry is not None:
+            geometry.centres.update({k: v for k, v in self.geometry.centres.items() if k in geometry.centres})
+        self._layouts[document.pass_index] = layout
+        self._structure = structure
+        self.geometry = geometry
+        self.canvas.show_scene(self.current_scene(), geometry, fit=not same if fit is None else fit)
+
+    def redraw(self) -> None:
+        if self.geometry is not None:
+            self.canvas.show_scene(self.current_scene(), self.geometry, fit=False)
+
+    def current_scene(self) -> Scene | None:
+        document = self.document
+        if document.stepper is None or document.trace is None:
+            return None
+        return build_scene(document.stepper.one_pass, document.stepper, document.trace.leaves)

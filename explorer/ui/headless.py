@@ -1,0 +1,56 @@
+"""``autograd-explorer export``: run a program and draw it without a window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from explorer.core.program import run_program
+from explorer.core.scene import build_scene
+from explorer.core.session import SessionError, load_session
+from explorer.core.stepper import Stepper
+from explorer.ui.export import write_image
+from explorer.ui.graph_controller import final_scene, layout_geometry
+from explorer.ui.theme import THEMES
+
+
+class ExportError(Exception):
+    """Why an export could not be made, in words for the command line."""
+
+
+def _source_of(path: Path) -> tuple[str, dict]:
+    try:
+        if path.suffix == ".json":
+            session = load_session(path)
+            return session.code, dict(session.overrides)
+        return path.read_text(encoding="utf-8"), {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise ExportError(f"cannot read {path}: {error}") from None
+    except SessionError as error:
+        raise ExportError(f"{path}: {error.message}") from None
+
+
+def export_program(path: Path, output: Path, *, step: int | None = None, pass_number: int = 1,
+                   theme: str = "light") -> None:
+    """Write the graph of ``path``'s pass ``pass_number`` at ``step`` (default: the end)."""
+    if output.suffix.lower() not in (".png", ".svg"):
+        raise ExportError(f"cannot export to '{output.name}': use a .png or .svg file name")
+    QApplication.instance() or QApplication(sys.argv[:1])
+    code, overrides = _source_of(path)
+    trace = run_program(code, overrides=overrides)
+    if trace.error is not None:
+        raise ExportError(trace.error.editor_format(str(path)))
+    if not 1 <= pass_number <= len(trace.passes):
+        raise ExportError(f"{path} has {len(trace.passes)} backward pass(es); there is no pass {pass_number}")
+    one_pass = trace.passes[pass_number - 1]
+    _, geometry = layout_geometry(one_pass, final_scene(trace, one_pass))
+    stepper = Stepper(one_pass)
+    if step is not None and not 0 <= step <= stepper.count:
+        raise ExportError(f"the pass has {stepper.count} steps; --step must be 0..{stepper.count}")
+    stepper.jump(stepper.count if step is None else step)
+    try:
+        write_image(output, build_scene(one_pass, stepper, trace.leaves), geometry, THEMES[theme])
+    except (OSError, ValueError) as error:
+        raise ExportError(f"cannot write {output}: {error}") from None

@@ -1,0 +1,82 @@
+"""Runs programs off the UI thread, so the window never freezes on a slow program."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from explorer.core.program import run_program
+from explorer.core.trace import Trace
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    number: int
+    code: str
+    overrides: dict[str, Any]
+    keep_position: bool
+
+
+class _Signals(QObject):
+    finished = Signal(object, object)  # RunRequest, Trace
+
+
+class _Job(QRunnable):
+    def __init__(self, request: RunRequest, cancel: threading.Event, signals: _Signals) -> None:
+        super().__init__()
+        self.request = request
+        self.cancel = cancel
+        self.signals = signals
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        trace = run_program(self.request.code, overrides=self.request.overrides, cancel=self.cancel)
+        self.signals.finished.emit(self.request, trace)
+
+
+class QtRunner(QObject):
+    """Starts one run at a time; a newer request cancels the one in flight."""
+
+    finished = Signal(object, object)  # RunRequest, Trace (only the newest request's)
+    busyChanged = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)  # runs share torch's global random state: one at a time
+        self.signals = _Signals()
+        self.signals.finished.connect(self._on_finished)
+        self._count = 0
+        self._cancel: threading.Event | None = None
+        self.busy = False
+
+    def run(self, code: str, overrides: dict[str, Any], *, keep_position: bool = False) -> RunRequest:
+        if self._cancel is not None:
+            self._cancel.set()
+        self._count += 1
+        request = RunRequest(self._count, code, dict(overrides), keep_position)
+        self._cancel = threading.Event()
+        self.pool.start(_Job(request, self._cancel, self.signals))
+        self._set_busy(True)
+        return request
+
+    def cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+
+    def wait(self, milliseconds: int = 30_000) -> bool:
+        return self.pool.waitForDone(milliseconds)
+
+    def _on_finished(self, request: RunRequest, trace: Trace) -> None:
+        if request.number != self._count:
+            return  # an older run finished after a newer one started: drop it
+        self._set_busy(False)
+        self.finished.emit(request, trace)
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self.busy:
+            self.busy = busy
+            self.busyChanged.emit(busy)

@@ -1,0 +1,37 @@
+"""UI tests: offscreen Qt (set in tests/conftest.py), settings in a temporary file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    from explorer.ui.main_window import QtMainWindow
+
+    main = QtMainWindow(settings)
+    qtbot.addWidget(main)
+    main.resize(1366, 768)
+    main.show()
+    qtbot.waitExposed(main)
+    yield main
+    main.runner.cancel()
+    main.runner.wait(10_000)
+    main.editor.document().setModified(False)
+
+
+def run_and_wait(qtbot, window, code: str | None = None) -> None:
+    """Put ``code`` in the editor (if given), run it, and wait for the result on screen."""
+    with qtbot.waitSignal(window.runFinished, timeout=30_000):
+        if code is None:
+            window.run_code()
+        else:
+            window.set_code(code)
