@@ -242,12 +242,15 @@ def _pull_down(topological: list[int], inputs: list[list[int]], consumers: list[
 
     Its outgoing edges shrink and its incoming ones grow, except those from inputs that follow
     it: inputs used by nothing else whose own inputs follow them too (a leaf, or a small tree
-    of leaves and ops feeding only this node). Visiting consumers first, one pass suffices for
-    this greedy rule.
+    of leaves and ops feeding only this node). On a tie the node still moves when every edge
+    that grows comes from an input used elsewhere too: that input's long edges share one bus,
+    so a weight used at every step of a loop gets one line down the side instead of its uses
+    all waiting at the top. Visiting consumers first, one pass suffices for this greedy rule.
     """
+    distinct_consumers = [len(set(below)) for below in consumers]
     follows = [False] * len(layer)
     for node in topological:
-        follows[node] = (len(set(consumers[node])) == 1
+        follows[node] = (distinct_consumers[node] == 1
                          and all(follows[source] for source in inputs[node]))
     for node in reversed(topological):
         below = consumers[node]
@@ -256,8 +259,11 @@ def _pull_down(topological: list[int], inputs: list[list[int]], consumers: list[
         target = min(layer[consumer] for consumer in below) - 1
         if target <= layer[node]:
             continue
-        stretched = sum(1 for source in inputs[node] if not follows[source])
-        if len(below) > stretched:
+        stretched = [source for source in inputs[node] if not follows[source]]
+        shrunk = len(below)
+        if shrunk > len(stretched) or (
+                shrunk == len(stretched)
+                and all(distinct_consumers[source] > 1 for source in stretched)):
             layer[node] = target
 
 
@@ -616,38 +622,61 @@ def _assign_across(proper: _Proper, order: list[list[int]], gap: float) -> list[
 def _align(proper: _Proper, order: list[list[int]], position: list[int]) -> list[int]:
     """For each node, the node above it that it is stacked straight under, or -1.
 
-    Segments of long edges (virtual to virtual) are stacked first, then segments between a node
-    with one consumer and a node with one input. Within a layer pair, stacked segments never
-    cross each other, so the blocks they form can be ordered left to right.
+    Candidates, in order of priority: segments of long edges (virtual to virtual); segments
+    from a node with one consumer to a node with one input (chains); then segments between two
+    real nodes that are each other's only real neighbour on that side, so that a main line
+    stays straight while buses and skip edges join it from the side. A node with two real
+    inputs is not stacked: it ends up centred under them. Within a layer pair, stacked
+    segments never cross each other, so the blocks they form can be ordered left to right.
     """
-    real_count = proper.real_count
     distinct_up = [len(set(around)) for around in proper.up]
     distinct_down = [len(set(around)) for around in proper.down]
+    real_up = _real_neighbour_counts(proper.up, proper.real_count)
+    real_down = _real_neighbour_counts(proper.down, proper.real_count)
     partner = [-1] * len(proper.layer)
     for row in order[:-1]:
         candidates = []
         for upper in row:
             for lower in dict.fromkeys(proper.down[upper]):
-                inner = upper >= real_count and lower >= real_count
-                if inner or (distinct_down[upper] == 1 and distinct_up[lower] == 1):
-                    candidates.append((not inner, position[upper], position[lower], lower, upper))
+                if upper >= proper.real_count and lower >= proper.real_count:
+                    priority = 0
+                elif distinct_down[upper] == 1 and distinct_up[lower] == 1:
+                    priority = 1
+                elif lower < proper.real_count and real_down[upper] == real_up[lower] == 1:
+                    priority = 2
+                else:
+                    continue
+                candidates.append((priority, position[upper], position[lower], lower, upper))
         candidates.sort()
-        stacked_upper: list[int] = []
-        stacked_lower: list[int] = []  # increasing along with stacked_upper: no crossings
-        used_upper = set()
-        for _, at_upper, at_lower, lower, upper in candidates:
-            if partner[lower] != -1 or upper in used_upper:
-                continue
-            slot = bisect.bisect_left(stacked_upper, at_upper)
-            if slot > 0 and stacked_lower[slot - 1] >= at_lower:
-                continue
-            if slot < len(stacked_upper) and stacked_lower[slot] <= at_lower:
-                continue
-            stacked_upper.insert(slot, at_upper)
-            stacked_lower.insert(slot, at_lower)
-            used_upper.add(upper)
-            partner[lower] = upper
+        _stack_without_crossings(candidates, partner)
     return partner
+
+
+def _real_neighbour_counts(neighbours: list[list[int]], real_count: int) -> list[int]:
+    """Distinct real nodes among each node's neighbours on one side (none for virtual nodes)."""
+    return [len({other for other in around if other < real_count}) if node < real_count else 0
+            for node, around in enumerate(neighbours)]
+
+
+def _stack_without_crossings(candidates: list[tuple[int, int, int, int, int]],
+                             partner: list[int]) -> None:
+    """Accept candidate segments in turn unless one of their ends is taken or they would
+    cross a segment already accepted between the same two layers."""
+    stacked_upper: list[int] = []
+    stacked_lower: list[int] = []  # increasing along with stacked_upper: no crossings
+    used_upper = set()
+    for _, at_upper, at_lower, lower, upper in candidates:
+        if partner[lower] != -1 or upper in used_upper:
+            continue
+        slot = bisect.bisect_left(stacked_upper, at_upper)
+        if slot > 0 and stacked_lower[slot - 1] >= at_lower:
+            continue
+        if slot < len(stacked_upper) and stacked_lower[slot] <= at_lower:
+            continue
+        stacked_upper.insert(slot, at_upper)
+        stacked_lower.insert(slot, at_lower)
+        used_upper.add(upper)
+        partner[lower] = upper
 
 
 class _Blocks:

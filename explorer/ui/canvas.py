@@ -86,18 +86,19 @@ class QtGraphCanvas(QWidget):
         self.item.on_select = self._on_item_selected
         self.item.on_moved = lambda node, position: self.nodeMoved.emit(node, position)
         self.view_box.addItem(self.item)
-        self.legend = QLabel(self)
+        self.legend = QLabel(self)  # a strip under the graph: it never covers a node
         self.legend.setObjectName("legend")
         self.legend.setTextFormat(Qt.TextFormat.RichText)
-        self.legend.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.legend.setWordWrap(True)
         self.banner = QLabel(self)
         self.banner.setObjectName("staleBanner")
         self.banner.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view_widget)
-        self.legend.raise_()  # overlays sit above the graphics view
-        self.banner.raise_()
+        layout.setSpacing(0)
+        layout.addWidget(self.view_widget, 1)
+        layout.addWidget(self.legend)
+        self.banner.raise_()  # the stale banner sits above the graphics view
         self.view_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._hovered: str | None = None
 
@@ -114,7 +115,7 @@ class QtGraphCanvas(QWidget):
         self.legend.setText(legend_html(theme))
         self.legend.setStyleSheet(
             f"QLabel#legend {{ background: {theme.panel}; color: {theme.foreground};"
-            f" border: 1px solid {theme.border}; border-radius: 6px; padding: 6px; }}")
+            f" border-top: 1px solid {theme.border}; padding: 4px 8px; }}")
         self.banner.setStyleSheet(
             f"QLabel#staleBanner {{ background: {theme.stale}; color: #111; padding: 4px 10px;"
             " border-radius: 4px; font-weight: bold; }")
@@ -176,7 +177,6 @@ class QtGraphCanvas(QWidget):
         self._place_overlays()
 
     def _place_overlays(self) -> None:
-        self.legend.move(10, max(10, self.height() - self.legend.height() - 10))
         self.banner.move(max(10, (self.width() - self.banner.width()) // 2), 10)
 
 
@@ -187,18 +187,20 @@ def legend_html(theme: Theme) -> str:
         return (f"<span style='background:{colour}; color:{theme.node_text};'>&nbsp;&nbsp;&nbsp;&nbsp;"
                 f"</span>&nbsp;{text}")
 
-    rows = [
+    nodes = " &nbsp; ".join([
         swatch(theme.node_fill[NodeState.ACTIVE], "running now"),
         swatch(theme.node_fill[NodeState.DONE], "done"),
-        swatch(theme.node_fill[NodeState.WAITING], "waiting for gradient"),
+        swatch(theme.node_fill[NodeState.WAITING], "waiting"),
         swatch(theme.leaf_fill, "leaf (your variable)"),
         swatch(theme.node_fill[NodeState.UNREACHED], "gradient never reaches"),
-        f"<span style='color:{theme.grad_small};'>━━</span> small "
+    ])
+    edges = (
+        f"gradient <span style='color:{theme.grad_small};'>━━</span> small "
         f"<span style='color:{theme.grad_mid};'>━━</span> "
-        f"<span style='color:{theme.grad_large};'>━━</span> large gradient",
+        f"<span style='color:{theme.grad_large};'>━━</span> large &nbsp;"
         f"<span style='color:{theme.grad_zero};'>━━</span> zero &nbsp;"
         f"<span style='color:{theme.grad_bad};'>━━</span> NaN/Inf &nbsp;"
-        f"<span style='color:{theme.edge_idle};'>──</span> shape only",
-        "arrows: data flow; gradients run back along them",
-    ]
-    return "<br>".join(rows)
+        f"<span style='color:{theme.edge_idle};'>──</span> not yet (label: tensor shape) &nbsp; "
+        "· arrows show data flow; gradients run back along them · "
+        f"<span style='color:{theme.root_outline};'>▭</span> output")
+    return nodes + "<br>" + edges

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from explorer.core.document import Document
 from explorer.core.layout import Layout, layered_layout
 from explorer.core.scene import Scene, build_scene
@@ -47,6 +49,29 @@ def final_scene(trace: Trace, one_pass: Pass) -> Scene:
     return build_scene(one_pass, stepper, trace.leaves)
 
 
+def structure_key(pass_index: int, one_pass: Pass) -> tuple:
+    """Two passes with the same key draw the same picture: same nodes, same edges."""
+    return (pass_index, tuple(one_pass.graph.nodes), tuple(one_pass.graph.edges(keys=True)))
+
+
+@dataclass(frozen=True)
+class PreparedLayout:
+    """A layout computed off the UI thread for one pass of a trace."""
+
+    pass_index: int
+    structure: tuple
+    layout: Layout
+    geometry: Geometry
+    font_scale: float
+
+
+def prepare_layout(trace: Trace, pass_index: int, previous: Layout | None,
+                   font_scale: float) -> PreparedLayout:
+    one_pass = trace.passes[pass_index]
+    layout, geometry = layout_geometry(one_pass, final_scene(trace, one_pass), previous, font_scale)
+    return PreparedLayout(pass_index, structure_key(pass_index, one_pass), layout, geometry, font_scale)
+
+
 class GraphController:
     """Keeps one layout per pass (stable across value edits) and redraws on every change."""
 
@@ -57,8 +82,16 @@ class GraphController:
         self.geometry: Geometry | None = None
         self._layouts: dict[int, Layout] = {}
         self._structure: tuple | None = None
+        self._prepared: PreparedLayout | None = None
         document.trace_changed.connect(self.refresh_layout)
         document.step_changed.connect(self.redraw)
+
+    def offer(self, prepared: PreparedLayout | None) -> None:
+        """A layout the runner made for the trace about to arrive."""
+        self._prepared = prepared
+
+    def previous_layout(self, pass_index: int) -> Layout | None:
+        return self._layouts.get(pass_index)
 
     def set_font_scale(self, scale: float) -> None:
         self.font_scale = scale
@@ -75,12 +108,16 @@ class GraphController:
             self.geometry = None
             self.canvas.show_scene(None, Geometry({}, {}), fit=False)
             return
-        structure = (document.pass_index, tuple(one_pass.graph.nodes),
-                     tuple(one_pass.graph.edges(keys=True)))
+        structure = structure_key(document.pass_index, one_pass)
         same = structure == self._structure
-        previous = self._layouts.get(document.pass_index) if same else None
-        layout, geometry = layout_geometry(one_pass, final_scene(document.trace, one_pass),
-                                           previous, self.font_scale)
+        prepared, self._prepared = self._prepared, None
+        if (prepared is not None and prepared.structure == structure
+                and prepared.font_scale == self.font_scale):
+            layout, geometry = prepared.layout, prepared.geometry
+        else:
+            previous = self._layouts.get(document.pass_index) if same else None
+            layout, geometry = layout_geometry(one_pass, final_scene(document.trace, one_pass),
+                                               previous, self.font_scale)
         if same and self.geometry is not None:
             geometry.centres.update({k: v for k, v in self.geometry.centres.items() if k in geometry.centres})
         self._layouts[document.pass_index] = layout

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
+    QPushButton,
     QToolBar,
     QWidget,
 )
@@ -105,6 +107,17 @@ class QtMainWindow(QMainWindow):
         self.status = QLabel("")
         self.status.setObjectName("statusMessage")
         self.statusBar().addWidget(self.status, 1)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # a run has no known length: show that work goes on
+        self.progress.setMaximumWidth(160)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the running program")
+        self.cancel_button.clicked.connect(self.cancel_run)
+        self.cancel_button.hide()
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.cancel_button)
         self.controller = GraphController(self.document, self.canvas)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -238,10 +251,14 @@ class QtMainWindow(QMainWindow):
 
     def run_code(self, *, keep_position: bool = False) -> RunRequest:
         self.status.setText("Running…")
+        index = self.document.pass_index
         return self.runner.run(self.editor.toPlainText(), self.document.overrides,
-                               keep_position=keep_position)
+                               keep_position=keep_position, pass_index=index,
+                               font_scale=self.font_scale,
+                               previous=self.controller.previous_layout(index))
 
-    def _on_run_finished(self, request: RunRequest, trace: Trace) -> None:
+    def _on_run_finished(self, request: RunRequest, trace: Trace, prepared: object) -> None:
+        self.controller.offer(prepared)  # type: ignore[arg-type]
         self.document.accept_run(request.code, trace, keep_position=request.keep_position)
         self.editor.show_error(trace.error)
         self.console.show_run(trace, self.document.stale)
@@ -253,11 +270,16 @@ class QtMainWindow(QMainWindow):
         self.runFinished.emit()
 
     def _on_busy(self, busy: bool) -> None:
-        self.run_action.setEnabled(True)
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
         if busy:
             QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
         else:
             QApplication.restoreOverrideCursor()
+
+    def cancel_run(self) -> None:
+        self.runner.cancel()
+        self.status.setText("Cancelling…")
 
     def _on_value_edited(self, name: str, value: Any) -> None:
         self.document.set_override(name, value)
@@ -511,7 +533,12 @@ class QtMainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1366, 768)
+            screen = QApplication.primaryScreen()
+            available = screen.availableGeometry() if screen is not None else None
+            if available is not None and available.width() > 1400:
+                self.resize(int(available.width() * 0.92), int(available.height() * 0.92))
+            else:
+                self.resize(1366, 768)
         if isinstance(state, QByteArray):
             self.restoreState(state)
 

@@ -8,8 +8,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from explorer.core.layout import Layout
 from explorer.core.program import run_program
 from explorer.core.trace import Trace
+from explorer.ui.graph_controller import prepare_layout
 
 
 @dataclass(frozen=True)
@@ -18,10 +20,13 @@ class RunRequest:
     code: str
     overrides: dict[str, Any]
     keep_position: bool
+    pass_index: int = 0
+    font_scale: float = 1.0
+    previous: Layout | None = None  # the layout on screen, kept if the structure is the same
 
 
 class _Signals(QObject):
-    finished = Signal(object, object)  # RunRequest, Trace
+    finished = Signal(object, object, object)  # RunRequest, Trace, PreparedLayout | None
 
 
 class _Job(QRunnable):
@@ -33,14 +38,20 @@ class _Job(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:
-        trace = run_program(self.request.code, overrides=self.request.overrides, cancel=self.cancel)
-        self.signals.finished.emit(self.request, trace)
+        request = self.request
+        trace = run_program(request.code, overrides=request.overrides, cancel=self.cancel)
+        prepared = None
+        if trace.passes and not self.cancel.is_set():
+            # laying out a big graph takes a while: do it here, not on the UI thread
+            prepared = prepare_layout(trace, min(request.pass_index, len(trace.passes) - 1),
+                                      request.previous, request.font_scale)
+        self.signals.finished.emit(request, trace, prepared)
 
 
 class QtRunner(QObject):
     """Starts one run at a time; a newer request cancels the one in flight."""
 
-    finished = Signal(object, object)  # RunRequest, Trace (only the newest request's)
+    finished = Signal(object, object, object)  # RunRequest, Trace, PreparedLayout (newest only)
     busyChanged = Signal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -53,11 +64,13 @@ class QtRunner(QObject):
         self._cancel: threading.Event | None = None
         self.busy = False
 
-    def run(self, code: str, overrides: dict[str, Any], *, keep_position: bool = False) -> RunRequest:
+    def run(self, code: str, overrides: dict[str, Any], *, keep_position: bool = False,
+            pass_index: int = 0, font_scale: float = 1.0, previous: Layout | None = None) -> RunRequest:
         if self._cancel is not None:
             self._cancel.set()
         self._count += 1
-        request = RunRequest(self._count, code, dict(overrides), keep_position)
+        request = RunRequest(self._count, code, dict(overrides), keep_position, pass_index,
+                             font_scale, previous)
         self._cancel = threading.Event()
         self.pool.start(_Job(request, self._cancel, self.signals))
         self._set_busy(True)
@@ -70,11 +83,11 @@ class QtRunner(QObject):
     def wait(self, milliseconds: int = 30_000) -> bool:
         return self.pool.waitForDone(milliseconds)
 
-    def _on_finished(self, request: RunRequest, trace: Trace) -> None:
+    def _on_finished(self, request: RunRequest, trace: Trace, prepared: object) -> None:
         if request.number != self._count:
             return  # an older run finished after a newer one started: drop it
         self._set_busy(False)
-        self.finished.emit(request, trace)
+        self.finished.emit(request, trace, prepared)
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self.busy:

@@ -32,7 +32,7 @@ SLIDER_STEPS = 1000
 
 
 def value_text(value: TensorLike | None) -> str:
-    if isinstance(value, torch.Tensor) and 1 < value.numel() <= 6:
+    if isinstance(value, torch.Tensor) and 1 < value.numel() <= 4:
         return str([float(f"{item:.4g}") for item in value.flatten().tolist()])
     return describe(value)
 
@@ -111,8 +111,11 @@ class QtVariablesPanel(QWidget):
         self.table.setObjectName("variablesTable")
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in (VALUE_COLUMN, COLUMNS.index("grad")):  # the long texts share what is left
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
@@ -158,6 +161,7 @@ class QtVariablesPanel(QWidget):
                      "yes" if leaf.requires_grad else "no", value_text(leaf.value), value_text(grad)]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                item.setToolTip(text)
                 flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                 if column == VALUE_COLUMN and self._is_scalar(leaf):
                     flags |= Qt.ItemFlag.ItemIsEditable
