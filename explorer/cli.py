@@ -12,7 +12,7 @@ from explorer import __version__
 
 EXIT_OK = 0
 EXIT_ERROR = 2
-_COMMANDS = ("trace", "export")
+_COMMANDS = ("trace", "export", "run")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +44,23 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--pass", dest="pass_number", type=int, default=1,
                         help="which backward pass, counted from 1 (default 1)")
     export.add_argument("--theme", choices=("light", "dark"), default="light")
+    _add_run_parser(commands)
     return parser
+
+
+def _add_run_parser(commands: argparse._SubParsersAction) -> None:
+    run = commands.add_parser(
+        "run", help="run YOUR OWN Python script with full Python and step through its backward passes",
+        description="Run a Python script you trust (it runs with full Python, like `python "
+        "script.py`: not the sandboxed code box language), record every backward pass it "
+        "makes, and open the app on them. Passes recorded before an exception are kept.")
+    run.add_argument("script", help="the Python script to run (your own code)")
+    run.add_argument("script_args", nargs=argparse.REMAINDER, help="arguments for the script")
+    run.add_argument("--no-window", action="store_true",
+                     help="do not open the app: print a summary (and -o writes the trace JSON)")
+    run.add_argument("-o", "--output", help="also write the trace (schema explorer.trace/1) here")
+    run.add_argument("--max-passes", type=int, default=50, metavar="N",
+                     help="record the first N backward passes (default 50); later ones just run")
 
 
 def build_app_parser() -> argparse.ArgumentParser:
@@ -64,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments and arguments[0] in _COMMANDS:
         options = build_parser().parse_args(arguments)
+        if options.command == "run":
+            from explorer.script_command import run_script_command
+
+            return run_script_command(options)
         return _trace(options) if options.command == "trace" else _export(options)
     if arguments and arguments[0] in ("-h", "--help"):
         build_app_parser().print_help()

@@ -13,6 +13,9 @@ import networkx as nx
 import torch
 
 ACCUMULATE_GRAD = "torch::autograd::AccumulateGrad"
+MODULE_KEY = "explorer.module"  # set by explorer.core.modules: the nn.Module that made a node
+LINE_KEY = "explorer.line"  # the program line whose statement made a node
+BLOCK_KEY = "explorer.block"  # the turn of the outermost loop that made a node
 _NO_SEQUENCE = 2**64 - 1
 
 
@@ -53,6 +56,22 @@ class Naming:
         names = metadata.setdefault(self.names_key, [])
         if name not in names:
             names.append(name)
+
+    def tag_origin(self, root: Any, line: int, block: str | None) -> None:
+        """Mark the nodes new since the last statement with the line and loop turn that made them.
+
+        Nodes tagged before stop the walk, so each node is visited about once per run.
+        """
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            metadata = node.metadata
+            if LINE_KEY in metadata or node.name() == ACCUMULATE_GRAD:
+                continue
+            metadata[LINE_KEY] = line
+            if block is not None:
+                metadata[BLOCK_KEY] = block
+            stack.extend(next_node for next_node, _ in node.next_functions if next_node is not None)
 
     def leaf_name(self, tensor: torch.Tensor) -> str | None:
         entry = self.leaf_names.get(id(tensor))
@@ -149,7 +168,9 @@ def _node_attributes(node: Any, naming: Naming, names_key: tuple[str, int]) -> d
     names = tuple(node.metadata.get(names_key, ()))
     return {"name": name, "shapes": shapes, "dtypes": dtypes, "kind": "function",
             "seq": None if sequence == _NO_SEQUENCE else sequence, "names": names,
-            "variable": ", ".join(names) if names else None}
+            "variable": ", ".join(names) if names else None,
+            "module": node.metadata.get(MODULE_KEY),
+            "line": node.metadata.get(LINE_KEY), "block": node.metadata.get(BLOCK_KEY)}
 
 
 def _add_edge_shapes(nodes: dict[str, dict[str, Any]],

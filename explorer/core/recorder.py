@@ -77,6 +77,7 @@ def record_pass(
         retain_graph=request.retain_graph,
         create_graph=request.create_graph,
         note=request.note,
+        outputs=[snapshot(root) for root in request.roots],
     )
     return one_pass, result
 

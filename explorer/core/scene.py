@@ -1,13 +1,15 @@
 """What the canvas draws at one step, computed without Qt: labels, states and edge values.
 
 Edges are given in data-flow direction (input -> consumer), the way people read a program;
-gradients travel them backwards.
+gradients travel them backwards. Texts that do not change from step to step (every gradient a
+pass sends, every leaf's grad before and after) are worked out once per pass, so a step on a
+10,000-node graph only looks them up.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
@@ -27,14 +29,13 @@ class SceneNode:
     state: NodeState
     is_root: bool
     running_sum: str  # "3 + 4 = 7" while gradients from several consumers add up
-    tooltip: str
 
 
 @dataclass(frozen=True)
 class SceneEdge:
     source: str  # data flows source -> target; gradient flows back target -> source
     target: str
-    slot: int  # the slot in target's next_functions
+    slot: object  # the slot in target's next_functions (a group's edges keep their origin)
     shape: str
     delivered: bool
     grad_text: str  # "", or the gradient value (scalar) / shape and norm (tensor)
@@ -49,6 +50,17 @@ class Scene:
     active: str | None
 
 
+@dataclass
+class PassTexts:
+    """The texts of one pass that every step shares."""
+
+    titles: dict[str, str] = field(default_factory=dict)
+    subtitles: dict[str, str] = field(default_factory=dict)  # function nodes: variable names
+    leaf_grads: dict[str, tuple[str, str]] = field(default_factory=dict)  # before, after
+    sent: dict[tuple[str, str, int], tuple[str, float]] = field(default_factory=dict)
+    shapes: dict[tuple[str, str, int], str] = field(default_factory=dict)
+
+
 def shape_text(shape: tuple[int, ...] | None) -> str:
     if shape is None:
         return ""
@@ -60,24 +72,73 @@ def magnitude(value: TensorLike) -> float:
         return value.norm
     if value.is_complex():
         value = value.abs()
-    return float(torch.linalg.vector_norm(value.detach().double()))
+    return float(torch.linalg.vector_norm(value.detach(), dtype=torch.float64))
+
+
+def gradient_text(value: TensorLike, digits: int = EDGE_DIGITS) -> tuple[str, float]:
+    """A gradient's label and norm, computed together (one reduction for a tensor)."""
+    norm = magnitude(value)
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        return format_number(value.reshape(()).item(), digits), norm
+    return f"{shape_text(tuple(value.shape))}, ‖·‖={format_number(norm, digits)}", norm
+
+
+def pass_texts(one_pass: Pass, leaves: list[LeafVariable]) -> PassTexts:
+    """Work out (once, then kept on the pass) every text the pass's scenes need."""
+    cached = one_pass.extras.get("texts")
+    if isinstance(cached, PassTexts):
+        return cached
+    values = {leaf.name: leaf for leaf in leaves}
+    texts = PassTexts()
+    graph = one_pass.graph
+    for node_id, data in graph.nodes(data=True):
+        if data["kind"] == "accumulate_grad":
+            texts.titles[node_id] = leaf_title(data, values)
+            texts.leaf_grads[node_id] = (
+                _grad_label(one_pass.grads_before.get(node_id)),
+                _grad_label(one_pass.grads_after.get(node_id)))
+        else:
+            texts.titles[node_id] = _short(data["name"])
+            texts.subtitles[node_id] = data["variable"] or ""
+    for node_id, next_id, slot, data in graph.edges(keys=True, data=True):
+        texts.shapes[(node_id, next_id, slot)] = shape_text(data.get("shape"))
+    for step in one_pass.steps:
+        for _, next_id, slot in graph.out_edges(step.node, keys=True):
+            grad = step.grad_inputs[slot] if slot < len(step.grad_inputs) else None
+            if grad is not None:
+                texts.sent[(step.node, next_id, slot)] = gradient_text(grad)
+    one_pass.extras["texts"] = texts
+    return texts
+
+
+def _grad_label(grad: TensorLike | None) -> str:
+    return "grad = None" if grad is None else f"grad = {describe(grad)}"
 
 
 def build_scene(one_pass: Pass, stepper: Stepper, leaves: list[LeafVariable]) -> Scene:
-    values = {leaf.name: leaf for leaf in leaves}
+    texts = pass_texts(one_pass, leaves)
     graph = one_pass.graph
-    nodes = [_scene_node(node_id, data, one_pass, stepper, values)
-             for node_id, data in graph.nodes(data=True)]
-    delivered = {(d.source, d.target, d.slot): d for d in stepper.delivered()}
+    ran = stepper.ran_through()
+    roots = set(one_pass.roots)
+    nodes = []
+    for node_id, data in graph.nodes(data=True):
+        kind = data["kind"]
+        if kind == "accumulate_grad":
+            before, after = texts.leaf_grads[node_id]
+            subtitle = after if node_id in ran else before
+        else:
+            subtitle = texts.subtitles[node_id]
+        nodes.append(SceneNode(
+            id=node_id, title=texts.titles[node_id], subtitle=subtitle, kind=kind,
+            state=stepper.node_state(node_id), is_root=node_id in roots,
+            running_sum=running_sum_text(stepper, node_id, texts) if stepper.inflows else ""))
     edges = []
-    for node_id, next_id, slot, data in graph.edges(keys=True, data=True):
-        delivery = delivered.get((node_id, next_id, slot))
-        grad = delivery.grad if delivery is not None else None
+    for key, shape in texts.shapes.items():
+        node_id, next_id, slot = key
+        sent = texts.sent.get(key) if node_id in ran else None
         edges.append(SceneEdge(
-            source=next_id, target=node_id, slot=slot, shape=shape_text(data.get("shape")),
-            delivered=delivery is not None,
-            grad_text="" if grad is None else describe(grad, EDGE_DIGITS),
-            magnitude=None if grad is None else magnitude(grad)))
+            source=next_id, target=node_id, slot=slot, shape=shape, delivered=sent is not None,
+            grad_text=sent[0] if sent else "", magnitude=sent[1] if sent else None))
     return Scene(nodes, edges, step_header(one_pass, stepper), stepper.active_node)
 
 
@@ -92,23 +153,6 @@ def _short(name: str) -> str:
     return "AccumulateGrad" if name.endswith("AccumulateGrad") else name
 
 
-def _scene_node(node_id: str, data: dict, one_pass: Pass, stepper: Stepper,
-                values: dict[str, LeafVariable]) -> SceneNode:
-    kind = data["kind"]
-    if kind == "accumulate_grad":
-        title = leaf_title(data, values)
-        grad = stepper.leaf_grad(node_id)
-        subtitle = f"grad = {describe(grad)}" if grad is not None else "grad = None"
-    else:
-        title = _short(data["name"])
-        subtitle = data["variable"] or ""
-    return SceneNode(
-        id=node_id, title=title, subtitle=subtitle, kind=kind,
-        state=stepper.node_state(node_id), is_root=node_id in one_pass.roots,
-        running_sum=running_sum_text(stepper, node_id),
-        tooltip=_tooltip(node_id, data, stepper))
-
-
 def leaf_title(data: dict, values: dict[str, LeafVariable]) -> str:
     name = data["variable"]
     shape = data["shapes"][0] if data["shapes"] else ()
@@ -120,12 +164,12 @@ def leaf_title(data: dict, values: dict[str, LeafVariable]) -> str:
     return f"{name}  {shape_text(tuple(shape))}"
 
 
-def running_sum_text(stepper: Stepper, node_id: str) -> str:
+def running_sum_text(stepper: Stepper, node_id: str, texts: PassTexts | None = None) -> str:
     """``3 + 4 = 7`` once a node has received gradients from more than one consumer."""
     parts = []
     for input_nr in range(max(1, len(stepper.one_pass.graph.nodes[node_id]["shapes"]))):
-        inflow = stepper.inflow(node_id, input_nr)
-        if len(inflow.deliveries) < 2 or inflow.total is None:
+        inflow = stepper.inflows.get((node_id, input_nr))
+        if inflow is None or len(inflow.deliveries) < 2 or inflow.total is None:
             continue
         terms = [describe(delivery.grad) for delivery in inflow.deliveries]
         if all(_is_scalar(delivery.grad) for delivery in inflow.deliveries):
@@ -139,7 +183,9 @@ def _is_scalar(value: TensorLike) -> bool:
     return isinstance(value, torch.Tensor) and value.numel() == 1
 
 
-def _tooltip(node_id: str, data: dict, stepper: Stepper) -> str:
+def node_tooltip(stepper: Stepper, node_id: str) -> str:
+    """Name, shape and the gradients so far: computed on hover, not for every node each step."""
+    data = stepper.one_pass.graph.nodes[node_id]
     lines = [data["name"]]
     if data["variable"]:
         lines.append(f"variable: {data['variable']}")

@@ -101,6 +101,10 @@ class Stepper:
         """The index of the step that runs ``node_id`` (None when the engine never runs it)."""
         return self._executed_at.get(node_id)
 
+    def ran_through(self) -> set[str]:
+        """The nodes the engine has run by this position (the active one included)."""
+        return {step.node for step in self.one_pass.steps[: self.position]}
+
     def node_state(self, node_id: str) -> NodeState:
         index = self._executed_at.get(node_id)
         if index is None:

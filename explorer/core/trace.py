@@ -45,6 +45,9 @@ class Pass:
     retain_graph: bool = False
     create_graph: bool = False
     note: str = ""
+    # derived data views work out once and keep with the pass (e.g. the scene's texts)
+    extras: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    outputs: list[TensorLike] = field(default_factory=list)  # the roots' values (plots)
 
     @property
     def implicit(self) -> bool:
@@ -65,6 +68,7 @@ class Pass:
                 "kind": data["kind"],
                 "variable": data["variable"],
                 "seq": data["seq"],
+                "module": data.get("module"),
                 "shapes": [list(shape) for shape in data["shapes"]],
                 "saved": {key: _saved_json(value) for key, value in data.get("saved", {}).items()},
             }

@@ -21,6 +21,10 @@ def run_app(path: Path | None = None, *, quit_after_ms: int | None = None) -> in
 
     window = start_window(path)
     window.show()
+    if path is None and quit_after_ms is None:
+        from explorer.ui.classroom import show_start_page
+
+        show_start_page(window)
     if quit_after_ms is not None:
         def report_and_quit() -> None:
             print(f"window shown after {window_shown_at - STARTED:.2f} s; first run finished after "

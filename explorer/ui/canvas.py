@@ -7,8 +7,11 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
-from explorer.core.scene import Scene
-from explorer.ui.scene_painter import Geometry, paint_scene
+from explorer.core.scene import Scene, node_tooltip
+from explorer.core.stepper import Stepper
+from explorer.ui.scene_painter import NODE_HEIGHT, Geometry, SceneCache, paint_scene
+
+READABLE_BOX = 22.0  # pixels: a box at least this tall shows its labels clearly
 from explorer.ui.theme import LIGHT, Theme
 
 
@@ -18,6 +21,7 @@ class QtSceneItem(pg.GraphicsObject):
     def __init__(self) -> None:
         super().__init__()
         self.scene_data: Scene | None = None
+        self.cache: SceneCache | None = None
         self.geometry = Geometry({}, {})
         self.theme: Theme = LIGHT
         self.selected: str | None = None
@@ -26,27 +30,46 @@ class QtSceneItem(pg.GraphicsObject):
         self._dragging: str | None = None
         self.on_select = None
         self.on_moved = None
+        self.on_double = None
+        self.on_context = None
 
     def set_content(self, scene: Scene | None, geometry: Geometry) -> None:
         self.prepareGeometryChange()
         self.scene_data = scene
         self.geometry = geometry
+        self.cache = None if scene is None else SceneCache(scene, geometry, self.theme)
+        self.update()
+
+    def refresh_cache(self) -> None:
+        """Rebuild the drawing arrays after the theme changed or a node moved."""
+        if self.scene_data is not None:
+            self.cache = SceneCache(self.scene_data, self.geometry, self.theme)
         self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         return self.geometry.bounds()
 
     def paint(self, painter: QPainter, *args: object) -> None:
-        if self.scene_data is not None:
-            paint_scene(painter, self.scene_data, self.geometry, self.theme,
-                        selected=self.selected, font_scale=self.font_scale, stale=self.stale)
+        if self.scene_data is None:
+            return
+        view = self.getViewBox()
+        visible = view.viewRect() if view is not None else None
+        paint_scene(painter, self.scene_data, self.geometry, self.theme, selected=self.selected,
+                    font_scale=self.font_scale, stale=self.stale, visible=visible, cache=self.cache)
 
     def mouseClickEvent(self, event) -> None:  # noqa: N802 - pyqtgraph override
+        node = self.geometry.node_at(event.pos().x(), event.pos().y())
+        if event.button() == Qt.MouseButton.RightButton:
+            event.accept()
+            if self.on_context is not None:
+                self.on_context(node, event.screenPos())
+            return
         if event.button() != Qt.MouseButton.LeftButton:
             return
-        node = self.geometry.node_at(event.pos().x(), event.pos().y())
         event.accept()
-        if self.on_select is not None:
+        if event.double() and self.on_double is not None:
+            self.on_double(node)
+        elif self.on_select is not None:
             self.on_select(node)
 
     def mouseDragEvent(self, event) -> None:  # noqa: N802 - pyqtgraph override
@@ -63,7 +86,8 @@ class QtSceneItem(pg.GraphicsObject):
         position: QPointF = event.pos()
         self.prepareGeometryChange()
         self.geometry.centres[self._dragging] = (position.x(), position.y())
-        self.update()
+        self.geometry.moved()
+        self.refresh_cache()
         if event.isFinish():
             if self.on_moved is not None:
                 self.on_moved(self._dragging, (position.x(), position.y()))
@@ -75,6 +99,8 @@ class QtGraphCanvas(QWidget):
 
     nodeSelected = Signal(object)  # node id or None
     nodeMoved = Signal(str, tuple)
+    nodeDoubleClicked = Signal(object)  # node id or None
+    contextMenuRequested = Signal(object, object)  # node id or None, global QPointF
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +111,8 @@ class QtGraphCanvas(QWidget):
         self.item = QtSceneItem()
         self.item.on_select = self._on_item_selected
         self.item.on_moved = lambda node, position: self.nodeMoved.emit(node, position)
+        self.item.on_double = self.nodeDoubleClicked.emit
+        self.item.on_context = self.contextMenuRequested.emit
         self.view_box.addItem(self.item)
         self.legend = QLabel(self)  # a strip under the graph: it never covers a node
         self.legend.setObjectName("legend")
@@ -101,16 +129,18 @@ class QtGraphCanvas(QWidget):
         self.banner.raise_()  # the stale banner sits above the graphics view
         self.view_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._hovered: str | None = None
+        self.stepper: Stepper | None = None  # for tooltips, computed when the mouse is over a node
 
     # ----- content ----------------------------------------------------------------------
 
     def show_scene(self, scene: Scene | None, geometry: Geometry, *, fit: bool) -> None:
         self.item.set_content(scene, geometry)
         if fit:
-            self.fit()
+            self.fit_readable()
 
     def set_theme(self, theme: Theme) -> None:
         self.item.theme = theme
+        self.item.refresh_cache()
         self.view_widget.setBackground(theme.background)
         self.legend.setText(legend_html(theme))
         self.legend.setStyleSheet(
@@ -141,6 +171,24 @@ class QtGraphCanvas(QWidget):
 
     # ----- navigation -------------------------------------------------------------------
 
+    def fit_readable(self) -> None:
+        """Fit the graph, or, when that would make boxes too small to read, show the output
+        at a readable size (the overview map and search reach the rest)."""
+        bounds = self.item.boundingRect()
+        width, height = max(self.view_box.width(), 1.0), max(self.view_box.height(), 1.0)
+        scale = min(width / bounds.width(), height / bounds.height())
+        focus = next((node.id for node in self.item.scene_data.nodes if node.is_root), None) \
+            if self.item.scene_data is not None else None
+        if scale * NODE_HEIGHT >= READABLE_BOX or focus not in self.item.geometry.centres:
+            self.fit()
+            return
+        readable = READABLE_BOX * 1.4 / NODE_HEIGHT  # pixels per scene unit
+        x, y = self.item.geometry.centres[focus]
+        visible_height = height / readable
+        top = max(bounds.top(), min(y + NODE_HEIGHT - visible_height * 0.8, bounds.bottom() - visible_height))
+        self.view_box.setRange(rect=QRectF(x - width / readable / 2, top, width / readable, visible_height),
+                               padding=0)
+
     def fit(self) -> None:
         self.view_box.setRange(rect=self.item.boundingRect(), padding=0.02)
 
@@ -151,6 +199,16 @@ class QtGraphCanvas(QWidget):
         if node in self.item.geometry.centres:
             x, y = self.item.geometry.centres[node]
             self.view_box.translateBy(QPointF(x, y) - self.view_box.viewRect().center())
+
+    def zoom_to(self, nodes: list[str]) -> None:
+        """Fit these nodes (and a margin) in the view."""
+        rects = [self.item.geometry.rect(node) for node in nodes if node in self.item.geometry.centres]
+        if not rects:
+            return
+        area = rects[0]
+        for rect in rects[1:]:
+            area = area.united(rect)
+        self.view_box.setRange(rect=area.adjusted(-120, -80, 120, 80), padding=0.05)
 
     # ----- events -----------------------------------------------------------------------
 
@@ -164,11 +222,10 @@ class QtGraphCanvas(QWidget):
         if node == self._hovered:
             return
         self._hovered = node
-        scene = self.item.scene_data
-        if node is None or scene is None:
+        if node is None or self.stepper is None or node not in self.stepper.one_pass.graph:
             QToolTip.hideText()
             return
-        tip = next((item.tooltip for item in scene.nodes if item.id == node), "")
+        tip = node_tooltip(self.stepper, node)
         global_position = self.view_widget.mapToGlobal(self.view_widget.mapFromScene(scene_position))
         QToolTip.showText(global_position, tip, self.view_widget)
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import networkx as nx
+
 from explorer.core.document import Document
+from explorer.core.groups import Group, automatic_groups, fold, fold_scene
 from explorer.core.layout import Layout, layered_layout
 from explorer.core.scene import Scene, build_scene
 from explorer.core.stepper import Stepper
@@ -22,11 +25,15 @@ GAP = 36.0  # scene units between neighbouring boxes in a layer
 
 
 def layout_geometry(one_pass: Pass, scene_for_widths: Scene, previous: Layout | None = None,
-                    font_scale: float = 1.0, orientation: str = "TB") -> tuple[Layout, Geometry]:
-    """Lay the pass out (boxes as wide as their labels) and place it in scene units."""
+                    font_scale: float = 1.0, orientation: str = "TB",
+                    graph: nx.MultiDiGraph | None = None) -> tuple[Layout, Geometry]:
+    """Lay the pass out (boxes as wide as their labels) and place it in scene units.
+
+    ``graph`` replaces the pass's own graph when groups are folded.
+    """
     widths = {node.id: node_width(node, font_scale) for node in scene_for_widths.nodes}
     layout = layered_layout(
-        one_pass.graph, orientation=orientation, previous=previous,
+        one_pass.graph if graph is None else graph, orientation=orientation, previous=previous,
         node_widths={node_id: (width + GAP) / COLUMN_SPACING for node_id, width in widths.items()})
     layer_step = LAYER_SPACING * max(1.0, font_scale)
     along = COLUMN_SPACING if orientation == "TB" else (max(widths.values(), default=0) + GAP)
@@ -83,6 +90,10 @@ class GraphController:
         self._layouts: dict[int, Layout] = {}
         self._structure: tuple | None = None
         self._prepared: PreparedLayout | None = None
+        self.collapsed: list[Group] = []  # folded groups, in the order they were folded
+        self.hide_leaves = False
+        self.view_graph: nx.MultiDiGraph | None = None  # the folded graph, when anything is folded
+        self.owner: dict[str, str] = {}  # member node -> the group node standing for it
         document.trace_changed.connect(self.refresh_layout)
         document.step_changed.connect(self.redraw)
 
@@ -97,6 +108,7 @@ class GraphController:
         self.font_scale = scale
         self.canvas.set_font_scale(scale)
         self._layouts.clear()
+        self.geometry = None  # wider boxes need fresh positions, not the old ones kept
         self.refresh_layout(fit=True)
 
     def refresh_layout(self, fit: bool | None = None) -> None:
@@ -108,10 +120,17 @@ class GraphController:
             self.geometry = None
             self.canvas.show_scene(None, Geometry({}, {}), fit=False)
             return
-        structure = structure_key(document.pass_index, one_pass)
+        structure = structure_key(document.pass_index, one_pass) + (
+            tuple(group.id for group in self.collapsed), self.hide_leaves)
         same = structure == self._structure
         prepared, self._prepared = self._prepared, None
-        if (prepared is not None and prepared.structure == structure
+        self._fold(one_pass)
+        if self.view_graph is not None:
+            previous = self._layouts.get(document.pass_index) if same else None
+            widths_scene = fold_scene(final_scene(document.trace, one_pass), self.view_graph, self.owner)
+            layout, geometry = layout_geometry(one_pass, widths_scene, previous, self.font_scale,
+                                               graph=self.view_graph)
+        elif (prepared is not None and prepared.structure == structure[:3]
                 and prepared.font_scale == self.font_scale):
             layout, geometry = prepared.layout, prepared.geometry
         else:
@@ -123,14 +142,70 @@ class GraphController:
         self._layouts[document.pass_index] = layout
         self._structure = structure
         self.geometry = geometry
-        self.canvas.show_scene(self.current_scene(), geometry, fit=not same if fit is None else fit)
+        self._show(fit=not same if fit is None else fit)
+
+    def _fold(self, one_pass: Pass) -> None:
+        """Fold the collapsed groups of this pass (groups of another pass are dropped)."""
+        self.collapsed = [group for group in self.collapsed
+                          if any(node in one_pass.graph for node in group.members)]
+        if not self.collapsed and not self.hide_leaves:
+            self.view_graph, self.owner = None, {}
+            return
+        self.view_graph, self.owner = fold(one_pass.graph, self.collapsed, hide_leaves=self.hide_leaves)
+
+    def groups(self) -> list[Group]:
+        """The groups the current pass offers (loop turns, module scopes)."""
+        one_pass = self.document.current_pass
+        if one_pass is None:
+            return []
+        cached = one_pass.extras.get("groups")
+        if cached is None:
+            cached = one_pass.extras["groups"] = automatic_groups(one_pass.graph)
+        return list(cached)
+
+    def collapse(self, groups: list[Group]) -> bool:
+        """Fold these groups too; refuse (False) when folding would make the picture cyclic."""
+        one_pass = self.document.current_pass
+        if one_pass is None:
+            return False
+        wanted = self.collapsed + [group for group in groups if group not in self.collapsed]
+        folded, _ = fold(one_pass.graph, wanted, hide_leaves=self.hide_leaves)
+        if not nx.is_directed_acyclic_graph(folded):
+            return False
+        self.collapsed = wanted
+        self.refresh_layout(fit=True)
+        return True
+
+    def expand(self, group_id: str) -> None:
+        self.collapsed = [group for group in self.collapsed if group.id != group_id]
+        self.refresh_layout(fit=False)
+
+    def expand_all(self) -> None:
+        self.collapsed = []
+        self.refresh_layout(fit=True)
+
+    def set_hide_leaves(self, hide: bool) -> None:
+        self.hide_leaves = hide
+        self.refresh_layout(fit=True)
+
+    def group_of(self, node_id: str) -> Group | None:
+        """The innermost automatic group holding a node (for "collapse this")."""
+        holding = [group for group in self.groups() if node_id in group.members]
+        return min(holding, key=lambda group: len(group.members)) if holding else None
+
+    def _show(self, fit: bool) -> None:
+        self.canvas.stepper = self.document.stepper
+        self.canvas.show_scene(self.current_scene(), self.geometry, fit=fit)
 
     def redraw(self) -> None:
         if self.geometry is not None:
-            self.canvas.show_scene(self.current_scene(), self.geometry, fit=False)
+            self._show(fit=False)
 
     def current_scene(self) -> Scene | None:
         document = self.document
         if document.stepper is None or document.trace is None:
             return None
-        return build_scene(document.stepper.one_pass, document.stepper, document.trace.leaves)
+        scene = build_scene(document.stepper.one_pass, document.stepper, document.trace.leaves)
+        if self.view_graph is not None:
+            scene = fold_scene(scene, self.view_graph, self.owner)
+        return scene

@@ -25,6 +25,7 @@ from explorer.core.document import Document
 from explorer.core.session import Session, SessionError, load_session, save_session
 from explorer.core.trace import Trace
 from explorer.examples import WELCOME, all_examples, example
+from explorer.ui import classroom, diagnostics, navigation
 from explorer.ui.canvas import QtGraphCanvas
 from explorer.ui.console import QtConsole
 from explorer.ui.editor import QtCodeEditor
@@ -77,6 +78,9 @@ class QtMainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._connect()
+        diagnostics.install(self)
+        classroom.install(self)
+        navigation.install(self)
         self._restore_layout()
         self.apply_theme(self.theme.name)
         self._apply_font_scale(self.font_scale)

@@ -1,4 +1,9 @@
-"""Runs programs off the UI thread, so the window never freezes on a slow program."""
+"""Runs programs off the UI thread, so the window never freezes on a slow program.
+
+The program itself runs in the warm worker process (``explorer.core.worker``), which is killed
+and replaced when one operation will not stop; this thread only waits for it, then lays out the
+first pass, so neither user code nor layout ever runs on the UI thread.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from explorer.core.layout import Layout
-from explorer.core.program import run_program
 from explorer.core.trace import Trace
+from explorer.core.worker import EvaluationWorker, shared_worker
 from explorer.ui.graph_controller import prepare_layout
 
 
@@ -30,8 +35,10 @@ class _Signals(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, request: RunRequest, cancel: threading.Event, signals: _Signals) -> None:
+    def __init__(self, request: RunRequest, cancel: threading.Event, signals: _Signals,
+                 worker: EvaluationWorker) -> None:
         super().__init__()
+        self.worker = worker
         self.request = request
         self.cancel = cancel
         self.signals = signals
@@ -39,7 +46,7 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         request = self.request
-        trace = run_program(request.code, overrides=request.overrides, cancel=self.cancel)
+        trace = self.worker.run(request.code, overrides=request.overrides, cancel=self.cancel)
         prepared = None
         if trace.passes and not self.cancel.is_set():
             # laying out a big graph takes a while: do it here, not on the UI thread
@@ -54,8 +61,9 @@ class QtRunner(QObject):
     finished = Signal(object, object, object)  # RunRequest, Trace, PreparedLayout (newest only)
     busyChanged = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, worker: EvaluationWorker | None = None) -> None:
         super().__init__(parent)
+        self.worker = worker or shared_worker()  # started now: warm by the first run
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)  # runs share torch's global random state: one at a time
         self.signals = _Signals()
@@ -72,7 +80,7 @@ class QtRunner(QObject):
         request = RunRequest(self._count, code, dict(overrides), keep_position, pass_index,
                              font_scale, previous)
         self._cancel = threading.Event()
-        self.pool.start(_Job(request, self._cancel, self.signals))
+        self.pool.start(_Job(request, self._cancel, self.signals, self.worker))
         self._set_busy(True)
         return request
 

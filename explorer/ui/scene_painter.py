@@ -5,11 +5,12 @@ Coordinates are scene units (y grows downward); one layout unit is ``SPACING`` s
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -39,6 +40,11 @@ class Geometry:
     centres: dict[str, tuple[float, float]]
     widths: dict[str, float]
     bends: dict[tuple[str, str, int], list[tuple[float, float]]] = field(default_factory=dict)
+    # drawing arrays derived from the positions, kept until a node moves (see ``moved``)
+    arrays: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+    def moved(self) -> None:
+        self.arrays.clear()
 
     def rect(self, node_id: str) -> QRectF:
         x, y = self.centres[node_id]
@@ -80,29 +86,136 @@ def body_font(scale: float = 1.0) -> QFont:
     return font
 
 
+@functools.lru_cache(maxsize=16)
+def _metrics(bold: bool, scale: float) -> QFontMetricsF:
+    return QFontMetricsF(title_font(scale) if bold else body_font(scale))
+
+
+@functools.lru_cache(maxsize=65536)
+def text_width(text: str, bold: bool, scale: float) -> float:
+    """Widths repeat (AddBackward0 a thousand times): measure each text once."""
+    return _metrics(bold, scale).horizontalAdvance(text)
+
+
 def node_width(node: SceneNode, scale: float = 1.0) -> float:
     """Wide enough for the node's longest line of text."""
-    title = QFontMetricsF(title_font(scale)).horizontalAdvance(node.title)
-    body = QFontMetricsF(body_font(scale))
-    lines = [node.subtitle, node.running_sum]
-    widest = max([title] + [body.horizontalAdvance(line) for line in lines if line])
+    widest = text_width(node.title, True, scale)
+    for line in (node.subtitle, node.running_sum):
+        if line:
+            widest = max(widest, text_width(line, False, scale))
     return max(MIN_NODE_WIDTH * scale, widest + 2 * PADDING)
 
 
+class SceneCache:
+    """Arrays of one scene's boxes and edge segments, so a frame draws only what is on screen.
+
+    Built once per scene (each step), not per frame: culling is a numpy comparison, and the
+    zoomed-out overview draws all boxes and lines of one colour in a single call.
+    """
+
+    def __init__(self, scene: Scene, geometry: Geometry, theme: Theme) -> None:
+        self.nodes = [node for node in scene.nodes if node.id in geometry.centres]
+        self.edges = [edge for edge in scene.edges
+                      if edge.source in geometry.centres and edge.target in geometry.centres]
+        key = (tuple(node.id for node in self.nodes[:1]), len(self.nodes), len(self.edges))
+        if geometry.arrays.get("key") != key:  # positions change rarely; states every step
+            geometry.arrays.clear()
+            geometry.arrays.update(_geometry_arrays(self.nodes, self.edges, geometry), key=key)
+        arrays = geometry.arrays
+        self.node_boxes: np.ndarray = arrays["node_boxes"]  # type: ignore[assignment]
+        self.edge_points: list[list[QPointF]] = arrays["edge_points"]  # type: ignore[assignment]
+        self.segment_edge: np.ndarray = arrays["segment_edge"]  # type: ignore[assignment]
+        self.segment_boxes: np.ndarray = arrays["segment_boxes"]  # type: ignore[assignment]
+        self.colours = [theme.gradient_colour(edge.magnitude) if edge.delivered else theme.edge_idle
+                        for edge in self.edges]
+        self.theme = theme
+        self._overview: tuple[dict[str, list[QRectF]], dict[str, list[QLineF]]] | None = None
+
+    def overview(self) -> tuple[dict[str, list[QRectF]], dict[str, list[QLineF]]]:
+        """Boxes and lines grouped by colour, made the first time the view is zoomed far out."""
+        if self._overview is None:
+            boxes: dict[str, list[QRectF]] = {}
+            for node, box in zip(self.nodes, self.node_boxes):
+                colour = self.theme.state_fill(node.state, node.kind)
+                boxes.setdefault(colour, []).append(QRectF(box[0], box[1], box[2] - box[0], box[3] - box[1]))
+            lines: dict[str, list[QLineF]] = {}
+            for index, points in enumerate(self.edge_points):
+                lines.setdefault(self.colours[index], []).extend(
+                    QLineF(a, b) for a, b in zip(points, points[1:]))
+            self._overview = (boxes, lines)
+        return self._overview
+
+    def visible(self, boxes: np.ndarray, area: QRectF | None) -> np.ndarray:
+        if area is None or not len(boxes):
+            return np.arange(len(boxes))
+        inside = ((boxes[:, 2] >= area.left()) & (boxes[:, 0] <= area.right())
+                  & (boxes[:, 3] >= area.top()) & (boxes[:, 1] <= area.bottom()))
+        return np.flatnonzero(inside)
+
+    def visible_edges(self, area: QRectF | None) -> list[int]:
+        """Edges with a segment on screen (a long edge is tested piece by piece)."""
+        hits = self.segment_edge[self.visible(self.segment_boxes, area)]
+        return sorted(set(hits.tolist()))
+
+
+def _geometry_arrays(nodes: list[SceneNode], edges: list[SceneEdge],
+                     geometry: Geometry) -> dict[str, object]:
+    centres = np.array([geometry.centres[node.id] for node in nodes], dtype=float).reshape(-1, 2)
+    half = np.array([geometry.widths.get(node.id, MIN_NODE_WIDTH) / 2 for node in nodes])
+    node_boxes = np.column_stack([centres[:, 0] - half, centres[:, 1] - NODE_HEIGHT / 2,
+                                  centres[:, 0] + half, centres[:, 1] + NODE_HEIGHT / 2]) \
+        if len(nodes) else np.zeros((0, 4))
+    edge_points = [_edge_points(edge, geometry) for edge in edges]
+    segments = [(index, a, b) for index, points in enumerate(edge_points)
+                for a, b in zip(points, points[1:])]
+    segment_boxes = np.array(
+        [(min(a.x(), b.x()), min(a.y(), b.y()), max(a.x(), b.x()), max(a.y(), b.y()))
+         for _, a, b in segments], dtype=float).reshape(-1, 4)
+    return {"node_boxes": node_boxes, "edge_points": edge_points,
+            "segment_edge": np.array([index for index, _, _ in segments], dtype=int),
+            "segment_boxes": segment_boxes}
+
+
+OVERVIEW_BELOW = 6.0  # pixels of box height under which the overview replaces detailed drawing
+
+
 def paint_scene(painter: QPainter, scene: Scene, geometry: Geometry, theme: Theme, *,
-                selected: str | None = None, font_scale: float = 1.0, stale: bool = False) -> None:
-    """Draw edges, then nodes, with labels wherever they are big enough to read."""
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                selected: str | None = None, font_scale: float = 1.0, stale: bool = False,
+                visible: QRectF | None = None, cache: SceneCache | None = None) -> None:
+    """Draw edges, then nodes, with labels wherever they are big enough to read.
+
+    ``visible`` limits drawing to what is on screen; far out, boxes and lines are drawn in one
+    call per colour and text is left out (level of detail).
+    """
+    cache = cache or SceneCache(scene, geometry, theme)
     pixels_per_unit = abs(painter.worldTransform().m11()) or 1.0
+    if pixels_per_unit * NODE_HEIGHT < OVERVIEW_BELOW:
+        _paint_overview(painter, cache, selected, geometry)
+        return
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     show_text = pixels_per_unit * 13 * font_scale >= 6.0  # level of detail: skip unreadable text
-    placed: list[QRectF] = []  # edge labels already drawn, so the next ones avoid them
-    for edge in scene.edges:
-        if edge.source in geometry.centres and edge.target in geometry.centres:
-            _paint_edge(painter, edge, geometry, theme, show_text, font_scale, placed)
-    for node in scene.nodes:
-        if node.id in geometry.centres:
-            _paint_node(painter, node, geometry.rect(node.id), theme, node.id == selected,
-                        show_text, font_scale, stale)
+    _paint_edges(painter, cache, cache.visible_edges(visible), theme, visible, show_text, font_scale)
+    for index in cache.visible(cache.node_boxes, visible):
+        node = cache.nodes[index]
+        _paint_node(painter, node, geometry.rect(node.id), theme, node.id == selected,
+                    show_text, font_scale, stale)
+
+
+def _paint_overview(painter: QPainter, cache: SceneCache, selected: str | None,
+                    geometry: Geometry) -> None:
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    boxes_by_colour, lines_by_colour = cache.overview()
+    for colour, lines in lines_by_colour.items():
+        painter.setPen(QPen(QColor(colour), 0))  # cosmetic: one pixel wide at any zoom
+        painter.drawLines(lines)
+    painter.setPen(Qt.PenStyle.NoPen)
+    for colour, boxes in boxes_by_colour.items():
+        painter.setBrush(QBrush(QColor(colour)))
+        painter.drawRects(boxes)
+    if selected is not None and selected in geometry.centres:
+        painter.setPen(QPen(QColor("#e8590c"), 0))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(geometry.rect(selected))
 
 
 def _edge_points(edge: SceneEdge, geometry: Geometry) -> list[QPointF]:
@@ -117,11 +230,7 @@ def _edge_points(edge: SceneEdge, geometry: Geometry) -> list[QPointF]:
     return [start] + [QPointF(x, y) for x, y in bends] + [end]
 
 
-def _paint_edge(painter: QPainter, edge: SceneEdge, geometry: Geometry, theme: Theme,
-                show_text: bool, font_scale: float, placed: list[QRectF]) -> None:
-    colour = QColor(theme.gradient_colour(edge.magnitude) if edge.delivered else theme.edge_idle)
-    width = 3.2 if edge.delivered else 1.6
-    points = _edge_points(edge, geometry)
+def _edge_path(points: list[QPointF]) -> QPainterPath:
     path = QPainterPath(points[0])
     if len(points) == 2:
         start, end = points
@@ -130,15 +239,57 @@ def _paint_edge(painter: QPainter, edge: SceneEdge, geometry: Geometry, theme: T
     else:
         for point in points[1:]:
             path.lineTo(point)
-    painter.setPen(QPen(colour, width, Qt.PenStyle.SolidLine if edge.delivered else Qt.PenStyle.SolidLine,
-                        Qt.PenCapStyle.RoundCap))
+    return path
+
+
+def _paint_edges(painter: QPainter, cache: SceneCache, indices: list[int], theme: Theme,
+                 visible: QRectF | None, show_text: bool, font_scale: float) -> None:
+    """Short edges as curves; long ones as lines, where many edges share one run (a weight
+    used at every step of a loop) that run is drawn once, not once per edge."""
+    shared: dict[tuple[str, bool, float], list[tuple[float, float]]] = {}
+    placed: list[QRectF] = []  # edge labels already drawn, so the next ones avoid them
     painter.setBrush(Qt.BrushStyle.NoBrush)
-    painter.drawPath(path)
-    _paint_arrowhead(painter, path, colour)
-    if show_text:
-        label = edge.grad_text if edge.delivered else edge.shape
-        if label:
-            _paint_edge_label(painter, path, label, colour, theme, edge.delivered, font_scale, placed)
+    for index in indices:
+        edge, points, colour = cache.edges[index], cache.edge_points[index], cache.colours[index]
+        pen = QPen(QColor(colour), 3.2 if edge.delivered else 1.6, Qt.PenStyle.SolidLine,
+                   Qt.PenCapStyle.RoundCap)
+        if len(points) == 2:
+            path = _edge_path(points)
+            painter.setPen(pen)
+            painter.drawPath(path)
+        else:
+            path = _edge_path([points[-2], points[-1]])
+            painter.setPen(pen)
+            painter.drawLine(points[0], points[1])
+            painter.drawPath(path)
+            for a, b in zip(points[1:-2], points[2:-1]):
+                if a.x() == b.x():
+                    shared.setdefault((colour, edge.delivered, a.x()), []).append(
+                        (min(a.y(), b.y()), max(a.y(), b.y())))
+                else:
+                    painter.drawLine(a, b)
+        if visible is None or visible.contains(points[-1]):
+            _paint_arrowhead(painter, path, QColor(colour))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+        if show_text:
+            label = edge.grad_text if edge.delivered else edge.shape
+            if label:
+                _paint_edge_label(painter, path, label, QColor(colour), theme, edge.delivered,
+                                  font_scale, placed)
+    for (colour, delivered, x), spans in shared.items():
+        painter.setPen(QPen(QColor(colour), 3.2 if delivered else 1.6))
+        for top, bottom in _merged(spans):
+            painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+
+
+def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[tuple[float, float]] = []
+    for top, bottom in sorted(spans):
+        if merged and top <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], bottom))
+        else:
+            merged.append((top, bottom))
+    return merged
 
 
 def _paint_arrowhead(painter: QPainter, path: QPainterPath, colour: QColor) -> None:

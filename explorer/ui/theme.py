@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -47,8 +48,15 @@ class Theme:
         if magnitude == 0.0:
             return self.grad_zero
         position = min(max((math.log10(magnitude) + 4.0) / 8.0, 0.0), 1.0)  # 1e-4 .. 1e4
-        low, high = (self.grad_small, self.grad_mid) if position < 0.5 else (self.grad_mid, self.grad_large)
-        return _mix(low, high, position * 2 if position < 0.5 else position * 2 - 1)
+        return _ramp(self.grad_small, self.grad_mid, self.grad_large, round(position * 64))
+
+
+@functools.lru_cache(maxsize=1024)
+def _ramp(small: str, mid: str, large: str, step: int) -> str:
+    """One of 65 colours from small to large (a thousand edges share a few colours)."""
+    position = step / 64
+    low, high = (small, mid) if position < 0.5 else (mid, large)
+    return _mix(low, high, position * 2 if position < 0.5 else position * 2 - 1)
 
 
 def _mix(first: str, second: str, amount: float) -> str:
@@ -77,7 +85,18 @@ DARK = Theme(
     grad_zero="#6b7280", grad_bad="#f06595", error="#ff6b6b", stale="#ffc078",
 )
 
-THEMES = {"light": LIGHT, "dark": DARK}
+# For a projector in a lit room: pure white and black, saturated fills, dark saturated edges.
+PROJECTOR = Theme(
+    name="projector", background="#ffffff", foreground="#000000", muted="#3b3b3b",
+    panel="#ffffff", border="#000000",
+    node_fill={NodeState.DONE: "#8fe0a0", NodeState.ACTIVE: "#ffcc00",
+               NodeState.WAITING: "#9cc8f7", NodeState.UNREACHED: "#dedede"},
+    node_text="#000000", leaf_fill="#c8f08c", active_outline="#c40000", root_outline="#4b00c8",
+    edge_idle="#4a4a4a", grad_small="#0047c2", grad_mid="#006b1a", grad_large="#c23a00",
+    grad_zero="#6e6e6e", grad_bad="#b0004f", error="#c00000", stale="#a34a00",
+)
+
+THEMES = {"light": LIGHT, "dark": DARK, "projector": PROJECTOR}
 
 
 def apply_palette(app: QApplication, theme: Theme) -> None:

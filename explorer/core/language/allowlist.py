@@ -86,6 +86,7 @@ AUTOGRAD_FUNCTIONS = frozenset({"grad", "backward"})
 # sizes alone, so they are always checked on the meta device before they run.
 GROWTH_FUNCTIONS = _words(
     "tile broadcast_to diag diagflat diag_embed pad one_hot meshgrid cartesian_prod outer kron"
+    " multinomial"  # its sample count is an argument: multinomial(p, 10**9) is 8 GB
 )
 
 # Functions reached as F.NAME (torch.nn.functional).

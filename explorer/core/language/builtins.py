@@ -6,7 +6,9 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from explorer.core.errors import ExplorerError
-from explorer.core.language.guards import check_format_spec
+from explorer.core.language.guards import check_format_spec, spec_growth
+from explorer.core.language.surrogates import SURROGATES
+from explorer.core.language.textsize import check_text_length, text_length
 from explorer.core.language.values import SafeFunction
 
 if TYPE_CHECKING:
@@ -22,6 +24,8 @@ def _print(ev: Evaluator, *values: Any, sep: Any = " ", end: Any = "\n", flush: 
         raise TypeError(f"sep must be None or a string, not {type(sep).__name__}")
     if not isinstance(end, str):
         raise TypeError(f"end must be None or a string, not {type(end).__name__}")
+    limit = ev.limits.max_output
+    check_text_length(sum(text_length(value, stop_at=limit) + len(sep) for value in values), limit)
     ev.write(sep.join(str(value) for value in values) + end)
 
 
@@ -110,10 +114,14 @@ def _sorted(ev: Evaluator, iterable: Any, reverse: bool = False) -> list[Any]:
 
 
 def _str(ev: Evaluator, value: Any = "") -> str:
+    limit = ev.limits.max_sequence
+    check_text_length(text_length(value, stop_at=limit), limit)
     return str(value)
 
 
 def _repr(ev: Evaluator, value: Any) -> str:
+    limit = ev.limits.max_sequence
+    check_text_length(text_length(value, as_repr=True, stop_at=limit), limit)
     return repr(value)
 
 
@@ -139,17 +147,27 @@ _IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {
 
 
 def build_builtins() -> dict[str, SafeFunction]:
-    return {
+    functions = {
         name: SafeFunction(name, implementation, "builtin", f"<built-in function {name}>")
         for name, implementation in _IMPLEMENTATIONS.items()
     }
+    # Straight-through surrogates are torch calls: "torch" kind so sizes are checked first.
+    functions.update({name: SafeFunction(name, target, "torch", f"<built-in function {name}>")
+                      for name, target in SURROGATES.items()})
+    return functions
 
 
-def safe_str_format(template: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+def safe_str_format(template: str, args: tuple[Any, ...], kwargs: dict[str, Any],
+                    max_length: int = 1_000_000) -> str:
     """``str.format`` without attribute or index lookups in the fields (``{0.__class__}``)."""
     import string
 
-    for _, field, spec, _ in string.Formatter().parse(template):
+    fields = list(string.Formatter().parse(template))
+    # every field may hold the longest argument: bound the result before building it
+    longest = max((text_length(value, stop_at=max_length) for value in (*args, *kwargs.values())), default=0)
+    check_text_length(len(template) + sum(longest + spec_growth(spec or "")
+                                          for _, field, spec, _ in fields if field is not None), max_length)
+    for _, field, spec, _ in fields:
         if field is not None and ("." in field or "[" in field):
             raise ValueError("format fields with `.` or `[` are not allowed")
         if spec:

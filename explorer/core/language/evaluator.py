@@ -24,12 +24,15 @@ from explorer.core.language.guards import (
     check_format_spec,
     check_int_result,
     check_percent_format,
+    check_percent_length,
     check_sequence_result,
     new_elements,
+    spec_growth,
     precheck,
     tensors_in,
 )
 from explorer.core.language.namespaces import build_namespaces
+from explorer.core.language.textsize import check_text_length, text_length
 from explorer.core.language.values import BoundMethod, Namespace, SafeFunction
 from explorer.core.limits import Budget
 
@@ -108,6 +111,7 @@ class Evaluator:
         self.output_size = 0
         self.last_graph_name: str | None = None
         self.line = 0  # the statement running now, for warnings torch raises inside it
+        self.block: str | None = None  # "line 3 · turn 7" inside the outermost for loop
         self._statements: dict[type[ast.stmt], Callable[[Any], None]] = {
             ast.Expr: lambda node: self.eval(node.value),
             ast.Assign: self._assign_statement,
@@ -151,9 +155,9 @@ class Evaluator:
 
     def exec_block(self, body: list[ast.stmt]) -> None:
         for statement in body:
-            self.budget.check_time()
             self.line = statement.lineno
             try:
+                self.budget.check_time()  # inside the try: a time-limit error gets this line
                 self._statements[type(statement)](statement)
             except ExplorerError as error:
                 raise _located(error, statement) from None
@@ -187,7 +191,10 @@ class Evaluator:
             self.set_attribute(owner, target.attr, self.binary(name, current, value, in_place))
 
     def _for(self, node: ast.For) -> None:
-        for item in self.iterate(self.eval(node.iter)):
+        outermost = self.block is None  # nodes made in one turn of an outer loop form a block
+        for turn, item in enumerate(self.iterate(self.eval(node.iter))):
+            if outermost:
+                self.block = f"line {node.lineno} · turn {turn}"
             self.assign(node.target, item)
             try:
                 self.exec_block(node.body)
@@ -195,6 +202,9 @@ class Evaluator:
                 break
             except _Continue:
                 continue
+            finally:
+                if outermost:
+                    self.block = None
         else:
             self.exec_block(node.orelse)
 
@@ -254,7 +264,9 @@ class Evaluator:
 
     def _assert(self, node: ast.Assert) -> None:
         if not self.truth(self.eval(node.test)):
-            raise AssertionError(str(self.eval(node.msg)) if node.msg is not None else "")
+            message = self.eval(node.msg) if node.msg is not None else ""
+            check_text_length(text_length(message, stop_at=self.limits.max_sequence), self.limits.max_sequence)
+            raise AssertionError(str(message))
 
     # ----- assignment -------------------------------------------------------------------
 
@@ -279,6 +291,7 @@ class Evaluator:
             self.naming.name_tensor(name, value)
             if value.grad_fn is not None:
                 self.last_graph_name = name
+                self.naming.tag_origin(value.grad_fn, self.line, self.block)
         self.env[name] = value
 
     def _overridden(self, name: str, tensor: torch.Tensor) -> torch.Tensor:
@@ -398,6 +411,7 @@ class Evaluator:
         check_sequence_result(name, left, right, self.limits.max_sequence)
         if name == "mod" and isinstance(left, str):
             check_percent_format(left)
+            check_percent_length(left, right, self.limits.max_sequence)
         return function(left, right)
 
     def _unaryop(self, node: ast.UnaryOp) -> Any:
@@ -435,12 +449,17 @@ class Evaluator:
         return result
 
     def _joined_str(self, node: ast.JoinedStr) -> str:
-        text = "".join(str(self.eval(part)) for part in node.values)
-        check_sequence_result("add", text, "", self.limits.max_sequence)
-        return text
+        parts: list[str] = []
+        for part in node.values:
+            parts.append(str(self.eval(part)))
+            # count as the parts come: many long parts must not be joined first
+            check_text_length(sum(len(text) for text in parts), self.limits.max_sequence)
+        return "".join(parts)
 
     def _formatted_value(self, node: ast.FormattedValue) -> str:
         value = self.eval(node.value)
+        check_text_length(text_length(value, as_repr=node.conversion in (ord("r"), ord("a")),
+                                      stop_at=self.limits.max_sequence), self.limits.max_sequence)
         if node.conversion == ord("r"):
             value = repr(value)
         elif node.conversion == ord("s"):
@@ -449,6 +468,8 @@ class Evaluator:
             value = ascii(value)
         spec = "" if node.format_spec is None else self.eval(node.format_spec)
         check_format_spec(spec)
+        check_text_length(text_length(value, stop_at=self.limits.max_sequence) + spec_growth(str(spec)),
+                          self.limits.max_sequence)
         return format(value, spec)
 
     def _comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> list[Any]:
@@ -553,9 +574,12 @@ class Evaluator:
 
     def _str_method(self, owner: str, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         if name == "format":
-            result = safe_str_format(owner, tuple(args), kwargs)
+            result = safe_str_format(owner, tuple(args), kwargs, self.limits.max_sequence)
         elif name == "join":
-            result = owner.join(self.materialize(args[0]) if args else [])
+            items = self.materialize(args[0]) if args else []
+            check_text_length(sum(len(item) + len(owner) for item in items if isinstance(item, str)),
+                              self.limits.max_sequence)
+            result = owner.join(items)
         else:
             result = getattr(owner, name)(*args, **kwargs)
         if isinstance(result, str):

@@ -11,6 +11,7 @@ import torch
 
 from explorer.core.errors import ExplorerError
 from explorer.core.limits import Budget
+from explorer.core.language.textsize import check_text_length, text_length
 
 # Calls whose tensor inputs hold at most this many elements (multiplied together) cannot
 # produce a large result, so they skip the shape pre-check on the meta device.
@@ -156,6 +157,13 @@ def check_format_spec(spec: str) -> None:
         )
 
 
+def spec_growth(spec: str) -> int:
+    """How many characters a format spec can add beyond the value's own text (width, precision)."""
+    if not spec:
+        return 0
+    return max((int(digits) for digits in re.findall(r"\d+", spec)), default=0) + 400
+
+
 _PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d*)(?:\.(\*|\d*))?")
 
 
@@ -163,3 +171,12 @@ def check_percent_format(template: str) -> None:
     """The same limits for ``"%8.3f" % value``; only the fields count, not the literal text."""
     for width, precision in _PERCENT_FIELD.findall(template):
         check_format_spec(f"{width}.{precision}")
+
+
+def check_percent_length(template: str, values: Any, limit: int) -> None:
+    """Bound ``template % values`` before it is built: every field may hold the longest value."""
+    fields = _PERCENT_FIELD.findall(template)
+    items = values if isinstance(values, tuple) else (values,)
+    longest = max((text_length(item, stop_at=limit) for item in items), default=0)
+    growth = sum(longest + spec_growth(f"{width}.{precision}") for width, precision in fields)
+    check_text_length(len(template) + growth, limit)

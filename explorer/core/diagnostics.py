@@ -1,0 +1,184 @@
+"""Gradient diagnostics over a recorded pass: where NaN/Inf start, parameter norms, common bugs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import torch
+
+from explorer.core.tensors import TensorLike, TensorSummary
+from explorer.core.trace import Pass, Trace
+
+VANISHING = 1e-7  # a parameter gradient norm below this teaches the parameter nothing
+EXPLODING = 1e3  # above this one SGD step moves the parameter by more than its scale, usually
+DEAD_FRACTION = 0.9  # a ReLU passing back zero for this share of its elements is mostly dead
+_RELU_NAMES = ("ReluBackward0", "ReluBackward1", "ThresholdBackward0")
+_NON_LEAF_GRAD = "is not a leaf Tensor is being accessed"
+_SECOND_BACKWARD = "backward through the graph a second time"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found, in words, with the node and step position to show it at."""
+
+    kind: str  # non_finite | vanishing | exploding | unused_parameter | dead_relu | non_leaf_grad | second_backward
+    message: str
+    pass_index: int | None = None
+    node: str | None = None
+    position: int | None = None  # stepper position that shows it (the step just run)
+
+
+@dataclass(frozen=True)
+class ParameterNorm:
+    """The norm of the gradient one parameter received in one pass."""
+
+    name: str
+    node: str
+    norm: float
+    status: str  # "ok", "vanishing", "exploding" or "non-finite"
+
+
+def is_finite(value: TensorLike | None) -> bool:
+    """Whether every element is finite (a summary is finite when its statistics are)."""
+    if value is None:
+        return True
+    if isinstance(value, TensorSummary):
+        return all(math.isfinite(number) for number in (value.min, value.max, value.norm))
+    if not (value.is_floating_point() or value.is_complex()):
+        return True
+    return bool(torch.isfinite(value).all())
+
+
+def norm_of(value: TensorLike) -> float:
+    if isinstance(value, TensorSummary):
+        return value.norm
+    return float(torch.linalg.vector_norm(value.detach().double().abs()))
+
+
+def _all_finite(values: Iterable[TensorLike | None]) -> bool:
+    return all(is_finite(value) for value in values)
+
+
+def first_non_finite(one_pass: Pass) -> Finding | None:
+    """The first node, in the engine's order, that received finite gradients and sent NaN/Inf."""
+    if not _all_finite(one_pass.seeds):
+        return Finding("non_finite", "the seed gradient itself is not finite", one_pass.index,
+                       one_pass.root, 0)
+    for index, step in enumerate(one_pass.steps):
+        if _all_finite(step.grad_outputs) and not _all_finite(step.grad_inputs):
+            name = one_pass.graph.nodes[step.node]["name"]
+            return Finding("non_finite", _non_finite_message(one_pass, step.node, name, index),
+                           one_pass.index, step.node, index + 1)
+    return None
+
+
+def _non_finite_message(one_pass: Pass, node: str, name: str, index: int) -> str:
+    module = one_pass.graph.nodes[node].get("module")
+    where = f" in {module}" if module else ""
+    return (f"step {index + 1}: {name}{where} received finite gradients and sent NaN or Inf. "
+            f"Its local derivative is not finite at the forward values it saved (e.g. log or "
+            f"division at 0, sqrt at 0, pow with a negative base, overflow in exp). "
+            f"This is the node torch.autograd.detect_anomaly() would name.")
+
+
+def parameter_norms(one_pass: Pass, vanishing: float = VANISHING,
+                    exploding: float = EXPLODING) -> list[ParameterNorm]:
+    """The gradient each named leaf received in this pass, with its status."""
+    received = {step.node: step.grad_outputs[0] for step in one_pass.steps
+                if one_pass.graph.nodes[step.node]["kind"] == "accumulate_grad" and step.grad_outputs}
+    norms = []
+    for node, data in one_pass.graph.nodes(data=True):
+        grad = received.get(node)
+        if data["kind"] != "accumulate_grad" or grad is None:
+            continue
+        norm = norm_of(grad)
+        norms.append(ParameterNorm(data.get("variable") or node, node, norm,
+                                   _status(norm, vanishing, exploding)))
+    return norms
+
+
+def _status(norm: float, vanishing: float, exploding: float) -> str:
+    if not math.isfinite(norm):
+        return "non-finite"
+    if norm < vanishing:
+        return "vanishing"
+    return "exploding" if norm > exploding else "ok"
+
+
+def unused_parameters(one_pass: Pass) -> list[Finding]:
+    """Named leaves that require grad but are not in this pass's graph."""
+    in_graph = {data.get("variable") for _, data in one_pass.graph.nodes(data=True)
+                if data["kind"] == "accumulate_grad"}
+    return [Finding("unused_parameter",
+                    f"{name} requires grad but gets no gradient from pass {one_pass.index + 1}: "
+                    "it is not in the graph (unused in forward, or detached, e.g. by .detach(), "
+                    ".item(), .data, .numpy() or torch.no_grad())", one_pass.index)
+            for name in one_pass.grads if name not in in_graph]
+
+
+def dead_relus(one_pass: Pass, threshold: float = DEAD_FRACTION) -> list[Finding]:
+    """ReLUs that pass back zero for at least ``threshold`` of their elements."""
+    found = []
+    for index, step in enumerate(one_pass.steps):
+        data = one_pass.graph.nodes[step.node]
+        sent = step.grad_inputs[0] if step.grad_inputs else None
+        if data["name"] not in _RELU_NAMES or not isinstance(sent, torch.Tensor) or sent.numel() == 0:
+            continue
+        zero = float((sent == 0).double().mean())
+        if zero >= threshold:
+            where = f" in {data['module']}" if data.get("module") else ""
+            found.append(Finding("dead_relu", f"ReLU{where}: {zero:.0%} of its gradient is zero "
+                                 "(units whose input is negative for every sample learn nothing; "
+                                 "check initialisation, learning rate, or use LeakyReLU)",
+                                 one_pass.index, step.node, index + 1))
+    return found
+
+
+def norm_findings(one_pass: Pass, vanishing: float = VANISHING,
+                  exploding: float = EXPLODING) -> list[Finding]:
+    """A finding for each parameter whose gradient norm is vanishing or exploding."""
+    return [Finding(item.status, f"{item.name}: gradient norm {item.norm:.3g} is {item.status} "
+                    f"(thresholds {vanishing:g} and {exploding:g})", one_pass.index, item.node)
+            for item in parameter_norms(one_pass, vanishing, exploding)
+            if item.status in ("vanishing", "exploding")]
+
+
+def gradient_magnitudes(one_pass: Pass) -> dict[str, float]:
+    """For colouring: the norm of the gradient each node received (NaN when not finite)."""
+    magnitudes: dict[str, float] = {}
+    for step in one_pass.steps:
+        grads = [grad for grad in step.grad_outputs if grad is not None]
+        if grads:
+            total = math.sqrt(sum(norm_of(grad) ** 2 for grad in grads))
+            magnitudes[step.node] = total if math.isfinite(total) else math.nan
+    return magnitudes
+
+
+def text_findings(trace: Trace) -> list[Finding]:
+    """Findings from what torch said while the code ran (warnings, explained errors)."""
+    found = []
+    for text in trace.warnings:
+        if _NON_LEAF_GRAD in text:
+            found.append(Finding("non_leaf_grad", "a non-leaf tensor's .grad was read, but autograd "
+                                 "only fills .grad of leaves: call .retain_grad() on it before "
+                                 "backward, or use a tensor hook"))
+        elif _SECOND_BACKWARD in text:
+            found.append(Finding("second_backward", text))
+    return found
+
+
+def diagnose(trace: Trace) -> list[Finding]:
+    """Every finding for every pass of a trace, the most urgent kinds first."""
+    found: list[Finding] = []
+    for one_pass in trace.passes:
+        first = first_non_finite(one_pass)
+        if first is not None:
+            found.append(first)
+    for one_pass in trace.passes:
+        found.extend(norm_findings(one_pass))
+        found.extend(unused_parameters(one_pass))
+        found.extend(dead_relus(one_pass))
+    found.extend(text_findings(trace))
+    return found

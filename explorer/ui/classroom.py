@@ -1,0 +1,45 @@
+"""The classroom features, installed into the window with one call: gallery, narration, plots,
+presentation mode and handouts (each lives in its own module and adds its own menus and docks).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QDockWidget
+
+from explorer.ui import gallery, handouts, narration, plots, presentation
+
+if TYPE_CHECKING:
+    from explorer.ui.main_window import QtMainWindow
+
+START_PAGE_KEY = "classroom/showGalleryAtStart"
+BOTTOM_HEIGHT = 250  # pixels for the output, narration and plots under the graph
+
+
+def install(window: QtMainWindow) -> None:
+    """Add every classroom feature to ``window``."""
+    gallery.install(window)
+    narration.install(window)
+    plots.install(window)
+    handouts.install(window)
+    presentation.install(window)
+    # A theme change repaints the narration and plots in the new colours.
+    window.theme_group.triggered.connect(lambda _action: presentation.theme_changed(window))
+    presentation.theme_changed(window)
+    if window.settings.value("windowState") is None:  # first start: room for text and plots
+        QTimer.singleShot(0, lambda: _first_layout(window))
+
+
+def _first_layout(window: QtMainWindow) -> None:
+    docks = [dock for dock in (getattr(window, "console_dock", None), window.findChild(QDockWidget, "narrationDock"))
+             if dock is not None]
+    window.resizeDocks(docks, [BOTTOM_HEIGHT] * len(docks), Qt.Orientation.Vertical)
+
+
+def show_start_page(window: QtMainWindow) -> None:
+    """Open the lesson gallery at start, unless the user turned that off."""
+    value = window.settings.value(START_PAGE_KEY, True)
+    if str(value).lower() not in ("false", "0"):
+        gallery.show_gallery(window)

@@ -1,0 +1,231 @@
+"""Handouts: every step of a pass as a PDF page, PNG frames or an animated GIF.
+
+Each page or frame shows the graph at that step (the app's own painter, layout and colours)
+above the step's narration, so a printed handout reads like stepping through in the app.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+
+from explorer.core.files import write_atomic
+from explorer.core.narration import Narration, narrate
+from explorer.core.scene import Scene, build_scene
+from explorer.core.stepper import Stepper
+from explorer.core.trace import Trace
+from explorer.ui.gallery import menu_named
+from explorer.ui.graph_controller import final_scene, layout_geometry
+from explorer.ui.scene_painter import Geometry, paint_scene
+from explorer.ui.theme import Theme
+
+if TYPE_CHECKING:
+    from explorer.ui.main_window import QtMainWindow
+
+PDF_DPI = 150
+FRAME_SIZE = (1600, 1000)
+GRAPH_SHARE = 0.6  # of a page's height (or width), for the graph; the narration gets the rest
+GIF_FRAME_MS = 1800
+
+
+def step_pages(trace: Trace, pass_index: int, font_scale: float = 1.0) -> Iterator[tuple[Scene, Narration, Geometry]]:
+    """For each step 1..N of the pass: the scene, its narration, and one shared geometry."""
+    one_pass = trace.passes[pass_index]
+    _, geometry = layout_geometry(one_pass, final_scene(trace, one_pass), None, font_scale)
+    stepper = Stepper(one_pass)
+    stepper.reset()
+    while stepper.next():
+        yield build_scene(one_pass, stepper, trace.leaves), narrate(one_pass, stepper), geometry
+
+
+def paint_page(painter: QPainter, page: QRectF, scene: Scene, narration: Narration,
+               geometry: Geometry, theme: Theme, font_scale: float = 1.0) -> None:
+    """The graph (fitted) beside or above the narration, whichever wastes less of the page."""
+    painter.fillRect(page, QColor(theme.background))
+    bounds = geometry.bounds()
+    graph_area, text_area = _split(page, tall=bounds.height() > bounds.width())
+    scale = min(graph_area.width() / bounds.width(), graph_area.height() / bounds.height())
+    painter.save()
+    painter.translate(graph_area.center().x() - bounds.center().x() * scale,
+                      graph_area.center().y() - bounds.center().y() * scale)
+    painter.scale(scale, scale)
+    paint_scene(painter, scene, geometry, theme, font_scale=font_scale)
+    painter.restore()
+    _paint_text(painter, text_area, narration, theme, pixel_size=max(10.0, page.width() / 90))
+
+
+def _split(page: QRectF, *, tall: bool) -> tuple[QRectF, QRectF]:
+    """A tall graph goes left of the text; a wide one above it."""
+    if tall:
+        width = page.width() * GRAPH_SHARE
+        return (QRectF(page.left(), page.top(), width, page.height()),
+                QRectF(page.left() + width, page.top(), page.width() - width, page.height()))
+    height = page.height() * GRAPH_SHARE
+    return (QRectF(page.left(), page.top(), page.width(), height),
+            QRectF(page.left(), page.top() + height, page.width(), page.height() - height))
+
+
+def _paint_text(painter: QPainter, area: QRectF, narration: Narration, theme: Theme,
+                pixel_size: float) -> None:
+    document = QTextDocument()
+    font = QFont("DejaVu Sans")
+    font.setPixelSize(round(pixel_size))
+    document.setDefaultFont(font)
+    document.setTextWidth(area.width())
+    body = "".join(f"<p>{html.escape(text)}</p>" for text in narration.paragraphs)
+    document.setHtml(f"<div style='color:{theme.foreground}'><p style='font-size:{round(pixel_size * 1.3)}px'>"
+                     f"<b>{html.escape(narration.title)}</b></p>{body}</div>")
+    painter.save()
+    painter.translate(area.topLeft())
+    document.drawContents(painter, QRectF(0, 0, area.width(), area.height()))
+    painter.restore()
+
+
+def write_pdf(path: str | Path, trace: Trace, pass_index: int, theme: Theme, *,
+              font_scale: float = 1.0) -> int:
+    """One landscape A4 page per step of the pass; returns the number of pages."""
+    buffer_data = QByteArray()
+    buffer = QBuffer(buffer_data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(PDF_DPI)
+    writer.setTitle("Autograd Explorer handout")
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Landscape,
+                                     QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter))
+    painter = QPainter(writer)
+    pages = 0
+    for scene, narration, geometry in step_pages(trace, pass_index, font_scale):
+        if pages:
+            writer.newPage()
+        page = QRectF(painter.viewport())
+        paint_page(painter, page, scene, narration, geometry, theme, font_scale)
+        pages += 1
+    painter.end()
+    buffer.close()
+    write_atomic(path, bytes(buffer_data.data()))
+    return pages
+
+
+def render_frames(trace: Trace, pass_index: int, theme: Theme, *, font_scale: float = 1.0,
+                  size: tuple[int, int] = FRAME_SIZE) -> list[QImage]:
+    """One image per step: the graph above the narration."""
+    frames = []
+    for scene, narration, geometry in step_pages(trace, pass_index, font_scale):
+        image = QImage(size[0], size[1], QImage.Format.Format_RGB32)
+        image.fill(QColor(theme.background))
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        paint_page(painter, QRectF(0, 0, *size).adjusted(24, 16, -24, -16), scene, narration, geometry,
+                   theme, font_scale)
+        painter.end()
+        frames.append(image)
+    return frames
+
+
+def write_png_frames(folder: str | Path, frames: list[QImage], stem: str = "step") -> list[Path]:
+    """``step_01.png``, ``step_02.png``... in ``folder``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    digits = max(2, len(str(len(frames))))
+    paths = []
+    for number, frame in enumerate(frames, start=1):
+        path = folder / f"{stem}_{number:0{digits}d}.png"
+        write_atomic(path, _png_bytes(frame))
+        paths.append(path)
+    return paths
+
+
+def write_gif(path: str | Path, frames: list[QImage], frame_ms: int = GIF_FRAME_MS) -> None:
+    """An animated GIF that loops through the steps."""
+    from PIL import Image
+
+    images = [Image.open(io.BytesIO(_png_bytes(frame))).convert("RGB") for frame in frames]
+    if not images:
+        raise ValueError("the pass has no steps to animate")
+    output = io.BytesIO()
+    images[0].save(output, format="GIF", save_all=True, append_images=images[1:],
+                   duration=frame_ms, loop=0)
+    write_atomic(path, output.getvalue())
+
+
+def _png_bytes(image: QImage) -> bytes:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # PySide takes the str at runtime
+    return bytes(data.data())
+
+
+# ----- in the window ---------------------------------------------------------------------------
+
+def export_handout(window: QtMainWindow, path: Path) -> bool:
+    """Write a PDF, GIF or folder of PNG frames (chosen by the suffix) for the current pass."""
+    trace = window.document.trace
+    if trace is None or window.document.current_pass is None:
+        QMessageBox.information(window, "Handout", "There is no backward pass to export yet.")
+        return False
+    index = min(window.document.pass_index, len(trace.passes) - 1)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".pdf":
+            write_pdf(path, trace, index, window.theme)
+        elif suffix == ".gif":
+            write_gif(path, render_frames(trace, index, window.theme))
+        else:
+            write_png_frames(path.with_suffix(""), render_frames(trace, index, window.theme), path.stem)
+    except (OSError, ValueError) as error:
+        QMessageBox.warning(window, "Handout", f"Could not export {path.name}:\n{error}")
+        return False
+    window.status.setText(f"Exported handout {path}")
+    return True
+
+
+def _export_dialog(window: QtMainWindow) -> None:
+    start = Path(str(window.settings.value("lastFolder", str(Path.home())))) / "handout.pdf"
+    path, _ = QFileDialog.getSaveFileName(
+        window, "Export handout", str(start),
+        "PDF, one step per page (*.pdf);;Animated GIF (*.gif);;PNG frames in a folder (*.png)")
+    if path:
+        export_handout(window, Path(path))
+
+
+def install(window: QtMainWindow) -> QAction:
+    """File → Export Handout… (PDF, GIF or PNG frames)."""
+    action = QAction("Export &Handout (PDF, GIF, PNG frames)…", window)
+    action.setObjectName("handoutAction")
+    action.setStatusTip("Every step of the pass: graph and narration, one per page or frame")
+    action.triggered.connect(lambda: _export_dialog(window))
+    file_menu = menu_named(window, "File")
+    export = getattr(window, "export_action", None)
+    if file_menu is not None:
+        below = _after(file_menu, export)
+        file_menu.insertAction(below, action) if below is not None else file_menu.addAction(action)
+    window.handout_action = action  # type: ignore[attr-defined]
+    return action
+
+
+def _after(menu: QMenu, action: QAction | None) -> QAction | None:
+    """The menu entry just below ``action`` (insertAction puts the new one before it)."""
+    actions = menu.actions()
+    if action in actions:
+        index = actions.index(action) + 1
+        return actions[index] if index < len(actions) else None
+    return None
+

@@ -1,0 +1,276 @@
+"""Finding your way in big graphs: search, zoom to selection, folding groups, an overview map."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPen
+from PySide6.QtWidgets import QLabel, QLineEdit, QMenu, QToolBar, QWidget
+
+from explorer.core.groups import GROUP_KIND
+from explorer.core.search import find_nodes
+
+if TYPE_CHECKING:
+    from explorer.ui.canvas import QtGraphCanvas
+    from explorer.ui.main_window import QtMainWindow
+
+MINIMAP_FROM = 60  # graphs with at least this many nodes get the overview map by default
+
+
+class QtMinimap(QWidget):
+    """The whole graph in a corner of the canvas, with the visible part framed; click to go."""
+
+    def __init__(self, canvas: QtGraphCanvas) -> None:
+        super().__init__(canvas)
+        self.canvas = canvas
+        self.setObjectName("minimap")
+        self.setFixedSize(200, 150)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("Overview: click or drag to move the view")
+        self.enabled_by_user = True
+        canvas.view_box.sigRangeChanged.connect(lambda *_: self.update())
+
+    def _mapping(self) -> tuple[QRectF, float] | None:
+        geometry = self.canvas.item.geometry
+        if not geometry.centres:
+            return None
+        bounds = geometry.bounds()
+        scale = min((self.width() - 8) / bounds.width(), (self.height() - 8) / bounds.height())
+        return bounds, scale
+
+    def _to_map(self, point: QPointF, bounds: QRectF, scale: float) -> QPointF:
+        return QPointF(4 + (point.x() - bounds.left()) * scale, 4 + (point.y() - bounds.top()) * scale)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        theme = self.canvas.item.theme
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(theme.panel))
+        painter.setPen(QPen(QColor(theme.border), 1))
+        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+        mapping, cache = self._mapping(), self.canvas.item.cache
+        if mapping is None or cache is None:
+            return
+        bounds, scale = mapping
+        boxes = cache.node_boxes
+        if len(boxes):
+            left = 4 + (boxes[:, 0] - bounds.left()) * scale
+            top = 4 + (boxes[:, 1] - bounds.top()) * scale
+            width = np.maximum((boxes[:, 2] - boxes[:, 0]) * scale, 1.5)
+            height = np.maximum((boxes[:, 3] - boxes[:, 1]) * scale, 1.5)
+            painter.setPen(Qt.PenStyle.NoPen)
+            for index, node in enumerate(cache.nodes):
+                painter.setBrush(QColor(theme.state_fill(node.state, node.kind)))
+                painter.drawRect(QRectF(left[index], top[index], width[index], height[index]))
+        view = self.canvas.view_box.viewRect()
+        corner = self._to_map(view.topLeft(), bounds, scale)
+        frame = QRectF(corner.x(), corner.y(), view.width() * scale, view.height() * scale)
+        painter.setPen(QPen(QColor(theme.active_outline), 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(frame.intersected(QRectF(self.rect()).adjusted(1, 1, -2, -2)))
+
+    def _go(self, position: QPointF) -> None:
+        mapping = self._mapping()
+        if mapping is None:
+            return
+        bounds, scale = mapping
+        target = QPointF(bounds.left() + (position.x() - 4) / scale, bounds.top() + (position.y() - 4) / scale)
+        self.canvas.view_box.translateBy(target - self.canvas.view_box.viewRect().center())
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._go(event.position())
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._go(event.position())
+
+    def place(self) -> None:
+        self.move(self.canvas.width() - self.width() - 10, 10)
+        self.raise_()
+
+
+class QtFindBar(QToolBar):
+    """Ctrl+F: type part of a torch name, variable or module path; Enter goes to the next match."""
+
+    def __init__(self, window: QtMainWindow) -> None:
+        super().__init__("Find", window)
+        self.window_ = window
+        self.setObjectName("findBar")
+        self.setMovable(False)
+        self.field = QLineEdit()
+        self.field.setObjectName("findField")
+        self.field.setPlaceholderText("Find a node: MulBackward0, x, encoder.layers.0 …")
+        self.field.setClearButtonEnabled(True)
+        self.field.setMinimumWidth(320)
+        self.count = QLabel("")
+        self.count.setObjectName("findCount")
+        self.addWidget(self.field)
+        self.addAction("◀", self.previous).setToolTip("Previous match (Shift+F3)")
+        self.addAction("▶", self.next).setToolTip("Next match (F3, Enter)")
+        self.addWidget(self.count)
+        self.addAction("✕", self.close_bar).setToolTip("Close (Esc)")
+        self.matches: list[str] = []
+        self.index = -1
+        self.field.textChanged.connect(self._on_text_changed)
+        self.field.returnPressed.connect(self.next)
+        escape = QAction(self.field)
+        escape.setShortcut(QKeySequence("Escape"))
+        escape.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.triggered.connect(self.close_bar)
+        self.field.addAction(escape)
+        self.hide()
+
+    def open_bar(self) -> None:
+        self.show()
+        self.field.setFocus()
+        self.field.selectAll()
+
+    def close_bar(self) -> None:
+        self.hide()
+        self.window_.canvas.view_widget.setFocus()
+
+    def _graph(self):
+        controller = self.window_.controller
+        if controller.view_graph is not None:
+            return controller.view_graph
+        one_pass = self.window_.document.current_pass
+        return None if one_pass is None else one_pass.graph
+
+    def _on_text_changed(self, text: str) -> None:
+        graph = self._graph()
+        self.matches = [] if graph is None else find_nodes(graph, text)
+        self.index = -1
+        self._show_count()
+        if self.matches:
+            self.next()
+
+    def next(self) -> None:
+        self._go(+1)
+
+    def previous(self) -> None:
+        self._go(-1)
+
+    def _go(self, direction: int) -> None:
+        if not self.matches:
+            self._show_count()
+            return
+        self.index = (self.index + direction) % len(self.matches)
+        node = self.matches[self.index]
+        self.window_.canvas.select(node)
+        self.window_.canvas.centre_on(node)
+        self.window_.canvas.nodeSelected.emit(node)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        if not self.field.text().strip():
+            self.count.setText("")
+        elif not self.matches:
+            self.count.setText("no match")
+        else:
+            self.count.setText(f"{self.index + 1} of {len(self.matches)}")
+
+
+def install(window: QtMainWindow) -> None:
+    """Add search, folding, zoom to selection and the overview map to the window."""
+    canvas, controller = window.canvas, window.controller
+    find_bar = QtFindBar(window)
+    window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, find_bar)
+    window.find_bar = find_bar
+    minimap = QtMinimap(canvas)
+    window.minimap = minimap
+
+    def act(text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:
+        action = QAction(text, window)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def zoom_to_selection() -> None:
+        if window.selected is not None:
+            canvas.zoom_to([window.selected])
+
+    def fold_all() -> None:
+        groups = controller.groups()
+        if not groups:
+            window.status.setText("Nothing to fold: no loop turns or module scopes in this pass")
+            return
+        outermost = _outermost(groups)
+        if not controller.collapse(outermost):
+            window.status.setText("These groups cannot be folded without a cycle in the picture")
+
+    def toggle_minimap(checked: bool) -> None:
+        minimap.enabled_by_user = checked
+        refresh_minimap()
+
+    def refresh_minimap() -> None:
+        count = len(canvas.item.geometry.centres)
+        minimap.setVisible(minimap.enabled_by_user and count >= MINIMAP_FROM)
+        minimap.place()
+        minimap.update()
+
+    find_action = act("&Find node…", find_bar.open_bar, "Ctrl+F", "Find nodes by name, variable or module")
+    next_action = act("Find &next", find_bar.next, "F3")
+    previous_action = act("Find p&revious", find_bar.previous, "Shift+F3")
+    zoom_action = act("&Zoom to selection", zoom_to_selection, "Z", "Zoom to the selected node (Z)")
+    fold_action = act("F&old loop turns and modules", fold_all, "Ctrl+Shift+O",
+                      "Fold every loop turn and nn.Module call into one node")
+    unfold_action = act("&Unfold all", controller.expand_all, "Ctrl+Shift+U")
+    leaves_action = act("&Hide leaves (AccumulateGrad)", lambda: controller.set_hide_leaves(leaves_action.isChecked()))
+    leaves_action.setCheckable(True)
+    map_action = act("Overview &map", lambda: toggle_minimap(map_action.isChecked()))
+    map_action.setCheckable(True)
+    map_action.setChecked(True)
+    navigate = window.menuBar().addMenu("&Navigate")
+    navigate.addActions([find_action, next_action, previous_action, zoom_action])
+    navigate.addSeparator()
+    navigate.addActions([fold_action, unfold_action, leaves_action, map_action])
+    window.navigation_actions = {"find": find_action, "zoom": zoom_action, "fold": fold_action,
+                                 "unfold": unfold_action, "leaves": leaves_action, "map": map_action}
+
+    def on_double(node: str | None) -> None:
+        graph = controller.view_graph
+        if node is not None and graph is not None and node in graph and graph.nodes[node].get("kind") == GROUP_KIND:
+            controller.expand(node)
+
+    def on_context(node: str | None, where) -> None:
+        menu = QMenu(window)
+        graph = controller.view_graph
+        if node is not None and graph is not None and node in graph and graph.nodes[node].get("kind") == GROUP_KIND:
+            menu.addAction("Unfold this group", lambda: controller.expand(node))
+        elif node is not None:
+            group = controller.group_of(node)
+            if group is not None:
+                menu.addAction(f"Fold “{group.label}” ({len(group.members)} nodes)",
+                               lambda: controller.collapse([group]) or window.status.setText(
+                                   "This group cannot be folded without a cycle in the picture"))
+            menu.addAction("Zoom to this node", lambda: canvas.zoom_to([node]))
+        menu.addAction(fold_action)
+        menu.addAction(unfold_action)
+        menu.addAction(canvas_fit := act("Fit the whole graph", canvas.fit))
+        del canvas_fit
+        menu.popup(where.toPoint() if hasattr(where, "toPoint") else where)
+
+    canvas.nodeDoubleClicked.connect(on_double)
+    canvas.contextMenuRequested.connect(on_context)
+    window.document.trace_changed.connect(refresh_minimap)
+    original_resize = canvas.resizeEvent
+
+    def resized(event) -> None:
+        original_resize(event)
+        minimap.place()
+
+    canvas.resizeEvent = resized  # type: ignore[method-assign]
+    refresh_minimap()
+
+
+def _outermost(groups):
+    """Groups not inside a bigger one (fold ``encoder``, not also each of its layers)."""
+    ordered = sorted(groups, key=lambda group: -len(group.members))
+    chosen = []
+    for group in ordered:
+        if not any(group.members <= other.members for other in chosen):
+            chosen.append(group)
+    return chosen

@@ -1,0 +1,214 @@
+"""The classroom in the window: gallery, narration, plots, presentation mode and handouts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import torch
+from PIL import Image
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QDockWidget, QToolBar
+
+from explorer.core.function_plot import gradient_by_depth
+from explorer.core.stepper import Stepper
+from explorer.core.tensors import describe
+from explorer.examples import all_examples, example
+from explorer.ui.handouts import render_frames, write_gif, write_pdf, write_png_frames
+from explorer.ui.presentation import SCALE_KEY
+from explorer.ui.theme import THEMES
+from tests.ui.conftest import run_and_wait
+
+
+def load(qtbot, window, slug: str) -> None:
+    with qtbot.waitSignal(window.runFinished, timeout=30_000):
+        window.load_example(slug)
+
+
+def wait_for_curve(qtbot, window) -> None:
+    qtbot.waitUntil(lambda: window.function_plot.curve is not None
+                    and window.function_plot.curve.complete, timeout=30_000)
+
+
+# ----- gallery --------------------------------------------------------------------------------
+
+def test_examples_menu_lists_every_lesson_and_the_gallery(window) -> None:
+    menu = next(action.menu() for action in window.menuBar().actions()
+                if action.text().replace("&", "") == "Examples")
+    titles = {action.text() for action in menu.actions()}
+    assert {item.title for item in all_examples()} <= titles
+    assert window.gallery_action in menu.actions()
+
+
+def test_gallery_card_opens_its_lesson(qtbot, window) -> None:
+    from explorer.ui.gallery import show_gallery
+
+    dialog = show_gallery(window)
+    assert set(dialog.page.cards) == {item.slug for item in all_examples()}
+    card = dialog.page.cards["chain_rule"]
+    with qtbot.waitSignal(window.runFinished, timeout=30_000):
+        qtbot.mouseClick(card, Qt.MouseButton.LeftButton)
+    assert window.editor.toPlainText() == example("chain_rule").source()
+    assert "sin(x²)" in window.narration_panel.toPlainText()  # the lesson box is shown
+
+
+# ----- narration ------------------------------------------------------------------------------
+
+def test_narration_follows_the_steps_with_the_traces_numbers(qtbot, window) -> None:
+    load(qtbot, window, "polynomial")
+    one_pass = window.document.current_pass
+    for position in (1, 3, one_pass.steps.__len__()):
+        window.document.step("jump", position)
+        text = window.narration_panel.toPlainText()
+        step = one_pass.steps[position - 1]
+        assert f"Step {position} of {len(one_pass.steps)}" in text
+        for grad in (*step.grad_outputs, *step.grad_inputs):
+            if grad is not None:
+                assert describe(grad) in text
+    assert "grad = 4 + 8 + 60 = 72" in window.narration_panel.toPlainText()
+
+
+# ----- plots ----------------------------------------------------------------------------------
+
+def test_tangent_slope_is_x_grad_and_the_curve_is_the_programs_output(qtbot, window) -> None:
+    load(qtbot, window, "chain_rule")
+    wait_for_curve(qtbot, window)
+    plot = window.function_plot
+    trace = window.document.trace
+    assert plot.tangent.slope == pytest.approx(trace.passes[0].grads["x"].item(), rel=1e-6)
+    curve = plot.curve
+    middle = len(curve.xs) // 2
+    assert curve.xs[middle] == pytest.approx(1.5)
+    assert curve.ys[middle] == pytest.approx(torch.sin(torch.tensor(1.5) ** 2).item(), rel=1e-6)
+    x = torch.tensor(curve.xs[3], dtype=torch.float32)
+    assert curve.ys[3] == pytest.approx(torch.sin(x**2).item(), rel=1e-5)
+
+
+def test_dragging_the_marker_moves_x_through_the_value_path(qtbot, window) -> None:
+    load(qtbot, window, "chain_rule")
+    wait_for_curve(qtbot, window)
+    with qtbot.waitSignal(window.runFinished, timeout=30_000):
+        window.function_plot.marker.setValue(0.75)  # what a mouse drag does to the line
+    assert window.document.overrides["x"] == pytest.approx(0.75)
+    x = torch.tensor(0.75, requires_grad=True)
+    (expected,) = torch.autograd.grad(torch.sin(x**2), x)
+    trace = window.document.trace
+    assert trace.passes[0].grads["x"].item() == pytest.approx(expected.item(), rel=1e-6)
+    assert window.function_plot.tangent.slope == pytest.approx(expected.item(), rel=1e-6)
+    assert window.function_plot.marker.value() == pytest.approx(0.75)
+
+
+def test_components_and_depth_charts_show_the_pass(qtbot, window) -> None:
+    load(qtbot, window, "vanishing_sigmoid")
+    one_pass = window.document.current_pass
+    assert len(window.plots.depth.values) == len(gradient_by_depth(one_pass))
+    load(qtbot, window, "linear_layer")
+    window.document.step("end")
+    leaf = next(node for node, data in window.document.current_pass.graph.nodes(data=True)
+                if data.get("variable") == "W")
+    window.canvas.nodeSelected.emit(leaf)
+    assert window.plots.components.values.shape == (2, 2)
+    assert torch.allclose(torch.from_numpy(window.plots.components.values).float(),
+                          window.document.trace.passes[0].grads["W"])
+
+
+# ----- presentation ---------------------------------------------------------------------------
+
+def visible_docks(window) -> set[str]:
+    return {dock.objectName() for dock in window.findChildren(QDockWidget) if dock.isVisible()}
+
+
+def test_presentation_toggles_scales_fonts_and_steps_with_clicker_keys(qtbot, window, settings) -> None:
+    load(qtbot, window, "polynomial")
+    theme_before, scale_before = window.theme.name, window.font_scale
+    docks_before = visible_docks(window)
+    presentation = window.presentation
+    presentation.toggle_action.trigger()
+    assert presentation.active and window.isFullScreen()
+    assert visible_docks(window) == {"narrationDock"}
+    assert not any(bar.isVisible() for bar in window.findChildren(QToolBar))
+    assert window.theme.name == "projector"
+    assert window.narration_panel.scale == pytest.approx(2.0)
+    presentation.set_scale(2.5)
+    assert window.narration_panel.scale == pytest.approx(2.5)
+    assert float(settings.value(SCALE_KEY)) == pytest.approx(2.5)
+    presentation.set_scale(9.0)
+    assert presentation.scale == pytest.approx(3.0)
+    target = window.canvas.view_widget
+    window.document.step("reset")
+    for key in (Qt.Key.Key_Right, Qt.Key.Key_PageDown, Qt.Key.Key_Space):
+        qtbot.keyClick(target, key)
+    assert window.document.stepper.position == 3
+    assert not window.step_bar.play_action.isChecked()  # Space stepped; it did not play
+    for key in (Qt.Key.Key_Left, Qt.Key.Key_PageUp):
+        qtbot.keyClick(target, key)
+    assert window.document.stepper.position == 1
+    qtbot.keyClick(target, Qt.Key.Key_B)
+    assert presentation.blank.isVisible()
+    screen = window.grab().toImage()
+    assert screen.pixelColor(10, 10).name() == screen.pixelColor(window.width() - 10, 10).name() == "#000000"
+    qtbot.keyClick(target, Qt.Key.Key_Right)  # the first click only brings the screen back
+    assert not presentation.blank.isVisible() and window.document.stepper.position == 1
+    qtbot.keyClick(target, Qt.Key.Key_Escape)
+    assert not presentation.active and not window.isFullScreen()
+    assert visible_docks(window) == docks_before
+    assert (window.theme.name, window.font_scale) == (theme_before, scale_before)
+    assert window.narration_panel.scale == pytest.approx(1.0)
+    qtbot.keyClick(target, Qt.Key.Key_Space)  # Space plays again outside presentation
+    assert window.step_bar.play_action.isChecked()
+    window.step_bar.play_action.setChecked(False)
+
+
+def test_presentation_scale_is_remembered(qtbot, window, settings: QSettings) -> None:
+    from explorer.ui.main_window import QtMainWindow
+
+    window.presentation.set_scale(1.5)
+    again = QtMainWindow(settings)
+    qtbot.addWidget(again)
+    assert again.presentation.scale == pytest.approx(1.5)
+
+
+def test_projector_theme_is_added_without_changing_the_others() -> None:
+    assert list(THEMES)[:2] == ["light", "dark"]
+    projector = THEMES["projector"]
+    assert (projector.background, projector.foreground) == ("#ffffff", "#000000")
+    assert THEMES["light"].background == "#fbfbfd" and THEMES["dark"].background == "#16181d"
+
+
+# ----- handouts -------------------------------------------------------------------------------
+
+def count_pdf_pages(data: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
+
+
+def test_pdf_handout_has_one_page_per_step(qtbot, window, tmp_path: Path) -> None:
+    load(qtbot, window, "polynomial")
+    trace = window.document.trace
+    steps = Stepper(trace.passes[0]).count
+    path = tmp_path / "handout.pdf"
+    assert write_pdf(path, trace, 0, THEMES["light"]) == steps
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF") and count_pdf_pages(data) == steps == 9
+
+
+def test_gif_and_png_frames_have_one_frame_per_step(qtbot, window, tmp_path: Path) -> None:
+    load(qtbot, window, "chain_rule")
+    trace = window.document.trace
+    frames = render_frames(trace, 0, THEMES["dark"], size=(640, 400))
+    assert len(frames) == len(trace.passes[0].steps) == 3
+    write_gif(tmp_path / "steps.gif", frames)
+    with Image.open(tmp_path / "steps.gif") as gif:
+        assert gif.n_frames == 3 and gif.size == (640, 400)
+    paths = write_png_frames(tmp_path / "frames", frames)
+    assert [path.name for path in paths] == ["step_01.png", "step_02.png", "step_03.png"]
+
+
+def test_handout_action_exports_the_current_pass(qtbot, window, tmp_path: Path) -> None:
+    from explorer.ui.handouts import export_handout
+
+    run_and_wait(qtbot, window, example("accumulate_and_zero").source())
+    window.document.select_pass(1)
+    assert export_handout(window, tmp_path / "second.pdf")
+    assert count_pdf_pages((tmp_path / "second.pdf").read_bytes()) == len(
+        window.document.trace.passes[1].steps)

@@ -1,0 +1,68 @@
+"""Search, folding and the overview map, driven through the window."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from explorer.core.groups import GROUP_KIND
+from tests.ui.conftest import run_and_wait
+
+LOOP = ("x = torch.tensor(0.5, requires_grad=True)\nw = torch.tensor(1.5, requires_grad=True)\n"
+        "h = x\nfor i in range(30):\n    h = torch.tanh(h * w) + h\nloss = h * h\nloss.backward()\n")
+
+
+def test_find_steps_through_matches_and_centres_each(qtbot, window) -> None:
+    run_and_wait(qtbot, window, LOOP)
+    window.navigation_actions["find"].trigger()
+    assert window.find_bar.isVisible()
+    qtbot.keyClicks(window.find_bar.field, "tanh")
+    graph = window.document.current_pass.graph
+    tanh_nodes = [node for node, name in graph.nodes(data="name") if name == "TanhBackward0"]
+    assert len(window.find_bar.matches) == len(tanh_nodes) == 30
+    assert window.find_bar.count.text() == "1 of 30"
+    first = window.selected
+    qtbot.keyClick(window.find_bar.field, Qt.Key.Key_Return)
+    assert window.selected != first and window.selected in tanh_nodes
+    x, y = window.controller.geometry.centres[window.selected]
+    centre = window.canvas.view_box.viewRect().center()
+    assert abs(centre.x() - x) < 1 and abs(centre.y() - y) < 1
+    window.find_bar.field.setText("no such node")
+    assert window.find_bar.count.text() == "no match"
+    window.find_bar.field.setText("loss")
+    assert window.find_bar.matches == [window.document.current_pass.root]
+
+
+def test_folding_loop_turns_and_unfolding_round_trip(qtbot, window) -> None:
+    run_and_wait(qtbot, window, LOOP)
+    full = set(window.controller.geometry.centres)
+    window.navigation_actions["fold"].trigger()
+    folded = window.controller.view_graph
+    groups = [node for node, kind in folded.nodes(data="kind") if kind == GROUP_KIND]
+    assert len(groups) == 30
+    assert len(window.controller.current_scene().nodes) == folded.number_of_nodes() < len(full)
+    window.canvas.nodeDoubleClicked.emit(groups[0])
+    assert len([n for n, k in window.controller.view_graph.nodes(data="kind") if k == GROUP_KIND]) == 29
+    window.navigation_actions["unfold"].trigger()
+    assert window.controller.view_graph is None
+    assert set(window.controller.geometry.centres) == full
+
+
+def test_folds_survive_a_value_edit(qtbot, window) -> None:
+    run_and_wait(qtbot, window, LOOP)
+    window.navigation_actions["fold"].trigger()
+    window.variables.select_variable("w")
+    with qtbot.waitSignal(window.runFinished, timeout=30_000):
+        window.variables.spin.setValue(0.5)
+    assert window.controller.view_graph is not None and len(window.controller.collapsed) == 30
+
+
+def test_hide_leaves_and_overview_map(qtbot, window) -> None:
+    run_and_wait(qtbot, window, LOOP)
+    assert window.minimap.isVisible()  # 90+ nodes: the overview appears by itself
+    window.navigation_actions["leaves"].trigger()
+    kinds = [node.kind for node in window.controller.current_scene().nodes]
+    assert "accumulate_grad" not in kinds
+    window.navigation_actions["map"].trigger()
+    assert not window.minimap.isVisible()
+    run_and_wait(qtbot, window, "x = torch.tensor(1.0, requires_grad=True)\n(x * 2).backward()\n")
+    assert not window.minimap.isVisible()
