@@ -18,6 +18,7 @@ from typing import Any
 import networkx as nx
 import torch
 
+from explorer.core.limits import Limits
 from explorer.core.program import run_program
 from explorer.core.stepper import Stepper
 from explorer.core.tensors import TensorLike
@@ -25,6 +26,7 @@ from explorer.core.trace import Pass, Trace
 
 SAMPLES = 61  # odd, so the current x is one of the samples
 SAMPLE_SECONDS = 2.0  # stop sampling after this long and plot what came back
+SAMPLE_RUN_SECONDS = 0.5  # a program slower than this is not worth sampling 61 times
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,8 @@ def sample_curve(code: str, leaf: str, xs: list[float], *, pass_index: int = 0,
 
 def _sample(code: str, leaf: str, x: float, pass_index: int,
             overrides: Mapping[str, Any] | None, cancel: threading.Event | None) -> float:
-    trace = run_program(code, overrides={**(overrides or {}), leaf: x}, cancel=cancel)
+    trace = run_program(code, overrides={**(overrides or {}), leaf: x}, cancel=cancel,
+                        limits=Limits(max_seconds=SAMPLE_RUN_SECONDS))
     if pass_index >= len(trace.passes):
         return math.nan
     y = pass_output(trace.passes[pass_index])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 
@@ -84,7 +84,43 @@ def run_program(
 
     Passes recorded before a runtime error are kept. Torch's global grad mode and random
     state are restored afterwards, so a run leaves no trace on the process.
+
+    The program runs, and its graphs are freed, on a thread with a large stack: torch frees a
+    graph whose nodes were seen from Python recursively, and a 100,000-step loop makes a
+    graph deep enough to overflow the usual 8 MB stack.
     """
+    return on_big_stack(lambda: _run_program(source, limits, overrides, cancel))
+
+
+BIG_STACK = 1024 * 2**20  # reserved address space; only the pages a deep free touches are used
+T = TypeVar("T")
+
+
+def on_big_stack(work: Callable[[], T]) -> T:
+    """Run ``work`` on a thread with a large stack and wait for it; its exceptions are raised here."""
+    outcome: list[Any] = []
+
+    def body() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as error:  # noqa: BLE001 - handed back to the calling thread
+            outcome.append((False, error))
+
+    previous = threading.stack_size(BIG_STACK)
+    try:
+        thread = threading.Thread(target=body, name="explorer-big-stack", daemon=True)
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    succeeded, value = outcome[0]
+    if not succeeded:
+        raise value
+    return value
+
+
+def _run_program(source: str, limits: Limits | None, overrides: Mapping[str, Any] | None,
+                 cancel: threading.Event | None) -> Trace:
     limits = limits or Limits()
     trace = Trace()
     try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from explorer.core.stepper import NodeState, Stepper
+from explorer.core.stepper import Inflow, NodeState, Stepper
 from explorer.core.tensors import TensorLike, TensorSummary, describe, format_number
 from explorer.core.trace import LeafVariable, Pass
 
@@ -59,6 +59,9 @@ class PassTexts:
     leaf_grads: dict[str, tuple[str, str]] = field(default_factory=dict)  # before, after
     sent: dict[tuple[str, str, int], tuple[str, float]] = field(default_factory=dict)
     shapes: dict[tuple[str, str, int], str] = field(default_factory=dict)
+    # (node, input, deliveries so far) -> "3 + 4 = 7": the k-th partial sum is the same at
+    # every position, so each is worked out once
+    sums: dict[tuple[str, int, int], str] = field(default_factory=dict)
 
 
 def shape_text(shape: tuple[int, ...] | None) -> str:
@@ -171,12 +174,21 @@ def running_sum_text(stepper: Stepper, node_id: str, texts: PassTexts | None = N
         inflow = stepper.inflows.get((node_id, input_nr))
         if inflow is None or len(inflow.deliveries) < 2 or inflow.total is None:
             continue
-        terms = [describe(delivery.grad) for delivery in inflow.deliveries]
-        if all(_is_scalar(delivery.grad) for delivery in inflow.deliveries):
-            parts.append(" + ".join(terms) + f" = {describe(inflow.total)}")
-        else:
-            parts.append(f"sum of {len(terms)}: {describe(inflow.total)}")
+        key = (node_id, input_nr, len(inflow.deliveries))
+        text = texts.sums.get(key) if texts is not None else None
+        if text is None:
+            text = _sum_text(inflow)
+            if texts is not None:
+                texts.sums[key] = text
+        parts.append(text)
     return "; ".join(parts)
+
+
+def _sum_text(inflow: Inflow) -> str:
+    if all(_is_scalar(delivery.grad) for delivery in inflow.deliveries):
+        terms = [describe(delivery.grad) for delivery in inflow.deliveries]
+        return " + ".join(terms) + f" = {describe(inflow.total)}"
+    return f"sum of {len(inflow.deliveries)}: {describe(inflow.total)}"
 
 
 def _is_scalar(value: TensorLike) -> bool:

@@ -30,8 +30,16 @@ class TensorSummary:
 TensorLike = torch.Tensor | TensorSummary
 
 
+# An expanded view can name far more elements than memory holds (ones(1).expand(10**5, 10**5)):
+# past this many, a summary keeps the shape and leaves the statistics unknown (NaN).
+STATISTICS_LIMIT = 50_000_000
+
+
 def summarize(tensor: torch.Tensor) -> TensorSummary:
     values = tensor.detach()
+    if values.numel() > STATISTICS_LIMIT:
+        unknown = float("nan")
+        return TensorSummary(tuple(values.shape), values.dtype, unknown, unknown, unknown, unknown)
     as_float = values.double() if not values.is_complex() else values.abs().double()
     empty = as_float.numel() == 0
     return TensorSummary(
@@ -104,6 +112,11 @@ def describe(value: TensorLike | None, digits: int = 6) -> str:
         return "None"
     if isinstance(value, torch.Tensor) and value.numel() == 1:
         return format_number(value.reshape(()).item(), digits)
+    if isinstance(value, torch.Tensor) and value.is_floating_point():
+        # the norm alone: one reduction, where a full summary takes four (and labels are many)
+        norm = float(torch.linalg.vector_norm(value.detach(), dtype=torch.float64))
+        shape = "×".join(str(size) for size in value.shape) or "scalar"
+        return f"{shape}, ‖·‖={format_number(norm, digits)}"
     summary = value if isinstance(value, TensorSummary) else summarize(value)
     shape = "×".join(str(size) for size in summary.shape) or "scalar"
     return f"{shape}, ‖·‖={format_number(summary.norm, digits)}"

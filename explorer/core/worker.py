@@ -108,7 +108,8 @@ class EvaluationWorker:
         process.join(5.0)
         if connection is not None:
             connection.close()
-        process.close()
+        if process.exitcode is not None:  # close() refuses a process that somehow still runs
+            process.close()
 
     def _restart(self) -> None:
         self._stop_process(polite=False)
@@ -210,7 +211,10 @@ def _serve(connection: Connection, cancel: Any, memory_bytes: int) -> None:
     _limit_memory(memory_bytes)
     from explorer.core.program import run_program  # the slow import, done before the first run
 
-    connection.send_bytes(_READY)
+    try:
+        connection.send_bytes(_READY)
+    except OSError:  # the app is gone (killed while this process started): nothing to serve
+        return
     while True:
         try:
             request = connection.recv_bytes()

@@ -20,6 +20,10 @@ def run_app(path: Path | None = None, *, quit_after_ms: int | None = None) -> in
     from explorer.ui.main_window import start_window
 
     window = start_window(path)
+    from explorer.ui import autosave, crash
+
+    crash.install(window)  # unhandled errors: logged, shown, and the app carries on
+    autosave.install(window)  # unsaved work survives a crash; offers to restore it
     window.show()
     if path is None and quit_after_ms is None:
         from explorer.ui.classroom import show_start_page

@@ -14,7 +14,6 @@ from explorer.ui import gallery, handouts, narration, plots, presentation
 if TYPE_CHECKING:
     from explorer.ui.main_window import QtMainWindow
 
-START_PAGE_KEY = "classroom/showGalleryAtStart"
 BOTTOM_HEIGHT = 250  # pixels for the output, narration and plots under the graph
 
 
@@ -40,6 +39,6 @@ def _first_layout(window: QtMainWindow) -> None:
 
 def show_start_page(window: QtMainWindow) -> None:
     """Open the lesson gallery at start, unless the user turned that off."""
-    value = window.settings.value(START_PAGE_KEY, True)
+    value = window.settings.value(gallery.START_PAGE_KEY, True)
     if str(value).lower() not in ("false", "0"):
         gallery.show_gallery(window)

@@ -52,7 +52,7 @@ class QtPythonHighlighter(QSyntaxHighlighter):
         self.rules = [
             (QRegularExpression(words), _format(colours["keyword"], bold=True)),
             (QRegularExpression(r"\b(print|range|len|float|int|abs|min|max|sum|list|tuple|zip|"
-                                r"enumerate|round|str|bool|sorted|reversed|any|all)\b"),
+                                r"enumerate|round|str|bool|sorted|reversed|any|all|ste_round|ste_sign)\b"),
              _format(colours["builtin"])),
             (QRegularExpression(r"\b(torch|F|math)\b"), _format(colours["torch"], bold=True)),
             (QRegularExpression(r"\b[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?\b"), _format(colours["number"])),

@@ -23,7 +23,7 @@ def _paint(painter: QPainter, scene: Scene, geometry: Geometry, theme: Theme, bo
                      QColor(theme.background))
     painter.setPen(QColor(theme.foreground))
     font = QFont("DejaVu Sans")
-    font.setPixelSize(round(18 * scale))
+    font.setPixelSize(max(1, round(18 * scale)))
     font.setBold(True)
     painter.setFont(font)
     painter.drawText(QRectF(12 * scale, 0, bounds.width() * scale, HEADER_HEIGHT * scale),
@@ -33,14 +33,19 @@ def _paint(painter: QPainter, scene: Scene, geometry: Geometry, theme: Theme, bo
     paint_scene(painter, scene, geometry, theme, font_scale=font_scale)
 
 
+MAX_PNG_SIDE = 16_000  # pixels: a huge graph is drawn smaller (its overview), not refused
+
+
 def render_png(scene: Scene, geometry: Geometry, theme: Theme, *, font_scale: float = 1.0) -> bytes:
     bounds = geometry.bounds()
-    size = QSize(max(1, round(bounds.width() * PNG_SCALE)),
-                 max(1, round((bounds.height() + HEADER_HEIGHT) * PNG_SCALE)))
+    longest = max(bounds.width(), bounds.height() + HEADER_HEIGHT)
+    scale = min(PNG_SCALE, MAX_PNG_SIDE / longest)
+    size = QSize(max(1, round(bounds.width() * scale)),
+                 max(1, round((bounds.height() + HEADER_HEIGHT) * scale)))
     image = QImage(size, QImage.Format.Format_ARGB32)
     image.fill(QColor(theme.background))
     painter = QPainter(image)
-    _paint(painter, scene, geometry, theme, bounds, PNG_SCALE, font_scale)
+    _paint(painter, scene, geometry, theme, bounds, scale, font_scale)
     painter.end()
     data = QByteArray()
     buffer = QBuffer(data)

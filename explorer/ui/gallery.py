@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QMouseEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QFrame,
     QGridLayout,
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from explorer.ui.main_window import QtMainWindow
 
 COLUMNS = 3
+START_PAGE_KEY = "classroom/showGalleryAtStart"
 
 
 class QtLessonCard(QFrame):
@@ -44,6 +46,8 @@ class QtLessonCard(QFrame):
         layout = QVBoxLayout(self)
         title = QLabel(f"<b>{lesson.title}</b>")
         title.setWordWrap(True)
+        # Style-sheet widgets keep the palette they were polished with: name the colour.
+        title.setStyleSheet(f"color: {theme.foreground};")
         idea = QLabel(lesson.idea)
         idea.setWordWrap(True)
         idea.setStyleSheet(f"color: {theme.muted};")
@@ -96,12 +100,18 @@ class QtGalleryDialog(QDialog):
         super().__init__(window)
         self.setObjectName("galleryDialog")
         self.setWindowTitle("Lesson gallery")
+        self.theme_name = window.theme.name
         self.page = QtGalleryPage(window.theme)
         self.page.lessonChosen.connect(self._on_lesson_chosen)
         self.chosen: str | None = None
         self.window_ref = window
+        self.at_start = QCheckBox("Show this gallery when the app starts")
+        self.at_start.setObjectName("galleryAtStart")
+        self.at_start.setChecked(str(window.settings.value(START_PAGE_KEY, True)).lower() not in ("false", "0"))
+        self.at_start.toggled.connect(lambda on: window.settings.setValue(START_PAGE_KEY, on))
         layout = QVBoxLayout(self)
         layout.addWidget(self.page)
+        layout.addWidget(self.at_start)
         self.resize(980, 720)
 
     def _on_lesson_chosen(self, slug: str) -> None:
@@ -112,10 +122,14 @@ class QtGalleryDialog(QDialog):
 
 def show_gallery(window: QtMainWindow) -> QtGalleryDialog:
     """Open the gallery (non-modal, so the window stays usable behind it)."""
-    dialog = QtGalleryDialog(window)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog = getattr(window, "gallery_dialog", None)
+    if not isinstance(dialog, QtGalleryDialog) or dialog.theme_name != window.theme.name:
+        if isinstance(dialog, QtGalleryDialog):
+            dialog.deleteLater()  # its cards wear the old theme's colours
+        dialog = QtGalleryDialog(window)
+        window.gallery_dialog = dialog  # type: ignore[attr-defined]
     dialog.show()
-    window.gallery_dialog = dialog  # type: ignore[attr-defined]
+    dialog.raise_()
     return dialog
 
 

@@ -14,6 +14,7 @@ from explorer.core.stepper import Stepper
 from explorer.core.trace import Pass, Trace
 from explorer.ui.canvas import QtGraphCanvas
 from explorer.ui.scene_painter import (
+    prepare_arrays,
     COLUMN_SPACING,
     LAYER_SPACING,
     NODE_HEIGHT,
@@ -75,7 +76,9 @@ class PreparedLayout:
 def prepare_layout(trace: Trace, pass_index: int, previous: Layout | None,
                    font_scale: float) -> PreparedLayout:
     one_pass = trace.passes[pass_index]
-    layout, geometry = layout_geometry(one_pass, final_scene(trace, one_pass), previous, font_scale)
+    scene = final_scene(trace, one_pass)
+    layout, geometry = layout_geometry(one_pass, scene, previous, font_scale)
+    prepare_arrays(scene, geometry)  # the drawing arrays too, off the UI thread
     return PreparedLayout(pass_index, structure_key(pass_index, one_pass), layout, geometry, font_scale)
 
 
@@ -94,6 +97,8 @@ class GraphController:
         self.hide_leaves = False
         self.view_graph: nx.MultiDiGraph | None = None  # the folded graph, when anything is folded
         self.owner: dict[str, str] = {}  # member node -> the group node standing for it
+        self._scene: Scene | None = None
+        self._scene_key: tuple | None = None
         document.trace_changed.connect(self.refresh_layout)
         document.step_changed.connect(self.redraw)
 
@@ -202,6 +207,18 @@ class GraphController:
             self._show(fit=False)
 
     def current_scene(self) -> Scene | None:
+        """The scene at the current step (built once per step, however many views ask)."""
+        document = self.document
+        if document.stepper is None or document.trace is None:
+            return None
+        key = (id(document.stepper), document.stepper.position, id(self.view_graph), self.font_scale)
+        if self._scene_key == key and self._scene is not None:
+            return self._scene
+        self._scene = self._build_current_scene()
+        self._scene_key = key
+        return self._scene
+
+    def _build_current_scene(self) -> Scene | None:
         document = self.document
         if document.stepper is None or document.trace is None:
             return None

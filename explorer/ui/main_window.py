@@ -55,6 +55,12 @@ SHORTCUTS_HELP = """\
 <tr><td><b>Ctrl+Shift+Up / Ctrl+Shift+Down</b></td><td>bigger / smaller labels</td></tr>
 <tr><td><b>Esc</b></td><td>leave the editor (arrow keys then step)</td></tr>
 <tr><td><b>Ctrl+E</b></td><td>back to the editor</td></tr>
+<tr><td><b>Ctrl+F / F3 / Shift+F3</b></td><td>find nodes / next / previous match</td></tr>
+<tr><td><b>Z</b></td><td>zoom to the selected node</td></tr>
+<tr><td><b>Ctrl+Shift+O / Ctrl+Shift+U</b></td><td>fold loop turns and modules / unfold all</td></tr>
+<tr><td><b>F11</b></td><td>presentation: Right, PageDown, Space step; Left, PageUp back;
+B blanks; +/− text size; Escape leaves</td></tr>
+<tr><td><b>Ctrl+Shift+G</b></td><td>the lesson gallery</td></tr>
 </table>
 <p>Arrow keys move the cursor while the editor has focus; F7 and F8 step from anywhere.</p>
 """
@@ -73,6 +79,7 @@ class QtMainWindow(QMainWindow):
         self.theme: Theme = THEMES.get(str(self.settings.value("theme", "light")), THEMES["light"])
         self.font_scale = float(self.settings.value("fontScale", 1.0))
         self.selected: str | None = None
+        self.trusted = False  # a window on the user's own script: its code is never re-run
         self.runner = QtRunner(self)
         self._build_widgets()
         self._build_actions()
@@ -286,6 +293,8 @@ class QtMainWindow(QMainWindow):
         self.status.setText("Cancelling…")
 
     def _on_value_edited(self, name: str, value: Any) -> None:
+        if self.trusted:
+            return  # an edit means re-running the code, and trusted code is never run again
         self.document.set_override(name, value)
         self.run_code(keep_position=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 from typing import TYPE_CHECKING
 
@@ -22,8 +23,13 @@ FORWARD_PREFIX = "In the forward pass"
 
 def lesson_for_code(code: str) -> Example | None:
     """The bundled lesson whose program is exactly ``code`` (an edited program is no lesson)."""
-    stripped = code.strip()
-    return next((item for item in all_examples() if item.source().strip() == stripped), None)
+    return _lessons_by_source().get(code.strip())
+
+
+@functools.cache
+def _lessons_by_source() -> dict[str, Example]:
+    """Read once: every value edit re-runs the program and asks again."""
+    return {item.source().strip(): item for item in all_examples()}
 
 
 def narration_html(narration: Narration | None, lesson: Example | None, theme: Theme,

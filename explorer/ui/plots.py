@@ -34,6 +34,7 @@ from explorer.core.function_plot import (
     scalar_leaves,
     tangent,
 )
+from explorer.core.narration import display_name
 from explorer.ui.theme import Theme
 
 if TYPE_CHECKING:
@@ -179,6 +180,12 @@ class QtBarChart(pg.PlotWidget):
         self.addItem(self.image)
         self.values: np.ndarray | None = None
 
+    def set_theme(self, theme: Theme) -> None:
+        self.setBackground(theme.background)
+        for axis in ("left", "bottom"):
+            self.getAxis(axis).setPen(pg.mkPen(theme.foreground))
+            self.getAxis(axis).setTextPen(pg.mkPen(theme.foreground))
+
     def show_values(self, values: np.ndarray | None, colour: str) -> None:
         self.values = values
         if self.bars is not None:
@@ -187,7 +194,9 @@ class QtBarChart(pg.PlotWidget):
         self.image.clear()
         if values is None or values.size == 0:
             return
-        if values.ndim == 2 and min(values.shape) > 1:
+        matrix = values.ndim == 2 and min(values.shape) > 1
+        self.getViewBox().invertY(matrix)  # a matrix reads with row 0 at the top
+        if matrix:
             self.image.setImage(values.T, levels=_symmetric_levels(values))
             self.image.setColorMap(pg.colormap.get("CET-D1"))
         else:
@@ -214,13 +223,22 @@ class PlotsController:
         self.node: str | None = None
         self.curve_key: tuple | None = None
         self._cancel: threading.Event | None = None
+        self._sampling = False
         self.signals = _Signals()
         self.signals.sampled.connect(self._on_sampled)
         window.document.trace_changed.connect(self.refresh)
         window.document.step_changed.connect(self._refresh_components)
         window.canvas.nodeSelected.connect(self._on_node_selected)
+        window.runner.busyChanged.connect(self._on_run_busy)
         function_plot.valueDragged.connect(window._on_value_edited)
         function_plot.leafChosen.connect(self._on_leaf_chosen)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.function_plot.set_theme(theme)
+        self.components.set_theme(theme)
+        self.depth.set_theme(theme)
+        self._refresh_components()
+        self._refresh_depth()
 
     def refresh(self) -> None:
         self._refresh_function()
@@ -244,6 +262,8 @@ class PlotsController:
 
     def _sample_if_needed(self, point: Tangent) -> None:
         """Sample again only when the curve itself changed: code, other inputs, pass or range."""
+        if self.window.trusted:
+            return  # sampling re-runs the code, and trusted code is never run again
         document = self.window.document
         others = tuple(sorted((k, repr(v)) for k, v in document.overrides.items() if k != point.leaf))
         curve = self.function_plot.curve
@@ -258,11 +278,20 @@ class PlotsController:
         overrides = {k: v for k, v in document.overrides.items() if k != point.leaf}
         job = _SampleJob(key, document.code, point.leaf, sample_range(point.x), document.pass_index,
                          overrides, self._cancel, self.signals)
+        self._sampling = True
         self.window.runner.pool.start(job)
 
     def _on_sampled(self, key: tuple, curve: Curve) -> None:
         if key == self.curve_key:
+            self._sampling = False
             self.function_plot.show_curve(curve)
+
+    def _on_run_busy(self, busy: bool) -> None:
+        """A new run goes first: stop sampling (it shares the runner's thread) and redo it later."""
+        if busy and self._sampling and self._cancel is not None:
+            self._cancel.set()
+            self._sampling = False
+            self.curve_key = None
 
     def _on_leaf_chosen(self, leaf: str) -> None:
         self.leaf = leaf
@@ -281,9 +310,12 @@ class PlotsController:
             self.component_label.setText("Select a node (or step) to see the gradient it received.")
             self.components.show_values(None, self.window.theme.grad_small)
             return
-        name = stepper.one_pass.graph.nodes[node]["name"]
         shape = "×".join(str(size) for size in grad.shape) or "scalar"
-        self.component_label.setText(f"Gradient received by {name}: {shape}")
+        largest = float(grad.detach().abs().max()) if grad.numel() else 0.0
+        matrix = grad.dim() == 2 and min(grad.shape) > 1
+        key = "  (blue negative, red positive)" if matrix else ""
+        self.component_label.setText(f"Gradient received by {display_name(stepper.one_pass, node)}: "
+                                     f"{shape}, largest |g| = {largest:.4g}{key}")
         values = grad.detach().double().numpy()
         self.components.show_values(values if values.ndim <= 2 else values.reshape(values.shape[0], -1),
                                     self.window.theme.grad_small)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import QDockWidget, QToolBar, QWidget
 
@@ -116,6 +116,9 @@ class Presentation:
                              window.isMaximized(), self._visible_chrome(), play.shortcut())
         play.setChecked(False)
         play.setShortcut(QKeySequence())  # Space steps in presentation mode
+        gallery = getattr(window, "gallery_dialog", None)
+        if gallery is not None and gallery.isVisible():  # nothing may sit over the slides
+            gallery.close()
         for widget in self._saved.visible:
             widget.hide()
         self.active = True
@@ -222,18 +225,32 @@ def theme_changed(window: QtMainWindow) -> None:
     narration = getattr(window, "narration", None)
     if narration is not None:
         narration.refresh()
-    function_plot = getattr(window, "function_plot", None)
-    if function_plot is not None:
-        function_plot.set_theme(window.theme)
+    plots = getattr(window, "plots", None)
+    if plots is not None:
+        plots.set_theme(window.theme)
 
 
 def _clamp(scale: float) -> float:
     return max(MIN_SCALE, min(MAX_SCALE, round(scale / SCALE_STEP) * SCALE_STEP))
 
 
+class _LeaveOnClose(QObject):
+    """Leaves presentation before the window saves its layout and settings on close."""
+
+    def __init__(self, presentation: Presentation) -> None:
+        super().__init__(presentation.window)
+        self.presentation = presentation
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Close and self.presentation.active:
+            self.presentation.leave()
+        return False
+
+
 def install(window: QtMainWindow) -> Presentation:
     """Add View → Presentation (F11) and the mode's keys."""
     presentation = Presentation(window)
+    window.installEventFilter(_LeaveOnClose(presentation))
     view_menu = menu_named(window, "View")
     if view_menu is not None:
         view_menu.addSeparator()

@@ -117,11 +117,7 @@ class SceneCache:
         self.nodes = [node for node in scene.nodes if node.id in geometry.centres]
         self.edges = [edge for edge in scene.edges
                       if edge.source in geometry.centres and edge.target in geometry.centres]
-        key = (tuple(node.id for node in self.nodes[:1]), len(self.nodes), len(self.edges))
-        if geometry.arrays.get("key") != key:  # positions change rarely; states every step
-            geometry.arrays.clear()
-            geometry.arrays.update(_geometry_arrays(self.nodes, self.edges, geometry), key=key)
-        arrays = geometry.arrays
+        arrays = _arrays_for(self.nodes, self.edges, geometry)
         self.node_boxes: np.ndarray = arrays["node_boxes"]  # type: ignore[assignment]
         self.edge_points: list[list[QPointF]] = arrays["edge_points"]  # type: ignore[assignment]
         self.segment_edge: np.ndarray = arrays["segment_edge"]  # type: ignore[assignment]
@@ -158,6 +154,22 @@ class SceneCache:
         return sorted(set(hits.tolist()))
 
 
+def prepare_arrays(scene: Scene, geometry: Geometry) -> None:
+    """Work out a geometry's drawing arrays ahead (e.g. on the thread that laid it out)."""
+    nodes = [node for node in scene.nodes if node.id in geometry.centres]
+    edges = [edge for edge in scene.edges
+             if edge.source in geometry.centres and edge.target in geometry.centres]
+    _arrays_for(nodes, edges, geometry)
+
+
+def _arrays_for(nodes: list[SceneNode], edges: list[SceneEdge], geometry: Geometry) -> dict[str, object]:
+    key = (tuple(node.id for node in nodes[:1]), len(nodes), len(edges))
+    if geometry.arrays.get("key") != key:  # positions change rarely; states every step
+        geometry.arrays.clear()
+        geometry.arrays.update(_geometry_arrays(nodes, edges, geometry), key=key)
+    return geometry.arrays
+
+
 def _geometry_arrays(nodes: list[SceneNode], edges: list[SceneEdge],
                      geometry: Geometry) -> dict[str, object]:
     centres = np.array([geometry.centres[node.id] for node in nodes], dtype=float).reshape(-1, 2)
@@ -174,6 +186,28 @@ def _geometry_arrays(nodes: list[SceneNode], edges: list[SceneEdge],
     return {"node_boxes": node_boxes, "edge_points": edge_points,
             "segment_edge": np.array([index for index, _, _ in segments], dtype=int),
             "segment_boxes": segment_boxes}
+
+
+class LabelGrid:
+    """Placed label boxes, bucketed by area, so a new label is tested only against its
+    neighbours (testing against every label made a 10,000-edge export take minutes)."""
+
+    CELL = 240.0
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], list[QRectF]] = {}
+
+    def _keys(self, box: QRectF) -> list[tuple[int, int]]:
+        columns = range(int(box.left() // self.CELL), int(box.right() // self.CELL) + 1)
+        rows = range(int(box.top() // self.CELL), int(box.bottom() // self.CELL) + 1)
+        return [(column, row) for column in columns for row in rows]
+
+    def overlaps(self, box: QRectF) -> bool:
+        return any(box.intersects(other) for key in self._keys(box) for other in self.cells.get(key, ()))
+
+    def add(self, box: QRectF) -> None:
+        for key in self._keys(box):
+            self.cells.setdefault(key, []).append(box)
 
 
 OVERVIEW_BELOW = 6.0  # pixels of box height under which the overview replaces detailed drawing
@@ -247,7 +281,7 @@ def _paint_edges(painter: QPainter, cache: SceneCache, indices: list[int], theme
     """Short edges as curves; long ones as lines, where many edges share one run (a weight
     used at every step of a loop) that run is drawn once, not once per edge."""
     shared: dict[tuple[str, bool, float], list[tuple[float, float]]] = {}
-    placed: list[QRectF] = []  # edge labels already drawn, so the next ones avoid them
+    placed = LabelGrid()  # edge labels already drawn, so the next ones avoid them
     painter.setBrush(Qt.BrushStyle.NoBrush)
     for index in indices:
         edge, points, colour = cache.edges[index], cache.edge_points[index], cache.colours[index]
@@ -307,7 +341,7 @@ _LABEL_SPOTS = (0.5, 0.35, 0.65, 0.22, 0.78)  # where along an edge its label ma
 
 
 def _paint_edge_label(painter: QPainter, path: QPainterPath, label: str, colour: QColor,
-                      theme: Theme, delivered: bool, font_scale: float, placed: list[QRectF]) -> None:
+                      theme: Theme, delivered: bool, font_scale: float, placed: LabelGrid) -> None:
     font = body_font(font_scale)
     font.setBold(delivered)
     metrics = QFontMetricsF(font)
@@ -317,9 +351,9 @@ def _paint_edge_label(painter: QPainter, path: QPainterPath, label: str, colour:
     for spot in _LABEL_SPOTS:
         where = path.pointAtPercent(spot)
         box = QRectF(where.x() - width / 2, where.y() - height / 2, width, height)
-        if not any(box.intersects(other) for other in placed):
+        if not placed.overlaps(box):
             break
-    placed.append(box)
+    placed.add(box)
     painter.setPen(QPen(colour if delivered else QColor(theme.border), 1.0))
     painter.setBrush(QBrush(QColor(theme.background)))
     painter.drawRoundedRect(box, 5, 5)

@@ -30,6 +30,7 @@ def start_trace_window(trace: Trace, *, title: str, code: str = "",
     with _main_script_hidden():
         window = QtMainWindow(settings)
     # trusted code ran once, outside the sandbox: nothing here may re-run it
+    window.trusted = True
     window.editor.runRequested.disconnect(window.run_code)
     window.variables.valueEdited.disconnect(window._on_value_edited)
     for action in (window.run_action, window.live_action, window.new_action):

@@ -1,4 +1,9 @@
-"""Programs the tests run: the seed tutorials' examples, written anew for this project."""
+"""Programs the tests run: the seed tutorials' examples, written anew for this project.
+
+Three of them are the app's bundled examples, read from there so the two cannot drift apart.
+"""
+
+from explorer.examples import example
 
 POLYNOMIAL = """\
 import torch
@@ -27,15 +32,7 @@ z.backward()
 print(x.grad)
 """
 
-ZERO_BEFORE_BACKWARD = """\
-import torch
-x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
-y = 2 * x + 1
-z = y.mean()
-x.grad.zero_()
-z.backward()
-print(x.grad)
-"""
+ZERO_BEFORE_BACKWARD = example("zero_before_backward").source()
 
 SQUARE_PLUS_THREE = """\
 import torch
@@ -45,29 +42,9 @@ y.backward()
 print(x.grad)
 """
 
-LINEAR_LAYER = """\
-import torch
-W = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
-b = torch.tensor([0.5, 1.0], requires_grad=True)
-X = torch.tensor([[1.0, 0.5], [0.2, 0.8]])
-y = torch.matmul(X, W) + b
-loss = torch.sum(y**2)
-loss.backward()
-print("Gradient of weights W: ", W.grad)
-print("Gradient of bias b:", b.grad)
-"""
+LINEAR_LAYER = example("linear_layer").source()
 
-ACCUMULATE_AND_ZERO = """\
-import torch
-x = torch.tensor(3.0, requires_grad=True)
-y = x**2
-y.backward()
-print("Gradient of x after first backward pass: ", x.grad)
-x.grad.zero_()
-y = x**3
-y.backward()
-print("Gradient of x after zero_() and the second backward pass: ", x.grad)
-"""
+ACCUMULATE_AND_ZERO = example("accumulate_and_zero").source()
 
 PRINT_LEAF = """\
 import torch
@@ -85,3 +62,10 @@ SEEDS = {
     "accumulate_and_zero": ACCUMULATE_AND_ZERO,
     "print_leaf": PRINT_LEAF,
 }
+
+
+def line_of(source: str, text: str, occurrence: int = 1) -> int:
+    """The 1-based line of the ``occurrence``-th code line (not a comment) containing ``text``."""
+    lines = [number for number, line in enumerate(source.splitlines(), 1)
+             if text in line and not line.lstrip().startswith("#")]
+    return lines[occurrence - 1]

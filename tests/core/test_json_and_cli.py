@@ -12,7 +12,7 @@ import torch
 
 from explorer.core import SCHEMA, run_program
 from explorer.core.tensors import FULL_VALUES_LIMIT, to_json
-from tests.core.programs import POLYNOMIAL, ZERO_BEFORE_BACKWARD
+from tests.core.programs import POLYNOMIAL, ZERO_BEFORE_BACKWARD, line_of
 from tests.core.reference import reference_grads
 
 
@@ -85,7 +85,8 @@ def test_cli_error_uses_the_editor_convention(tmp_path: Path) -> None:
     program.write_text(ZERO_BEFORE_BACKWARD)
     result = _cli("trace", str(program))
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr.startswith(f"{program}:5:1: AttributeError: 'NoneType' object has no attribute 'zero_'")
+    line = line_of(ZERO_BEFORE_BACKWARD, "x.grad.zero_()")
+    assert result.stderr.startswith(f"{program}:{line}:1: AttributeError: 'NoneType' object has no attribute 'zero_'")
     refused = _cli("trace", "--code", "import torch\nimport os\n")
     assert refused.returncode == 2 and refused.stderr.startswith("<code>:2:1: `import os` is not allowed")
 

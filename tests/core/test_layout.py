@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import gc
 import inspect
 import itertools
 import random
@@ -12,12 +14,15 @@ import networkx as nx
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from explorer.core.graph import walk
 from explorer.core.layout import (
     COMPACT_GAP,
     NORMAL_GAP,
     Layout,
+    LayoutCancelled,
     count_crossings,
     layer_orders,
     layered_layout,
@@ -421,3 +426,135 @@ def test_twenty_thousand_node_chain_needs_no_recursion() -> None:
     assert layout.layers["n0"] == count - 1 and layout.layers[f"n{count - 1}"] == 0
     assert len({x for x, _ in layout.positions.values()}) == 1
     assert seconds < 10  # it takes about 0.1 s; far beyond means something went quadratic
+
+
+# --- invariants on random DAGs (hypothesis) ----------------------------------------------------
+
+
+@st.composite
+def random_dags(draw: st.DrawFn) -> tuple[nx.MultiDiGraph, dict[str, float]]:
+    """A DAG like walk's (edges consumer -> input), parallel edges included, and node widths."""
+    count = draw(st.integers(1, 24))
+    names = [f"v{index}" for index in range(count)]
+    pairs = [(source, target) for target in range(count) for source in range(target)]
+    flows = draw(st.lists(st.sampled_from(pairs), max_size=3 * count)) if pairs else []
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(draw(st.permutations(names)))
+    for source, target in flows:  # data flows from the lower index to the higher
+        graph.add_edge(names[target], names[source])
+    widths = draw(st.dictionaries(st.sampled_from(names), st.floats(0.2, 4.0), max_size=count))
+    return graph, widths
+
+
+RANDOM_DAGS = settings(max_examples=60, deadline=None,
+                       suppress_health_check=[HealthCheck.too_slow])
+
+
+@RANDOM_DAGS
+@given(random_dags(), st.sampled_from(["TB", "LR"]), st.booleans())
+def test_random_dags_are_laid_out_validly(drawn, orientation, compact) -> None:
+    graph, widths = drawn
+    layout = layered_layout(graph, orientation=orientation, node_widths=widths, compact=compact)
+    # every node placed, in the layer its coordinate along the flow says; edges going from a
+    # layer towards the next in the chosen direction; no two nodes of a layer overlapping
+    assert_valid(graph, layout, gap=COMPACT_GAP if compact else NORMAL_GAP, widths=widths)
+    along = 1 if orientation == "TB" else 0
+    for (node, next_node, _), bends in layout.bends.items():
+        steps = [layout.positions[next_node][along], *(point[along] for point in bends),
+                 layout.positions[node][along]]
+        assert steps == sorted(set(steps))
+    if not any(layout.bends.values()):  # then the real nodes' order is the whole drawing
+        assert layout.crossings == count_crossings(layer_orders(layout), graph.edges(keys=True))
+
+
+@RANDOM_DAGS
+@given(random_dags())
+def test_random_dags_same_structure_same_positions(drawn) -> None:
+    graph, widths = drawn
+    first = layered_layout(graph, node_widths=widths)
+    rebuilt = nx.MultiDiGraph()
+    rebuilt.add_nodes_from(graph.nodes)
+    rebuilt.add_edges_from(graph.edges(keys=True))
+    assert layered_layout(rebuilt, node_widths=widths) == first
+    # a re-run with the same structure keeps that very layout, even with other widths
+    assert layered_layout(rebuilt, previous=first, node_widths={}) is first
+
+
+@RANDOM_DAGS
+@given(random_dags())
+def test_random_dags_grown_by_one_node_reuse_the_previous_order(drawn) -> None:
+    graph, widths = drawn
+    before = layered_layout(graph, node_widths=widths)
+    grown = graph.copy()
+    grown.add_edge("new", next(iter(graph.nodes)))
+    after = layered_layout(grown, previous=before)
+    assert_valid(grown, after)
+    assert after is not before and set(after.positions) == set(before.positions) | {"new"}
+
+
+# --- progress and cancelling --------------------------------------------------------------------
+
+
+def crossing_ladder(rungs: int) -> nx.MultiDiGraph:
+    """Pairs of nodes fed crosswise by the pair above, with a skip edge: crossings to remove and
+    a few thousand layers, so the long loops report from inside."""
+    graph = nx.MultiDiGraph()
+    left, right = "l0", "r0"
+    for rung in range(1, rungs):
+        new_left, new_right = f"l{rung}", f"r{rung}"
+        graph.add_edges_from([(new_left, right), (new_right, left), (new_left, left)])
+        if rung > 2:
+            graph.add_edge(new_right, f"r{rung - 3}")
+        left, right = new_left, new_right
+    return graph
+
+
+def test_progress_is_reported_phase_by_phase_and_from_inside_long_loops() -> None:
+    graph = crossing_ladder(3_000)
+    reports: list[tuple[str, float]] = []
+    layout = layered_layout(graph, progress=lambda phase, done: reports.append((phase, done)))
+    assert layout == layered_layout(graph)  # reporting changes nothing
+    phases = list(dict.fromkeys(phase for phase, _ in reports))
+    assert phases == ["reading", "layering", "routing", "ordering", "placing", "assembling",
+                      "done"]
+    fractions = [done for _, done in reports]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and reports[-1] == ("done", 1.0)
+    inside = [phase for phase, _ in reports]
+    assert inside.count("ordering") > 2 and inside.count("placing") > 2
+
+
+@pytest.mark.parametrize("phase", ["reading", "layering", "routing", "ordering", "placing",
+                                   "assembling"])
+def test_a_cancelled_layout_stops_and_leaves_everything_as_it_was(phase) -> None:
+    graph = crossing_ladder(3_000)
+    previous = layered_layout(crossing_ladder(2_000))
+    graph_before = (list(graph.nodes(data=True)), list(graph.edges(keys=True, data=True)))
+    previous_before = copy.deepcopy(previous)
+    seen: list[str] = []
+
+    def cancel_in_phase(current: str, done: float) -> None:
+        seen.append(current)
+        if current == phase:
+            raise LayoutCancelled
+
+    with pytest.raises(LayoutCancelled):
+        layered_layout(graph, previous=previous, progress=cancel_in_phase)
+    assert "done" not in seen and seen[-1] == phase
+    assert gc.isenabled()
+    assert (list(graph.nodes(data=True)), list(graph.edges(keys=True, data=True))) == graph_before
+    assert previous == previous_before
+    assert layered_layout(graph, previous=previous) == layered_layout(graph, previous=previous)
+
+
+def test_cancelling_from_inside_a_long_loop_is_prompt() -> None:
+    graph = crossing_ladder(3_000)
+    calls = 0
+
+    def cancel_on_the_second_ordering_report(phase: str, done: float) -> None:
+        nonlocal calls
+        calls += phase == "ordering"
+        if calls == 2:
+            raise LayoutCancelled("stop")
+
+    with pytest.raises(LayoutCancelled, match="stop"):
+        layered_layout(graph, progress=cancel_on_the_second_ordering_report)

@@ -12,6 +12,7 @@ import torch
 
 from explorer.core import run_program
 from explorer.core.graph import Naming, walk
+from explorer.core.program import on_big_stack
 from explorer.core.recorder import PassRequest, record_pass
 
 
@@ -74,13 +75,17 @@ def test_hooks_are_removed_after_the_pass() -> None:
     assert x.grad is not None and torch.equal(x.grad, torch.full((3,), 4.0))
 
 
-def test_deep_graphs_need_no_recursion() -> None:
+def _walk_a_deep_chain() -> int:
     x = torch.tensor(1.0, requires_grad=True)
     y = x
     for _ in range(100_000):
         y = y * 1.0
-    walked = walk([y.grad_fn])
-    assert walked.graph.number_of_nodes() == 100_001
+    return walk([y.grad_fn]).graph.number_of_nodes()
+
+
+def test_deep_graphs_need_no_recursion() -> None:
+    # torch frees a graph whose nodes Python has seen recursively: free it on a big stack
+    assert on_big_stack(_walk_a_deep_chain) == 100_001
     trace = run_program("x = torch.tensor(1.0, requires_grad=True)\ny = x\nfor i in range(20000):\n"
                         "    y = y * 1.0001\ny.backward()\n")
     assert trace.ok and len(trace.passes[0].steps) == 20_001
@@ -97,3 +102,14 @@ def test_core_imports_without_qt() -> None:
                "print('ok')\n")
     result = subprocess.run([sys.executable, "-c", blocker], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_a_program_with_a_very_deep_graph_ends_cleanly() -> None:
+    # without the big stack the process died with a segmentation fault freeing this graph
+    program = ("from explorer.core import run_program\n"
+               "t = run_program('x = torch.tensor(1.0, requires_grad=True)\\ny = x\\n"
+               "for i in range(80000):\\n    y = y * 1.0\\ny.backward()\\n')\n"
+               "print(t.error, len(t.passes[0].steps))\n")
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["None", "80001"]

@@ -98,3 +98,21 @@ def test_start_names_the_seed_and_unknown_kinds_still_give_numbers() -> None:
     assert describe(one_pass.seeds[0]) in narrate(one_pass, stepper).text()
     trace = run_program(example("polynomial").source())
     assert "grad = 1" in narrate(trace.passes[0], Stepper(trace.passes[0])).text()
+
+
+def test_a_leaf_fed_by_a_long_loop_is_summarised_not_listed() -> None:
+    source = ("w = torch.tensor(0.5, requires_grad=True)\nh = torch.tensor(1.0)\n"
+              "for i in range(40):\n    h = h * w + 1\nh.backward()\n")
+    trace = run_program(source)
+    one_pass = trace.passes[0]
+    stepper = Stepper(one_pass)
+    stepper.to_end()
+    text = narrate(one_pass, stepper).text()
+    w = torch.tensor(0.5, requires_grad=True)
+    h = torch.tensor(1.0)
+    for _ in range(40):
+        h = h * w + 1
+    (expected,) = torch.autograd.grad(h, w)
+    assert "40 consumers" in text and "and 34 more" in text and "(34 more)" in text
+    assert f"= {describe(expected)}" in text
+    assert len(text) < 1500

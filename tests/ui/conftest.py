@@ -8,6 +8,22 @@ import pytest
 from PySide6.QtCore import QSettings
 
 
+@pytest.fixture(autouse=True)
+def no_blocking_dialogs(monkeypatch):
+    """A modal dialog offscreen would wait forever: answer them as a user who discards."""
+    from PySide6.QtWidgets import QMessageBox
+
+    answers = []
+
+    def answer(*args, **kwargs):
+        answers.append(args[2] if len(args) > 2 else "")
+        return QMessageBox.StandardButton.Discard
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(answer))
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(answer))
+    return answers
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)

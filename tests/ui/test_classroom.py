@@ -53,6 +53,28 @@ def test_gallery_card_opens_its_lesson(qtbot, window) -> None:
     assert "sin(x²)" in window.narration_panel.toPlainText()  # the lesson box is shown
 
 
+def test_start_page_can_be_turned_off(qtbot, window, settings) -> None:
+    from explorer.ui.classroom import show_start_page
+    from explorer.ui.gallery import START_PAGE_KEY
+
+    show_start_page(window)
+    dialog = window.gallery_dialog
+    assert dialog.isVisible()
+    dialog.at_start.setChecked(False)
+    dialog.close()
+    assert str(settings.value(START_PAGE_KEY)).lower() == "false"
+    show_start_page(window)
+    assert not dialog.isVisible()
+    window.presentation.enter()  # presenting closes a gallery left open
+    window.gallery_action.trigger()
+    opened = window.gallery_dialog  # made again: the projector theme has other colours
+    assert opened is not dialog and opened.theme_name == "projector" and opened.isVisible()
+    window.presentation.leave()
+    window.presentation.enter()
+    assert not opened.isVisible()
+    window.presentation.leave()
+
+
 # ----- narration ------------------------------------------------------------------------------
 
 def test_narration_follows_the_steps_with_the_traces_numbers(qtbot, window) -> None:
@@ -97,6 +119,20 @@ def test_dragging_the_marker_moves_x_through_the_value_path(qtbot, window) -> No
     assert trace.passes[0].grads["x"].item() == pytest.approx(expected.item(), rel=1e-6)
     assert window.function_plot.tangent.slope == pytest.approx(expected.item(), rel=1e-6)
     assert window.function_plot.marker.value() == pytest.approx(0.75)
+
+
+def test_a_new_run_cancels_sampling_and_the_curve_comes_back(qtbot, window) -> None:
+    load(qtbot, window, "chain_rule")
+    plots = window.plots
+    plots.curve_key = None
+    window.function_plot.curve = None
+    plots._refresh_function()  # samples again, on the runner's thread
+    cancel = plots._cancel
+    with qtbot.waitSignal(window.runFinished, timeout=30_000):
+        window.run_code()
+    assert cancel.is_set()
+    wait_for_curve(qtbot, window)
+    assert len(window.function_plot.curve.xs) == 61
 
 
 def test_components_and_depth_charts_show_the_pass(qtbot, window) -> None:
@@ -158,6 +194,14 @@ def test_presentation_toggles_scales_fonts_and_steps_with_clicker_keys(qtbot, wi
     qtbot.keyClick(target, Qt.Key.Key_Space)  # Space plays again outside presentation
     assert window.step_bar.play_action.isChecked()
     window.step_bar.play_action.setChecked(False)
+
+
+def test_closing_while_presenting_saves_the_normal_settings(qtbot, window, settings) -> None:
+    theme, scale = window.theme.name, window.font_scale
+    window.presentation.enter()
+    window.close()
+    assert not window.presentation.active
+    assert (settings.value("theme"), float(settings.value("fontScale"))) == (theme, scale)
 
 
 def test_presentation_scale_is_remembered(qtbot, window, settings: QSettings) -> None:

@@ -56,6 +56,7 @@ def parse_program(source: str, limits: Limits) -> ast.Module:
     _check_depth(tree, limits.max_depth)
     for node in ast.walk(tree):
         _check_node(node)
+    _check_loop_control(tree)
     return tree
 
 
@@ -90,6 +91,21 @@ def _check_depth(tree: ast.AST, max_depth: int) -> None:
             raise _refuse(located, f"the program nests more than {max_depth} levels deep",
                           "split the expression over several lines", kind="limit")
         stack.extend((child, depth + 1, located) for child in ast.iter_child_nodes(node))
+
+
+def _check_loop_control(tree: ast.Module) -> None:
+    """``break`` and ``continue`` only inside a loop's body, as Python's compiler demands."""
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, in_loop = stack.pop()
+        if isinstance(node, (ast.Break, ast.Continue)) and not in_loop:
+            word = "break" if isinstance(node, ast.Break) else "continue"
+            raise _refuse(node, f"syntax error: '{word}' outside loop", kind="syntax")
+        if isinstance(node, ast.For):
+            stack.extend((child, True) for child in node.body)
+            stack.extend((child, in_loop) for child in node.orelse)
+        else:
+            stack.extend((child, in_loop) for child in ast.iter_child_nodes(node))
 
 
 def _refuse(node: ast.AST, message: str, advice: str = "", kind: str = "refused") -> ExplorerError:

@@ -27,8 +27,8 @@ from explorer.core.language.guards import (
     check_percent_length,
     check_sequence_result,
     new_elements,
-    spec_growth,
     precheck,
+    spec_growth,
     tensors_in,
 )
 from explorer.core.language.namespaces import build_namespaces

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Callable
 from typing import Any
@@ -10,8 +11,8 @@ from typing import Any
 import torch
 
 from explorer.core.errors import ExplorerError
-from explorer.core.limits import Budget
 from explorer.core.language.textsize import check_text_length, text_length
+from explorer.core.limits import Budget
 
 # Calls whose tensor inputs hold at most this many elements (multiplied together) cannot
 # produce a large result, so they skip the shape pre-check on the meta device.
@@ -69,6 +70,8 @@ def precheck(
     """
     _check_nested_data(budget, args)
     inputs = tensors_in((args, kwargs))
+    if call is not operator.getitem:  # indexing reads only what it selects
+        _check_reads(budget, inputs)
     if not grows and math.prod(max(tensor.numel(), 1) for tensor in inputs) <= _SMALL_PRODUCT:
         return
     meta_kwargs = {key: _to_meta(value) for key, value in kwargs.items()}
@@ -81,6 +84,17 @@ def precheck(
         return
     meta_inputs: list[torch.Tensor] = []  # meta copies are new objects, so only views are free here
     budget.reserve_elements(new_elements(result, meta_inputs))
+
+
+def _check_reads(budget: Budget, inputs: list[torch.Tensor]) -> None:
+    """An expanded view costs no memory but every operation on it reads all its elements:
+    ``ones(1).expand(10**6, 10**6).sum()`` would run for minutes inside one C call."""
+    for tensor in inputs:
+        if tensor.numel() > budget.limits.max_elements:
+            raise ExplorerError(
+                f"this operation would read {tensor.numel():,} elements of an expanded tensor, "
+                f"past the limit of {budget.limits.max_elements:,}", kind="limit",
+                advice="expand to a smaller size")
 
 
 def _check_nested_data(budget: Budget, args: tuple[Any, ...]) -> None:

@@ -1,0 +1,123 @@
+"""The worker process: runs programs like run_program, is killed when stuck, and comes back."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import threading
+import time
+
+import pytest
+import torch
+
+from explorer.core import Limits, run_program
+from explorer.core.worker import EvaluationWorker, WorkerOptions, dump_trace, load_trace
+from explorer.examples import all_examples
+
+# One operation of several seconds: the sandbox cannot stop it, only killing its process can.
+STUCK = "t = torch.randn(2500, 2500)\nu = torch.linalg.svd(t)\n"
+SIMPLE = "x = torch.tensor(2.0, requires_grad=True)\ny = x * x\ny.backward()\nprint(x.grad.item())\n"
+
+
+@pytest.fixture(scope="module")
+def worker():
+    started = EvaluationWorker(WorkerOptions(grace_seconds=0.5))
+    yield started
+    started.close()
+
+
+@pytest.mark.parametrize("slug", [item.slug for item in all_examples()])
+def test_every_example_trace_survives_the_trip(slug: str) -> None:
+    source = next(item for item in all_examples() if item.slug == slug).source()
+    trace = run_program(source)
+    back = load_trace(dump_trace(trace))
+    assert back.to_json() == trace.to_json()
+    for before, after in zip(trace.passes, back.passes):
+        assert sorted(before.graph.edges(keys=True)) == sorted(after.graph.edges(keys=True))
+
+
+def test_worker_gives_the_same_trace_as_run_program(worker) -> None:
+    trace = worker.run(SIMPLE)
+    assert trace.error is None and trace.stdout == "4.0\n"
+    local = run_program(SIMPLE)
+    # node sequence numbers count per process, so compare everything else
+    assert [step.node for step in trace.passes[0].steps] == [step.node for step in local.passes[0].steps]
+    assert sorted(trace.passes[0].graph.edges) == sorted(local.passes[0].graph.edges)
+    assert torch.equal(trace.passes[0].grads["x"], local.passes[0].grads["x"])
+
+
+def test_errors_keep_their_place(worker) -> None:
+    trace = worker.run("x = 1\nimport os\n")
+    assert trace.error is not None and trace.error.line == 2 and trace.error.kind == "refused"
+
+
+def test_stuck_operation_is_killed_and_the_next_run_works(worker) -> None:
+    restarts = worker.restarts
+    started = time.monotonic()
+    trace = worker.run(STUCK, limits=Limits(max_seconds=1.0))
+    assert time.monotonic() - started < 5.0
+    assert trace.error is not None and trace.error.kind == "limit"
+    assert "stopped" in trace.error.message
+    assert worker.restarts == restarts + 1
+    assert worker.run(SIMPLE).stdout == "4.0\n"
+
+
+def test_cancel_of_a_stuck_operation_kills_it(worker) -> None:
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()
+    started = time.monotonic()
+    trace = worker.run(STUCK, limits=Limits(max_seconds=60), cancel=cancel)
+    assert trace.error is not None and trace.error.kind == "cancelled"
+    assert time.monotonic() - started < 4.0
+    assert worker.run(SIMPLE).error is None
+
+
+def test_cancel_between_operations_needs_no_kill(worker) -> None:
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()
+    restarts = worker.restarts
+    trace = worker.run("for i in range(100000):\n    t = torch.ones(10).sum()\n",
+                       limits=Limits(max_seconds=60), cancel=cancel)
+    assert trace.error is not None and trace.error.kind == "cancelled" and trace.error.line == 2
+    assert worker.restarts == restarts
+
+
+def test_a_worker_that_dies_is_reported_and_replaced(worker) -> None:
+    worker.run(SIMPLE)
+    pid = worker.pid
+    assert pid is not None
+    threading.Timer(0.3, os.kill, (pid, signal.SIGKILL)).start()
+    trace = worker.run(STUCK, limits=Limits(max_seconds=60))
+    assert trace.error is not None and "crashed" in trace.error.message
+    assert worker.pid != pid
+    assert worker.run(SIMPLE).stdout == "4.0\n"
+
+
+def test_memory_is_capped_in_the_worker() -> None:
+    small = EvaluationWorker(WorkerOptions(memory_bytes=3 * 2**30))
+    try:
+        # within the element limit, yet 3 GiB of address space cannot hold its 4.8 GB
+        trace = small.run("a = torch.ones(600_000_000, dtype=torch.float64)\n",
+                          limits=Limits(max_elements=10**9))
+        assert trace.error is not None and "memory" in trace.error.message
+        assert small.run(SIMPLE).error is None
+    finally:
+        small.close()
+
+
+class _Boom:
+    def __reduce__(self):
+        return (os.system, ("echo pwned",))
+
+
+def test_a_crafted_reply_is_refused() -> None:
+    trace = load_trace(pickle.dumps(_Boom()))
+    assert trace.error is not None and "may not contain" in trace.error.message
+    import torch.storage  # noqa: F401 - torch's own tensor pickles go through torch.load: refused
+
+    assert load_trace(pickle.dumps(torch.ones(2))).error is not None
+
+
+def test_in_process_api_still_works() -> None:
+    assert run_program(SIMPLE).stdout == "4.0\n"

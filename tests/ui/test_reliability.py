@@ -1,0 +1,231 @@
+"""The app under stress: stuck runs are ended, errors are caught, work survives a kill."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox
+
+from explorer.core import Limits
+from explorer.core.session import load_session
+from explorer.core.worker import EvaluationWorker, WorkerOptions
+from tests.ui.conftest import run_and_wait
+
+STUCK = "import torch\nt = torch.randn(2500, 2500)\nu = torch.linalg.svd(t)\n"
+SLOW = "import torch\nt = torch.ones(100, 100)\nfor i in range(100000):\n    t = (t @ t).tanh()\n"
+SIMPLE = "import torch\nx = torch.tensor(3.0, requires_grad=True)\ny = x * x\ny.backward()\n"
+
+
+class Heartbeat:
+    """A timer that should tick every 10 ms; the longest gap is how long the UI was frozen."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer(interval=10)
+        self.timer.timeout.connect(self._on_tick)
+        self.last = time.perf_counter()
+        self.longest = 0.0
+
+    def _on_tick(self) -> None:
+        now = time.perf_counter()
+        self.longest = max(self.longest, now - self.last)
+        self.last = now
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+        self.timer.start()
+
+
+@pytest.fixture
+def quick_worker():
+    worker = EvaluationWorker(WorkerOptions(grace_seconds=0.5))
+    yield worker
+    worker.close()
+
+
+def test_a_stuck_run_is_killed_and_the_window_carries_on(qtbot, window, quick_worker) -> None:
+    window.runner.worker = quick_worker
+    window.runner.limits = Limits(max_seconds=1.0)
+    beat = Heartbeat()
+    beat.start()
+    run_and_wait(qtbot, window, STUCK)
+    assert window.document.error is not None and window.document.error.kind == "limit"
+    assert "stopped" in window.status.text()
+    assert quick_worker.restarts == 1
+    assert beat.longest < 0.3, f"the UI froze for {beat.longest * 1000:.0f} ms"
+    window.runner.limits = Limits()
+    run_and_wait(qtbot, window, SIMPLE)
+    assert window.document.error is None
+    assert window.document.trace.passes[0].grads["x"].item() == 6.0
+
+
+def test_cancel_ends_a_stuck_run(qtbot, window, quick_worker) -> None:
+    window.runner.worker = quick_worker
+    window.set_code(STUCK)
+    qtbot.waitUntil(lambda: window.cancel_button.isVisible(), timeout=5000)
+    qtbot.wait(300)
+    started = time.monotonic()
+    with qtbot.waitSignal(window.runFinished, timeout=10_000):
+        window.cancel_button.click()
+    assert time.monotonic() - started < 3.0
+    assert window.document.error is not None and window.document.error.kind == "cancelled"
+    assert not window.cancel_button.isVisible()
+
+
+def test_the_ui_thread_stays_responsive_while_a_program_runs(qtbot, window) -> None:
+    window.runner.limits = Limits(max_seconds=1.5, max_elements=10**12)  # stop on time, not size
+    beat = Heartbeat()
+    beat.start()
+    run_and_wait(qtbot, window, SLOW)
+    error = window.document.error
+    assert error is not None and "longer than" in error.message, error
+    assert beat.longest < 0.3, f"the UI froze for {beat.longest * 1000:.0f} ms"
+
+
+@pytest.mark.qt_no_exception_capture
+def test_an_unhandled_error_is_logged_shown_and_survived(qtbot, window, tmp_path: Path) -> None:
+    from explorer.ui import crash
+
+    saved_hook = sys.excepthook
+    try:
+        reporter = crash.install(window, tmp_path)
+
+        def broken_slot() -> None:
+            raise ValueError("a bug in a slot")
+
+        QTimer.singleShot(0, broken_slot)
+        qtbot.waitUntil(lambda: reporter.dialog is not None and reporter.dialog.isVisible(), timeout=5000)
+        log = (tmp_path / crash.LOG_NAME).read_text(encoding="utf-8")
+        assert "ValueError: a bug in a slot" in log and "broken_slot" in log
+        assert "a bug in a slot" in reporter.dialog.detailedText()
+        QTimer.singleShot(0, broken_slot)  # a second error reuses the open dialog
+        qtbot.waitUntil(lambda: reporter.count == 2, timeout=5000)
+        assert log.count("---") == 1 and (tmp_path / crash.LOG_NAME).read_text().count("---") == 2
+        run_and_wait(qtbot, window, SIMPLE)  # the app carries on
+        assert window.document.error is None
+        reporter.dialog.close()
+    finally:
+        sys.excepthook = saved_hook
+
+
+def test_autosave_keeps_unsaved_work_and_drops_it_once_saved(qtbot, window, tmp_path: Path) -> None:
+    from explorer.ui import autosave
+
+    saver = autosave.install(window, tmp_path)
+    run_and_wait(qtbot, window, SIMPLE)
+    with qtbot.waitSignal(saver.saved, timeout=10_000):
+        window.editor.insertPlainText("# typed, not saved\n")
+    session = load_session(saver.path)
+    assert "# typed, not saved" in session.code
+    assert window.save_to(tmp_path / "kept.py")
+    qtbot.waitUntil(lambda: not saver.path.exists(), timeout=10_000)
+
+
+# ----- a real kill: the app process gets SIGKILL, the next launch offers its work back -------
+
+_LAUNCH = textwrap.dedent("""
+    import sys
+    from PySide6.QtCore import QCoreApplication, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+    QCoreApplication.setOrganizationName("AutogradExplorer")
+    QCoreApplication.setApplicationName("Autograd Explorer")
+    app = QApplication(sys.argv[:1])
+    from explorer.ui import autosave, crash
+    from explorer.ui.main_window import start_window
+    window = start_window(None)
+    crash.install(window)
+    saver = autosave.install(window)
+    window.show()
+""")
+
+_VICTIM = _LAUNCH + textwrap.dedent("""
+    saver.saved.connect(lambda path: print("SAVED", path, flush=True))
+    QTimer.singleShot(300, lambda: window.editor.insertPlainText("w = 12345  # unsaved work\\n"))
+    app.exec()
+""")
+
+_NEXT_LAUNCH = _LAUNCH + textwrap.dedent("""
+    def restore(box):
+        print("OFFERED", box.text().replace("\\n", " "), flush=True)
+        window.runFinished.connect(report)
+        box.button(QMessageBox.StandardButton.Yes).click()
+    def report():
+        print("CODE", repr(window.editor.toPlainText()), flush=True)
+        window.editor.document().setModified(False)  # or quitting asks whether to discard it
+        app.quit()
+    saver.recoveryOffered.connect(restore)
+    QTimer.singleShot(60_000, app.quit)
+    app.exec()
+""")
+
+
+def _app_environment(tmp_path: Path) -> dict[str, str]:
+    root = Path(__file__).resolve().parents[2]
+    return {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_DATA_HOME": str(tmp_path / "data"),
+            "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(root)}
+
+
+def _read_line_starting(process: subprocess.Popen, prefix: str, seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], 0.5)
+        if ready:
+            line = process.stdout.readline()
+            if line.startswith(prefix):
+                return line.strip()
+            if not line and process.poll() is not None:
+                break
+    raise AssertionError(f"no {prefix!r} line from the app")
+
+
+def test_work_survives_sigkill_and_the_next_launch_restores_it(tmp_path: Path) -> None:
+    environment = _app_environment(tmp_path)
+    victim = subprocess.Popen([sys.executable, "-c", _VICTIM], env=environment, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        saved = _read_line_starting(victim, "SAVED", 90)
+    finally:
+        victim.send_signal(signal.SIGKILL)  # no chance to clean up: as in a crash
+        victim.wait(10)
+    autosave_file = Path(saved.split(" ", 1)[1])
+    assert autosave_file.exists() and "12345" in autosave_file.read_text(encoding="utf-8")
+    next_launch = subprocess.run([sys.executable, "-c", _NEXT_LAUNCH], env=environment, text=True,
+                                 capture_output=True, timeout=120)
+    assert "OFFERED" in next_launch.stdout and "did not close properly" in next_launch.stdout
+    assert "w = 12345  # unsaved work" in next_launch.stdout
+    assert next_launch.returncode == 0
+    assert not autosave_file.exists()
+
+
+def test_a_clean_quit_leaves_no_autosave(qtbot, window, tmp_path: Path) -> None:
+    from explorer.ui import autosave
+
+    saver = autosave.install(window, tmp_path)
+    with qtbot.waitSignal(saver.saved, timeout=10_000):
+        window.editor.insertPlainText("# typed\n")
+    saver.discard()  # what QApplication.aboutToQuit runs
+    assert list(tmp_path.glob("autosave-*")) == []
+    assert autosave.orphaned_autosaves(tmp_path) == []
+    window.editor.document().setModified(False)  # closing must not ask about the typed line
+
+
+def test_no_offer_while_the_other_app_still_runs(qtbot, window, tmp_path: Path) -> None:
+    from explorer.ui import autosave
+
+    alive = tmp_path / f"autosave-{os.getppid()}.explorer.json"
+    alive.write_text('{"schema": "explorer.session/1", "code": "x = 1"}', encoding="utf-8")
+    dead = tmp_path / "autosave-999999999.explorer.json"
+    dead.write_text('{"schema": "explorer.session/1", "code": 5}', encoding="utf-8")  # corrupt
+    saver = autosave.install(window, tmp_path)
+    assert saver.offer_recovery() is None  # the corrupt one is dropped, the live one kept
+    assert alive.exists() and not dead.exists()
+    assert QMessageBox is not None
