@@ -213,24 +213,16 @@ def _wrappers(recorder: _Recorder) -> dict[tuple[Any, str], Callable[..., Any]]:
         recorder.record("backward", run, [self], [gradient], keep, create_graph)
 
     def wrapped_backward(*args: Any, **kwargs: Any) -> None:
-        bound = backward_signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        values = bound.arguments
-        roots = _as_list(values["tensors"])
-        seeds = _as_list(values["grad_tensors"]) or [None] * len(roots)
-        keep = values["create_graph"] if values["retain_graph"] is None else values["retain_graph"]
+        values, roots, seeds, keep = _call_parts(backward_signature, args, kwargs,
+                                                 "tensors", "grad_tensors")
         recorder.record("autograd.backward", lambda: autograd_backward(*args, **kwargs),
-                        roots, seeds, bool(keep), bool(values["create_graph"]))
+                        roots, seeds, keep, bool(values["create_graph"]))
 
     def wrapped_grad(*args: Any, **kwargs: Any) -> Any:
-        bound = grad_signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        values = bound.arguments
-        roots = _as_list(values["outputs"])
-        seeds = _as_list(values["grad_outputs"]) or [None] * len(roots)
-        keep = values["create_graph"] if values["retain_graph"] is None else values["retain_graph"]
+        values, roots, seeds, keep = _call_parts(grad_signature, args, kwargs,
+                                                 "outputs", "grad_outputs")
         return recorder.record("autograd.grad", lambda: autograd_grad(*args, **kwargs), roots,
-                               seeds, bool(keep), bool(values["create_graph"]),
+                               seeds, keep, bool(values["create_graph"]),
                                _as_list(values["inputs"]))
 
     return {(torch.Tensor, "backward"): backward, (torch.autograd, "backward"): wrapped_backward,
@@ -338,3 +330,15 @@ def user_traceback(error: BaseException) -> str:
             and "runpy" not in frame.filename]
     summary.stack = traceback.StackSummary.from_list(kept)
     return "".join(summary.format())
+
+
+def _call_parts(signature: inspect.Signature, args: tuple[Any, ...], kwargs: dict[str, Any],
+                roots_name: str, seeds_name: str) -> tuple[dict[str, Any], list[Any], list[Any], bool]:
+    """A backward call's arguments, its roots and seeds, and whether it keeps the graph."""
+    bound = signature.bind(*args, **kwargs)
+    bound.apply_defaults()
+    values = dict(bound.arguments)
+    roots = _as_list(values[roots_name])
+    seeds = _as_list(values[seeds_name]) or [None] * len(roots)
+    keep = values["create_graph"] if values["retain_graph"] is None else values["retain_graph"]
+    return values, roots, seeds, bool(keep)

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 from explorer.core.scene import Scene, node_tooltip
 from explorer.core.stepper import Stepper
 from explorer.ui.scene_painter import NODE_HEIGHT, Geometry, SceneCache, paint_scene
+from explorer.ui.theme import LIGHT, Theme
 
 READABLE_BOX = 22.0  # pixels: a box at least this tall shows its labels clearly
-from explorer.ui.theme import LIGHT, Theme
 
 
 class QtSceneItem(pg.GraphicsObject):

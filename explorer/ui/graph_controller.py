@@ -14,12 +14,12 @@ from explorer.core.stepper import Stepper
 from explorer.core.trace import Pass, Trace
 from explorer.ui.canvas import QtGraphCanvas
 from explorer.ui.scene_painter import (
-    prepare_arrays,
     COLUMN_SPACING,
     LAYER_SPACING,
     NODE_HEIGHT,
     Geometry,
     node_width,
+    prepare_arrays,
 )
 
 GAP = 36.0  # scene units between neighbouring boxes in a layer

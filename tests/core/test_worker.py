@@ -79,7 +79,8 @@ def test_cancel_between_operations_needs_no_kill(worker) -> None:
     restarts = worker.restarts
     trace = worker.run("for i in range(100000):\n    t = torch.ones(10).sum()\n",
                        limits=Limits(max_seconds=60), cancel=cancel)
-    assert trace.error is not None and trace.error.kind == "cancelled" and trace.error.line == 2
+    # cancelled between two operations: in the loop head or its body, whichever ran then
+    assert trace.error is not None and trace.error.kind == "cancelled" and trace.error.line in (1, 2)
     assert worker.restarts == restarts
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import warnings
 import difflib
 
 from explorer.core.errors import ExplorerError
@@ -62,7 +63,9 @@ def parse_program(source: str, limits: Limits) -> ast.Module:
 
 def _parse(source: str) -> ast.Module:
     try:
-        return ast.parse(source, mode="exec")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Python's own warnings about the text ("\ ") are noise here
+            return ast.parse(source, mode="exec")
     except SyntaxError as error:
         line = error.lineno or 1
         col = max((error.offset or 1) - 1, 0)
