@@ -143,7 +143,10 @@ class GraphController:
             layout, geometry = layout_geometry(one_pass, final_scene(document.trace, one_pass),
                                                previous, self.font_scale)
         if same and self.geometry is not None:
-            geometry.centres.update({k: v for k, v in self.geometry.centres.items() if k in geometry.centres})
+            kept = {k: v for k, v in self.geometry.centres.items() if k in geometry.centres}
+            if any(geometry.centres[k] != v for k, v in kept.items()):
+                geometry.centres.update(kept)  # nodes the user dragged stay where they were put
+                geometry.moved()
         self._layouts[document.pass_index] = layout
         self._structure = structure
         self.geometry = geometry

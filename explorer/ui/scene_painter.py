@@ -52,6 +52,13 @@ class Geometry:
         return QRectF(x - width / 2, y - NODE_HEIGHT / 2, width, NODE_HEIGHT)
 
     def bounds(self) -> QRectF:
+        cached = self.arrays.get("bounds")
+        if isinstance(cached, QRectF):
+            return QRectF(cached)
+        self.arrays["bounds"] = box = self._bounds()
+        return QRectF(box)
+
+    def _bounds(self) -> QRectF:
         if not self.centres:
             return QRectF(-100, -50, 200, 100)
         rects = [self.rect(node_id) for node_id in self.centres]

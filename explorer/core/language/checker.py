@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ast
-import warnings
 import difflib
+import warnings
 
 from explorer.core.errors import ExplorerError
 from explorer.core.language import allowlist
