@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import torch
 
-from explorer.core.tensors import TensorLike, TensorSummary
+from explorer.core.tensors import TensorLike, TensorSummary, norm_of
 from explorer.core.trace import Pass, Trace
 
 VANISHING = 1e-7  # a parameter gradient norm below this teaches the parameter nothing
@@ -49,12 +49,6 @@ def is_finite(value: TensorLike | None) -> bool:
     if not (value.is_floating_point() or value.is_complex()):
         return True
     return bool(torch.isfinite(value).all())
-
-
-def norm_of(value: TensorLike) -> float:
-    if isinstance(value, TensorSummary):
-        return value.norm
-    return float(torch.linalg.vector_norm(value.detach().double().abs()))
 
 
 def _all_finite(values: Iterable[TensorLike | None]) -> bool:

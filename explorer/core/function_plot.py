@@ -21,7 +21,7 @@ import torch
 from explorer.core.limits import Limits
 from explorer.core.program import run_program
 from explorer.core.stepper import Stepper
-from explorer.core.tensors import TensorLike
+from explorer.core.tensors import TensorLike, norm_of
 from explorer.core.trace import Pass, Trace
 
 SAMPLES = 61  # odd, so the current x is one of the samples
@@ -137,7 +137,7 @@ def gradient_by_depth(one_pass: Pass) -> list[tuple[int, float]]:
         grad = step.grad_outputs[0] if step.grad_outputs else None
         if step.node not in depths or grad is None:
             continue
-        norm = _norm(grad)
+        norm = norm_of(grad)
         depth = depths[step.node]
         largest[depth] = max(largest.get(depth, 0.0), norm)
     return sorted(largest.items())
@@ -153,7 +153,3 @@ def node_gradient(stepper: Stepper, node_id: str) -> torch.Tensor | None:
     return grad if isinstance(grad, torch.Tensor) else None
 
 
-def _norm(grad: TensorLike) -> float:
-    if isinstance(grad, torch.Tensor):
-        return float(grad.double().norm())
-    return grad.norm

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import torch
 
 from explorer.core.stepper import Inflow, NodeState, Stepper
-from explorer.core.tensors import TensorLike, TensorSummary, describe, format_number
+from explorer.core.tensors import TensorLike, describe, format_number, norm_of
 from explorer.core.trace import LeafVariable, Pass
 
 EDGE_DIGITS = 4  # edge labels are small: four significant digits
@@ -70,17 +70,9 @@ def shape_text(shape: tuple[int, ...] | None) -> str:
     return "×".join(str(size) for size in shape) if shape else "scalar"
 
 
-def magnitude(value: TensorLike) -> float:
-    if isinstance(value, TensorSummary):
-        return value.norm
-    if value.is_complex():
-        value = value.abs()
-    return float(torch.linalg.vector_norm(value.detach(), dtype=torch.float64))
-
-
 def gradient_text(value: TensorLike, digits: int = EDGE_DIGITS) -> tuple[str, float]:
     """A gradient's label and norm, computed together (one reduction for a tensor)."""
-    norm = magnitude(value)
+    norm = norm_of(value)
     if isinstance(value, torch.Tensor) and value.numel() == 1:
         return format_number(value.reshape(()).item(), digits), norm
     return f"{shape_text(tuple(value.shape))}, ‖·‖={format_number(norm, digits)}", norm

@@ -106,6 +106,18 @@ def _map_nested(values: Any) -> Any:
     return json_number(values)
 
 
+def norm_of(value: TensorLike) -> float:
+    """The Euclidean norm of a gradient, in double precision (a summary keeps its own)."""
+    if isinstance(value, TensorSummary):
+        return value.norm
+    values = value.detach()
+    if values.is_complex():
+        values = values.abs()
+    if not values.is_floating_point():
+        values = values.double()
+    return float(torch.linalg.vector_norm(values, dtype=torch.float64))
+
+
 def describe(value: TensorLike | None, digits: int = 6) -> str:
     """A short human summary: the value of a scalar, else shape and norm."""
     if value is None:
