@@ -96,7 +96,9 @@ def test_core_imports_without_qt() -> None:
                "        if name.split('.')[0] in ('PySide6', 'PyQt5', 'PyQt6', 'pyqtgraph', 'qtpy'):\n"
                "            raise ImportError('Qt is blocked: ' + name)\n"
                "sys.meta_path.insert(0, Block())\n"
-               "import explorer, explorer.core, explorer.cli\n"
+               "import importlib, pkgutil, explorer, explorer.core, explorer.cli, explorer.examples\n"
+               "for module in pkgutil.walk_packages(explorer.core.__path__, 'explorer.core.'):\n"
+               "    importlib.import_module(module.name)  # every core module, not just the package\n"
                "from explorer.core import run_program\n"
                "assert run_program('x = torch.tensor(1.0, requires_grad=True)\\n(x * 2).backward()\\n').ok\n"
                "print('ok')\n")
