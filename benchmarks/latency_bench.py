@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402, TID251
 from explorer.core.limits import Limits  # noqa: E402
 
 FIVE_SECONDS = "import torch\nt = torch.ones(100, 100)\nfor i in range(100000):\n    t = (t @ t).tanh()\n"
-STUCK = "import torch\nt = torch.randn(2500, 2500)\nu = torch.linalg.svd(t)\n"
+STUCK = "import torch\nt = torch.randn(3500, 3500)\nu = torch.linalg.svd(t)\n"
 RESIDUAL_STEPS = 33_400  # three nodes a step: about 100,000 nodes in the graph
 
 

@@ -77,6 +77,10 @@ def _maybe_non_finite(one_pass: Pass) -> bool:
 
 def first_non_finite(one_pass: Pass) -> Finding | None:
     """The first node, in the engine's order, that received finite gradients and sent NaN/Inf."""
+    return one_pass.cached("first_non_finite", lambda: _first_non_finite(one_pass))
+
+
+def _first_non_finite(one_pass: Pass) -> Finding | None:
     if _all_finite(one_pass.seeds) and not _maybe_non_finite(one_pass):
         return None
     if not _all_finite(one_pass.seeds):
@@ -102,6 +106,11 @@ def _non_finite_message(one_pass: Pass, node: str, name: str, index: int) -> str
 def parameter_norms(one_pass: Pass, vanishing: float = VANISHING,
                     exploding: float = EXPLODING) -> list[ParameterNorm]:
     """The gradient each named leaf received in this pass, with its status."""
+    return one_pass.cached(("parameter_norms", vanishing, exploding),
+                           lambda: _parameter_norms(one_pass, vanishing, exploding))
+
+
+def _parameter_norms(one_pass: Pass, vanishing: float, exploding: float) -> list[ParameterNorm]:
     received = {step.node: step.grad_outputs[0] for step in one_pass.steps
                 if one_pass.graph.nodes[step.node]["kind"] == "accumulate_grad" and step.grad_outputs}
     norms = []
@@ -136,6 +145,10 @@ def unused_parameters(one_pass: Pass) -> list[Finding]:
 
 def dead_relus(one_pass: Pass, threshold: float = DEAD_FRACTION) -> list[Finding]:
     """ReLUs that pass back zero for at least ``threshold`` of their elements."""
+    return one_pass.cached(("dead_relus", threshold), lambda: _dead_relus(one_pass, threshold))
+
+
+def _dead_relus(one_pass: Pass, threshold: float) -> list[Finding]:
     found = []
     for index, step in enumerate(one_pass.steps):
         data = one_pass.graph.nodes[step.node]
@@ -163,6 +176,10 @@ def norm_findings(one_pass: Pass, vanishing: float = VANISHING,
 
 def gradient_magnitudes(one_pass: Pass) -> dict[str, float]:
     """For colouring: the norm of the gradient each node received (NaN when not finite)."""
+    return one_pass.cached("gradient_magnitudes", lambda: _gradient_magnitudes(one_pass))
+
+
+def _gradient_magnitudes(one_pass: Pass) -> dict[str, float]:
     magnitudes: dict[str, float] = {}
     for step in one_pass.steps:
         grads = [grad for grad in step.grad_outputs if grad is not None]
@@ -193,8 +210,7 @@ def diagnose(trace: Trace) -> list[Finding]:
         if first is not None:
             found.append(first)
     for one_pass in trace.passes:
-        found.extend(norm_findings(one_pass))
-        found.extend(unused_parameters(one_pass))
-        found.extend(dead_relus(one_pass))
+        found.extend(one_pass.cached("findings", lambda one_pass=one_pass: (
+            norm_findings(one_pass) + unused_parameters(one_pass) + dead_relus(one_pass))))
     found.extend(text_findings(trace))
     return found

@@ -35,8 +35,13 @@ class Document:
             return None
         return self.trace.passes[min(self.pass_index, len(self.trace.passes) - 1)]
 
-    def accept_run(self, code: str, trace: Trace, *, keep_position: bool = False) -> None:
-        """Take the result of running ``code``; a failed run keeps the last good graph."""
+    def accept_run(self, code: str, trace: Trace, *, keep_position: bool = False,
+                   stepper: Stepper | None = None) -> None:
+        """Take the result of running ``code``; a failed run keeps the last good graph.
+
+        ``stepper`` is one made ahead for this trace's current pass (off the UI thread): it is
+        used, moved to the position wanted, instead of making a new one.
+        """
         self.code = code
         self.error = trace.error
         if trace.error is not None and not trace.passes and self.trace is not None:
@@ -49,7 +54,7 @@ class Document:
         self.stale = False
         if self.pass_index >= len(trace.passes):
             self.pass_index = max(len(trace.passes) - 1, 0)
-        self._new_stepper(position)
+        self._new_stepper(position, stepper)
         self.error_changed.emit()
         self.trace_changed.emit()
 
@@ -84,8 +89,11 @@ class Document:
         if self.stepper.position != before:
             self.step_changed.emit()
 
-    def _new_stepper(self, position: int | None) -> None:
+    def _new_stepper(self, position: int | None, made: Stepper | None = None) -> None:
         one_pass = self.current_pass
-        self.stepper = Stepper(one_pass) if one_pass is not None else None
+        if made is not None and made.one_pass is one_pass:
+            self.stepper = made
+        else:
+            self.stepper = Stepper(one_pass) if one_pass is not None else None
         if self.stepper is not None:
             self.stepper.jump(self.stepper.count if position is None else position)

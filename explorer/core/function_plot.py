@@ -130,6 +130,10 @@ def _sample(code: str, leaf: str, x: float, pass_index: int,
 
 def gradient_by_depth(one_pass: Pass) -> list[tuple[int, float]]:
     """Largest gradient norm received at each depth (edges from the output), in depth order."""
+    return one_pass.cached("gradient_by_depth", lambda: _gradient_by_depth(one_pass))
+
+
+def _gradient_by_depth(one_pass: Pass) -> list[tuple[int, float]]:
     graph: nx.MultiDiGraph = one_pass.graph
     depths = nx.single_source_shortest_path_length(graph, one_pass.root)
     largest: dict[int, float] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import itertools
 from collections.abc import Iterable, Iterator
@@ -17,6 +18,28 @@ MODULE_KEY = "explorer.module"  # set by explorer.core.modules: the nn.Module th
 LINE_KEY = "explorer.line"  # the program line whose statement made a node
 BLOCK_KEY = "explorer.block"  # the turn of the outermost loop that made a node
 _NO_SEQUENCE = 2**64 - 1
+
+
+class AutogradGraph(nx.MultiDiGraph):
+    """A networkx ``MultiDiGraph`` that reference counting alone can free.
+
+    networkx keeps some views (``edges``, ``degree``...) on the graph once asked for, and those
+    views point back at the graph: a cycle only the cyclic collector frees. The app keeps big
+    traces out of that collector's reach (scanning millions of objects would stall the window),
+    so here the views that refer to the graph are made afresh on each use instead.
+    """
+
+
+def _make_views_uncached(cls: type) -> None:
+    for name in dir(cls):
+        attribute = getattr(cls, name, None)  # class access returns the descriptor itself
+        if isinstance(attribute, functools.cached_property):
+            made = attribute.func(cls())
+            if getattr(made, "_graph", None) is not None:  # this view holds its graph
+                setattr(cls, name, property(attribute.func, doc=attribute.__doc__))
+
+
+_make_views_uncached(AutogradGraph)
 
 
 @dataclass
@@ -134,7 +157,7 @@ def _walk(roots: list[Any], naming: Naming) -> WalkResult:
             seen = live.get(id(next_node)) or identify(next_node)
             edge_rows.append((node_id, seen[0], slot, {"slot": slot, "input_nr": input_nr}))
     _add_edge_shapes(attributes_by_id, edge_rows)
-    graph = nx.MultiDiGraph()
+    graph = AutogradGraph()
     graph.add_nodes_from(attributes_by_id.items())
     graph.add_edges_from(edge_rows)
     return WalkResult(graph, {node_id: node for node_id, node in live.values()}, root_ids)

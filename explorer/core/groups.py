@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
+from explorer.core.graph import AutogradGraph
 from explorer.core.scene import Scene, SceneEdge, SceneNode
 from explorer.core.stepper import NodeState
 from explorer.core.tensors import format_number
@@ -65,7 +66,7 @@ def fold(graph: nx.MultiDiGraph, collapsed: Iterable[Group], *,
     keep their original (node, next, slot) in the attribute ``original``.
     """
     owner: dict[str, str] = {}
-    folded = nx.MultiDiGraph()
+    folded = AutogradGraph()
     for group in collapsed:
         free = [node for node in group.members if node in graph and node not in owner]
         if len(free) < 2:

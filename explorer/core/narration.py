@@ -204,8 +204,8 @@ def _received(one_pass: Pass, stepper: Stepper, node_id: str,
             sender = display_name(one_pass, deliveries[0].source)
             sentences.append(f"It received grad = {value_text(grad)}{which} from {sender}.")
         else:
-            senders = _listed([display_name(one_pass, item.source) for item in deliveries])
-            terms = _summed([describe(item.grad) for item in deliveries])
+            senders = _listed([item.source for item in deliveries], one_pass)
+            terms = _summed([item.grad for item in deliveries])
             sentences.append(f"{len(deliveries)} consumers sent gradients{which} ({senders}); "
                              f"they add up: grad = {terms} = {value_text(grad)}.")
     return " ".join(sentences) or "It received no gradient."
@@ -214,16 +214,19 @@ def _received(one_pass: Pass, stepper: Stepper, node_id: str,
 _SHOWN_TERMS = 6  # a loop can feed one node hundreds of times: name the first few
 
 
-def _listed(names: list[str]) -> str:
-    if len(names) <= _SHOWN_TERMS:
+def _listed(nodes: list[str], one_pass: Pass) -> str:
+    names = [display_name(one_pass, node) for node in nodes[:_SHOWN_TERMS + 1]]
+    if len(nodes) <= _SHOWN_TERMS:
         return ", ".join(names)
-    return ", ".join(names[:_SHOWN_TERMS]) + f" and {len(names) - _SHOWN_TERMS} more"
+    return ", ".join(names[:_SHOWN_TERMS]) + f" and {len(nodes) - _SHOWN_TERMS} more"
 
 
-def _summed(terms: list[str]) -> str:
-    if len(terms) <= _SHOWN_TERMS:
-        return " + ".join(terms)
-    return " + ".join(terms[:_SHOWN_TERMS - 1]) + f" + … ({len(terms) - _SHOWN_TERMS} more) + {terms[-1]}"
+def _summed(grads: list[TensorLike]) -> str:
+    """The first terms and the last; only those are described (a loop can send thousands)."""
+    if len(grads) <= _SHOWN_TERMS:
+        return " + ".join(describe(grad) for grad in grads)
+    shown = [describe(grad) for grad in grads[:_SHOWN_TERMS - 1]]
+    return " + ".join(shown) + f" + … ({len(grads) - _SHOWN_TERMS} more) + {describe(grads[-1])}"
 
 
 def _accumulated(one_pass: Pass, node_id: str, grad_outputs: tuple[TensorLike | None, ...]) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import threading
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableSequence, Sequence
 from typing import Any, TypeVar
 
 import torch
@@ -79,6 +80,7 @@ def run_program(
     limits: Limits | None = None,
     overrides: Mapping[str, Any] | None = None,
     cancel: threading.Event | None = None,
+    where: MutableSequence[int] | None = None,
 ) -> Trace:
     """Check and run ``source``; return its trace, with ``error`` set if it was refused or failed.
 
@@ -88,8 +90,11 @@ def run_program(
     The program runs, and its graphs are freed, on a thread with a large stack: torch frees a
     graph whose nodes were seen from Python recursively, and a 100,000-step loop makes a
     graph deep enough to overflow the usual 8 MB stack.
+
+    ``where`` receives the line and column of each statement as it starts: another process
+    reads it to say where a run it had to kill was stuck.
     """
-    return on_big_stack(lambda: _run_program(source, limits, overrides, cancel))
+    return on_big_stack(lambda: _run_program(source, limits, overrides, cancel, where))
 
 
 BIG_STACK = 1024 * 2**20  # reserved address space; only the pages a deep free touches are used
@@ -120,7 +125,7 @@ def on_big_stack(work: Callable[[], T]) -> T:
 
 
 def _run_program(source: str, limits: Limits | None, overrides: Mapping[str, Any] | None,
-                 cancel: threading.Event | None) -> Trace:
+                 cancel: threading.Event | None, where: MutableSequence[int] | None) -> Trace:
     limits = limits or Limits()
     trace = Trace()
     try:
@@ -132,6 +137,21 @@ def _run_program(source: str, limits: Limits | None, overrides: Mapping[str, Any
     tracer = _Tracer(naming)
     evaluator = Evaluator(Budget(limits, cancel), tracer, naming, dict(overrides or {}))
     tracer.evaluator = evaluator
+    evaluator.where = where
+    try:
+        _evaluate(tree, evaluator, tracer, trace)
+        trace.stdout = "".join(evaluator.output)
+        trace.passes = tracer.passes
+        trace.leaves = [LeafVariable.of(name, tensor)
+                        for name, tensor in _named_leaf_tensors(evaluator, naming).items()]
+        trace.overrides_applied = sorted(evaluator.applied_overrides)
+    finally:
+        _drop_tensors(evaluator, tracer, naming)
+    return trace
+
+
+def _evaluate(tree: ast.Module, evaluator: Evaluator, tracer: _Tracer, trace: Trace) -> None:
+    """Run the program, keeping its error (if any) in ``trace``."""
     grad_mode = torch.is_grad_enabled()
     with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
         warnings.simplefilter("always")
@@ -149,11 +169,18 @@ def _run_program(source: str, limits: Limits | None, overrides: Mapping[str, Any
             trace.error = ExplorerError("the program ran out of memory", kind="limit")
         finally:
             torch.set_grad_enabled(grad_mode)
-    trace.stdout = "".join(evaluator.output)
-    trace.passes = tracer.passes
-    trace.leaves = [LeafVariable.of(name, tensor) for name, tensor in _named_leaf_tensors(evaluator, naming).items()]
-    trace.overrides_applied = sorted(evaluator.applied_overrides)
-    return trace
+
+
+def _drop_tensors(evaluator: Evaluator, tracer: _Tracer, naming: Naming) -> None:
+    """Free the program's tensors, and so its graphs, here on the big stack.
+
+    The evaluator sits in reference cycles (its statement table holds its own methods), so
+    left alone its variables would be freed by the cycle collector on whichever thread
+    collects next: one with a small stack, where freeing a deep graph crashes the process.
+    """
+    evaluator.env.clear()
+    naming.leaf_names.clear()
+    tracer.evaluator = None
 
 
 def _warning_recorder(evaluator: Evaluator, found: list[str]) -> Callable[..., None]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 import torch
@@ -13,6 +14,7 @@ from explorer.core.saved import Freed
 from explorer.core.tensors import TensorLike, dtype_name, json_number, snapshot, to_json
 
 SCHEMA = "explorer.trace/1"
+_Value = TypeVar("_Value")
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,16 @@ class Pass:
 
     def executed(self) -> set[str]:
         return {step.node for step in self.steps}
+
+    def cached(self, key: Any, compute: Callable[[], _Value]) -> _Value:
+        """``compute()`` worked out once per pass: views ask again at every step and redraw.
+
+        A new trace's values are worked out off the UI thread before the window sees the trace
+        (see ``explorer.core.prepare``), so asking here is then only a look-up.
+        """
+        if key not in self.extras:
+            self.extras[key] = compute()
+        return self.extras[key]
 
     def to_json(self) -> dict[str, Any]:
         nodes = [

@@ -23,6 +23,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from explorer.core.errors import ExplorerError
+from explorer.core.graph import AutogradGraph
 from explorer.core.limits import Limits
 from explorer.core.trace import Trace
 
@@ -59,6 +60,7 @@ class EvaluationWorker:
         self._process: Any = None
         self._connection: Connection | None = None
         self._cancel: Any = None
+        self._where: Any = None  # [line, col] of the statement the worker runs now
         self._ready = False
         self.restarts = 0  # processes killed or lost and replaced, for tests and reports
         if start:
@@ -72,8 +74,9 @@ class EvaluationWorker:
             return
         parent_end, child_end = self._context.Pipe()
         self._cancel = self._context.Event()
+        self._where = self._context.RawArray("i", 2)
         memory = self.options.memory_bytes or default_memory_bytes()
-        self._process = self._context.Process(target=_serve, args=(child_end, self._cancel, memory),
+        self._process = self._context.Process(target=_serve, args=(child_end, self._cancel, self._where, memory),
                                               name="explorer-worker", daemon=True)
         self._process.start()
         child_end.close()
@@ -161,13 +164,15 @@ class EvaluationWorker:
                 self._cancel.set()  # the sandbox stops between operations, if it gets there
                 stop_asked = now
             if stop_asked is not None and now - stop_asked > self.options.grace_seconds:
+                line, col = self._where[:]
                 self._restart()
                 return Trace(error=ExplorerError(
                     "the run was cancelled (one operation did not stop, so its process was ended)",
-                    kind="cancelled"))
+                    line, col, kind="cancelled"))
             if now > deadline:
+                line, col = self._where[:]
                 self._restart()
-                return Trace(error=_overran_error(limits))
+                return Trace(error=_overran_error(limits, line, col))
         return self._receive(cancel)
 
     def _receive(self, cancel: threading.Event | None) -> Trace:
@@ -197,16 +202,16 @@ def _lost_error(exit_code: int | None) -> ExplorerError:
                          kind="runtime", advice="the app is fine; change the program and run it again")
 
 
-def _overran_error(limits: Limits) -> ExplorerError:
+def _overran_error(limits: Limits, line: int, col: int) -> ExplorerError:
     return ExplorerError(
         f"the program ran longer than {limits.max_seconds:g} s inside one operation, so it was "
-        "stopped", kind="limit", advice="use smaller tensors or fewer elements in that operation")
+        "stopped", line, col, kind="limit", advice="use smaller tensors or fewer elements in that operation")
 
 
 # ----- the worker process -------------------------------------------------------------------
 
 
-def _serve(connection: Connection, cancel: Any, memory_bytes: int) -> None:
+def _serve(connection: Connection, cancel: Any, where: Any, memory_bytes: int) -> None:
     """The worker's loop: run each request and send its trace back."""
     _limit_memory(memory_bytes)
     from explorer.core.program import run_program  # the slow import, done before the first run
@@ -223,7 +228,8 @@ def _serve(connection: Connection, cancel: Any, memory_bytes: int) -> None:
         if not request:
             return
         source, limits, overrides = pickle.loads(request)  # from our own parent process
-        trace = run_program(source, limits=limits, overrides=overrides, cancel=cancel)
+        where[0], where[1] = 0, 0
+        trace = run_program(source, limits=limits, overrides=overrides, cancel=cancel, where=where)
         connection.send_bytes(_DONE)
         connection.send_bytes(dump_trace(trace))
 
@@ -255,12 +261,20 @@ def _pickle(value: Any) -> bytes:
     return stream.getvalue()
 
 
+_GRAPH_PIECE = 2_000  # nodes per separately pickled piece of a graph
+
+
 class _TracePickler(pickle.Pickler):
-    """Tensors go as dtype, shape and raw bytes: torch's own pickling would need torch.load."""
+    """Tensors go as dtype, shape and raw bytes: torch's own pickling would need torch.load.
+
+    A graph goes in pieces (see :func:`graph_from_pieces`).
+    """
 
     def reducer_override(self, obj: Any) -> Any:
         import torch
 
+        if isinstance(obj, AutogradGraph):
+            return _graph_in_pieces(obj)
         if not isinstance(obj, torch.Tensor):
             return NotImplemented
         values = obj.detach()
@@ -269,6 +283,49 @@ class _TracePickler(pickle.Pickler):
             return tensor_from_bytes, (dtype, tuple(values.shape), None, values.requires_grad)
         raw = values.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
         return tensor_from_bytes, (dtype, tuple(values.shape), raw, values.requires_grad)
+
+
+def _pieces(items: list) -> list[bytes]:
+    return [_pickle(items[start:start + _GRAPH_PIECE]) for start in range(0, len(items), _GRAPH_PIECE)]
+
+
+def _graph_in_pieces(graph: AutogradGraph) -> tuple:
+    # networkx's own dicts, so the graph comes back exactly: same order of nodes, successors
+    # and predecessors (the layout follows it), one edge-data dict shared by both directions
+    predecessors = [(node, list(sources)) for node, sources in graph._pred.items()]
+    return graph_from_pieces, (_pieces(list(graph._node.items())), _pieces(list(graph._succ.items())),
+                               _pieces(predecessors), dict(graph.graph))
+
+
+def graph_from_pieces(nodes: list[bytes], successors: list[bytes], predecessors: list[bytes],
+                      attributes: dict) -> AutogradGraph:
+    """Rebuild a graph piece by piece.
+
+    Unpickling a 100,000-node graph in one go holds the GIL for a fifth of a second, during
+    which the window cannot draw; between pieces the UI thread gets its turn.
+    """
+    graph = AutogradGraph()
+    graph.graph.update(attributes)
+    for piece in nodes:
+        graph._node.update(_load_piece(piece))
+    for piece in successors:
+        graph._succ.update(_load_piece(piece))  # _adj is the same dict
+    for piece in predecessors:
+        for node, sources in _load_piece(piece):
+            graph._pred[node] = {source: graph._succ[source][node] for source in sources}
+    for node in graph._node:  # every node has both adjacency entries, as add_node makes them
+        graph._succ.setdefault(node, {})
+        graph._pred.setdefault(node, {})
+    return graph
+
+
+def _load_piece(piece: bytes) -> list:
+    if not isinstance(piece, bytes):
+        raise pickle.UnpicklingError("a graph piece must be bytes")
+    rows = _TraceUnpickler(io.BytesIO(piece)).load()
+    if not isinstance(rows, list) or not all(isinstance(row, tuple) and len(row) == 2 for row in rows):
+        raise pickle.UnpicklingError("a graph piece must be a list of pairs")
+    return rows
 
 
 def tensor_from_bytes(dtype_name: str, shape: tuple[int, ...], raw: bytes | None,
@@ -289,14 +346,8 @@ def tensor_from_bytes(dtype_name: str, shape: tuple[int, ...], raw: bytes | None
 # builtins.eval, torch.load...) is refused, so even a worker that was taken over could not make
 # the app run code by sending a crafted pickle.
 _ALLOWED_GLOBALS: dict[str, frozenset[str]] = {
-    "explorer.core.worker": frozenset({"tensor_from_bytes"}),
+    "explorer.core.worker": frozenset({"tensor_from_bytes", "graph_from_pieces"}),
     "explorer.core.saved": frozenset({"Freed"}),
-    "networkx.classes.multidigraph": frozenset({"MultiDiGraph"}),
-    "networkx.classes.digraph": frozenset({"DiGraph"}),
-    "networkx.classes.graph": frozenset({"Graph"}),
-    "networkx.classes.reportviews": frozenset({"NodeView", "EdgeView", "OutMultiEdgeView",
-                                               "InMultiEdgeView", "OutEdgeView", "InEdgeView"}),
-    "networkx.classes.coreviews": frozenset({"MultiAdjacencyView", "AdjacencyView", "AtlasView"}),
     "torch": frozenset({"Size", "device", "float32", "float64", "float16", "bfloat16", "int64",
                         "int32", "int16", "int8", "uint8", "bool", "complex64", "complex128"}),
     "collections": frozenset({"OrderedDict", "defaultdict"}),

@@ -33,11 +33,15 @@ class QtSceneItem(pg.GraphicsObject):
         self.on_double = None
         self.on_context = None
 
-    def set_content(self, scene: Scene | None, geometry: Geometry) -> None:
+    def set_content(self, scene: Scene | None, geometry: Geometry, drawing: SceneCache | None = None) -> None:
+        """Show ``scene``; ``drawing`` is its drawing arrays when made already (off the UI thread)."""
         self.prepareGeometryChange()
         self.scene_data = scene
         self.geometry = geometry
-        self.cache = None if scene is None else SceneCache(scene, geometry, self.theme)
+        if drawing is not None and drawing.theme is self.theme:
+            self.cache = drawing
+        else:
+            self.cache = None if scene is None else SceneCache(scene, geometry, self.theme)
         self.update()
 
     def refresh_cache(self) -> None:
@@ -133,8 +137,9 @@ class QtGraphCanvas(QWidget):
 
     # ----- content ----------------------------------------------------------------------
 
-    def show_scene(self, scene: Scene | None, geometry: Geometry, *, fit: bool) -> None:
-        self.item.set_content(scene, geometry)
+    def show_scene(self, scene: Scene | None, geometry: Geometry, *, fit: bool,
+                   drawing: SceneCache | None = None) -> None:
+        self.item.set_content(scene, geometry, drawing)
         if fit:
             self.fit_readable()
 

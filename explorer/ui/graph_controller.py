@@ -18,9 +18,11 @@ from explorer.ui.scene_painter import (
     LAYER_SPACING,
     NODE_HEIGHT,
     Geometry,
+    SceneCache,
     node_width,
     prepare_arrays,
 )
+from explorer.ui.theme import Theme
 
 GAP = 36.0  # scene units between neighbouring boxes in a layer
 
@@ -59,27 +61,45 @@ def final_scene(trace: Trace, one_pass: Pass) -> Scene:
 
 def structure_key(pass_index: int, one_pass: Pass) -> tuple:
     """Two passes with the same key draw the same picture: same nodes, same edges."""
-    return (pass_index, tuple(one_pass.graph.nodes), tuple(one_pass.graph.edges(keys=True)))
+    return (pass_index,) + one_pass.cached("structure", lambda: (
+        tuple(one_pass.graph.nodes), tuple(one_pass.graph.edges(keys=True))))
 
 
 @dataclass(frozen=True)
 class PreparedLayout:
-    """A layout computed off the UI thread for one pass of a trace."""
+    """What the window shows first for one pass of a new trace, computed off the UI thread.
+
+    ``stepper`` stands at ``position`` and ``scene`` is the scene there: on a 100,000-node pass
+    making each costs the UI thread seconds, so the window takes them as they are.
+    """
 
     pass_index: int
     structure: tuple
     layout: Layout
     geometry: Geometry
     font_scale: float
+    stepper: Stepper
+    scene: Scene
+    position: int
+    drawing: SceneCache | None = None  # the scene's drawing arrays in the theme asked for
 
 
 def prepare_layout(trace: Trace, pass_index: int, previous: Layout | None,
-                   font_scale: float) -> PreparedLayout:
+                   font_scale: float, position: int | None = None,
+                   theme: Theme | None = None) -> PreparedLayout:
+    """Lay out a pass and stand a stepper at ``position`` (None: the end of the pass)."""
     one_pass = trace.passes[pass_index]
-    scene = final_scene(trace, one_pass)
+    stepper = Stepper(one_pass)
+    stepper.to_end()
+    scene = build_scene(one_pass, stepper, trace.leaves)  # at the end: the widest labels
     layout, geometry = layout_geometry(one_pass, scene, previous, font_scale)
+    if position is not None and position != stepper.position:
+        stepper.jump(position)
+        scene = build_scene(one_pass, stepper, trace.leaves)
     prepare_arrays(scene, geometry)  # the drawing arrays too, off the UI thread
-    return PreparedLayout(pass_index, structure_key(pass_index, one_pass), layout, geometry, font_scale)
+    drawing = SceneCache(scene, geometry, theme) if theme is not None else None
+    return PreparedLayout(pass_index, structure_key(pass_index, one_pass), layout, geometry,
+                          font_scale, stepper, scene, stepper.position, drawing)
 
 
 class GraphController:
@@ -99,6 +119,7 @@ class GraphController:
         self.owner: dict[str, str] = {}  # member node -> the group node standing for it
         self._scene: Scene | None = None
         self._scene_key: tuple | None = None
+        self._drawing: tuple[Scene | None, SceneCache | None] = (None, None)  # made by the runner
         document.trace_changed.connect(self.refresh_layout)
         document.step_changed.connect(self.redraw)
 
@@ -138,6 +159,10 @@ class GraphController:
         elif (prepared is not None and prepared.structure == structure[:3]
                 and prepared.font_scale == self.font_scale):
             layout, geometry = prepared.layout, prepared.geometry
+            if document.stepper is prepared.stepper:
+                self._scene = prepared.scene
+                self._scene_key = self._key_at(prepared.position)
+                self._drawing = (prepared.scene, prepared.drawing)
         else:
             previous = self._layouts.get(document.pass_index) if same else None
             layout, geometry = layout_geometry(one_pass, final_scene(document.trace, one_pass),
@@ -166,10 +191,7 @@ class GraphController:
         one_pass = self.document.current_pass
         if one_pass is None:
             return []
-        cached = one_pass.extras.get("groups")
-        if cached is None:
-            cached = one_pass.extras["groups"] = automatic_groups(one_pass.graph)
-        return list(cached)
+        return list(one_pass.cached("groups", lambda: automatic_groups(one_pass.graph)))
 
     def collapse(self, groups: list[Group]) -> bool:
         """Fold these groups too; refuse (False) when folding would make the picture cyclic."""
@@ -203,7 +225,9 @@ class GraphController:
 
     def _show(self, fit: bool) -> None:
         self.canvas.stepper = self.document.stepper
-        self.canvas.show_scene(self.current_scene(), self.geometry, fit=fit)
+        scene = self.current_scene()
+        drawing = self._drawing[1] if self._drawing[0] is scene and scene is not None else None
+        self.canvas.show_scene(scene, self.geometry, fit=fit, drawing=drawing)
 
     def redraw(self) -> None:
         if self.geometry is not None:
@@ -214,12 +238,15 @@ class GraphController:
         document = self.document
         if document.stepper is None or document.trace is None:
             return None
-        key = (id(document.stepper), document.stepper.position, id(self.view_graph), self.font_scale)
+        key = self._key_at(document.stepper.position)
         if self._scene_key == key and self._scene is not None:
             return self._scene
         self._scene = self._build_current_scene()
         self._scene_key = key
         return self._scene
+
+    def _key_at(self, position: int) -> tuple:
+        return (id(self.document.stepper), position, id(self.view_graph), self.font_scale)
 
     def _build_current_scene(self) -> Scene | None:
         document = self.document

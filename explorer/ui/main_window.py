@@ -263,14 +263,18 @@ class QtMainWindow(QMainWindow):
     def run_code(self, *, keep_position: bool = False) -> RunRequest:
         self.status.setText("Running…")
         index = self.document.pass_index
+        stepper = self.document.stepper
         return self.runner.run(self.editor.toPlainText(), self.document.overrides,
                                keep_position=keep_position, pass_index=index,
                                font_scale=self.font_scale,
-                               previous=self.controller.previous_layout(index))
+                               previous=self.controller.previous_layout(index),
+                               position=stepper.position if keep_position and stepper else None,
+                               theme=self.theme)
 
     def _on_run_finished(self, request: RunRequest, trace: Trace, prepared: object) -> None:
         self.controller.offer(prepared)  # type: ignore[arg-type]
-        self.document.accept_run(request.code, trace, keep_position=request.keep_position)
+        self.document.accept_run(request.code, trace, keep_position=request.keep_position,
+                                 stepper=getattr(prepared, "stepper", None))
         self.editor.show_error(trace.error)
         self.console.show_run(trace, self.document.stale)
         if trace.error is not None:

@@ -17,9 +17,11 @@ from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QT
 
 from explorer.core.layout import Layout
 from explorer.core.limits import Limits
+from explorer.core.prepare import warm_views
 from explorer.core.trace import Trace
 from explorer.core.worker import EvaluationWorker, shared_worker
 from explorer.ui.graph_controller import prepare_layout
+from explorer.ui.theme import Theme
 
 
 @dataclass(frozen=True)
@@ -31,13 +33,26 @@ class RunRequest:
     pass_index: int = 0
     font_scale: float = 1.0
     previous: Layout | None = None  # the layout on screen, kept if the structure is the same
+    position: int | None = None  # the step to stand at (None: the end of the pass)
+    theme: Theme | None = None  # the drawing arrays are made in this theme
+
+
+BIG_RESULT = 200_000  # objects a run leaves alive before its result is frozen (gc.freeze)
 
 
 class _MainThreadCollector(QObject):
-    """Collects cyclic garbage on the UI thread only.
+    """Collects cyclic garbage on the UI thread only, and never while the window waits on it.
 
     Left automatic, a collection can start in the runner's thread (it allocates a lot while it
     reads a trace) and delete a closed window's Qt objects there, which crashes Qt.
+
+    A full collection looks at every object alive: with a 100,000-node trace that is 3.5
+    million objects and a second of frozen window. So nothing is collected while a run is in
+    flight (what the runner allocates is its result, not garbage), and a big result, once
+    taken, is frozen out of the collector's reach (``gc.freeze``). Traces are freed by
+    reference counting alone (``AutogradGraph``), so dropping a frozen trace frees it. Should
+    frozen objects pile up anyway (a cycle frozen with them), one full collection runs the next
+    time a small result arrives, when it is cheap.
     """
 
     def __init__(self) -> None:
@@ -45,15 +60,31 @@ class _MainThreadCollector(QObject):
         self.thresholds = gc.get_threshold()
         self.timer = QTimer(self, interval=500)
         self.timer.timeout.connect(self._on_timeout)
+        self.busy = False
         gc.disable()
+        gc.freeze()  # the modules and widgets made at start-up live as long as the app
+        self.frozen_floor = gc.get_freeze_count()
         self.timer.start()
 
     def _on_timeout(self) -> None:
+        if self.busy:
+            return
         counts = gc.get_count()
         for generation in (2, 1, 0):  # the oldest generation due, as gc's own rule picks it
             if counts[generation] > self.thresholds[generation]:
                 gc.collect(generation)
                 return
+
+    def result_taken(self) -> None:
+        """After the window has taken a run's result: freeze it if big, or tidy if small."""
+        self.busy = False
+        if gc.get_count()[0] > BIG_RESULT:
+            gc.freeze()  # not collected first: that alone would scan the whole result
+        elif gc.get_freeze_count() > 2 * self.frozen_floor:
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+            self.frozen_floor = gc.get_freeze_count()
 
 
 _COLLECTOR: list[_MainThreadCollector] = []
@@ -63,6 +94,14 @@ def collect_garbage_on_ui_thread() -> None:
     """Install the UI-thread collector once per process (it lives as long as the application)."""
     if not _COLLECTOR and QCoreApplication.instance() is not None:
         _COLLECTOR.append(_MainThreadCollector())
+
+
+def _collector_busy(busy: bool) -> None:
+    for collector in _COLLECTOR:
+        if busy:
+            collector.busy = True
+        else:
+            collector.result_taken()
 
 
 class _Signals(QObject):
@@ -88,8 +127,10 @@ class _Job(QRunnable):
         if trace.passes and not self.cancel.is_set():
             try:
                 # laying out a big graph takes a while: do it here, not on the UI thread
-                prepared = prepare_layout(trace, min(request.pass_index, len(trace.passes) - 1),
-                                          request.previous, request.font_scale)
+                index = min(request.pass_index, len(trace.passes) - 1)
+                prepared = prepare_layout(trace, index, request.previous, request.font_scale,
+                                          request.position, request.theme)
+                warm_views(trace, index)
             except Exception:  # noqa: BLE001 - reported, and the trace still arrives
                 sys.excepthook(*sys.exc_info())
         self.signals.finished.emit(request, trace, prepared)
@@ -115,12 +156,13 @@ class QtRunner(QObject):
         self.busy = False
 
     def run(self, code: str, overrides: dict[str, Any], *, keep_position: bool = False,
-            pass_index: int = 0, font_scale: float = 1.0, previous: Layout | None = None) -> RunRequest:
+            pass_index: int = 0, font_scale: float = 1.0, previous: Layout | None = None,
+            position: int | None = None, theme: Theme | None = None) -> RunRequest:
         if self._cancel is not None:
             self._cancel.set()
         self._count += 1
         request = RunRequest(self._count, code, dict(overrides), keep_position, pass_index,
-                             font_scale, previous)
+                             font_scale, previous, position, theme)
         self._cancel = threading.Event()
         self.pool.start(_Job(request, self._cancel, self.signals, self.worker, self.limits))
         self._set_busy(True)
@@ -136,10 +178,13 @@ class QtRunner(QObject):
     def _on_finished(self, request: RunRequest, trace: Trace, prepared: object) -> None:
         if request.number != self._count:
             return  # an older run finished after a newer one started: drop it
-        self._set_busy(False)
+        self.busy = False
         self.finished.emit(request, trace, prepared)
+        self.busyChanged.emit(False)
+        _collector_busy(False)
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self.busy:
             self.busy = busy
             self.busyChanged.emit(busy)
+            _collector_busy(busy)

@@ -11,9 +11,16 @@ import networkx as nx
 import torch
 
 from explorer.core import run_program
+from explorer.core.diagnostics import gradient_magnitudes
 from explorer.core.graph import Naming, walk
+from explorer.core.groups import automatic_groups, fold, fold_scene
+from explorer.core.layout import layered_layout
+from explorer.core.narration import narrate
+from explorer.core.prepare import warm_views
 from explorer.core.program import on_big_stack
 from explorer.core.recorder import PassRequest, record_pass
+from explorer.core.scene import build_scene
+from explorer.core.stepper import Stepper
 
 
 def _holds_graph(value, seen=None) -> bool:
@@ -43,6 +50,36 @@ def test_a_trace_holds_no_graph_and_no_live_tensor() -> None:
                         "(g,) = torch.autograd.grad(y, x, create_graph=True)\ng.sum().backward()\n")
     assert trace.ok and len(trace.passes) == 2
     assert not _holds_graph(trace)
+
+
+def test_a_trace_and_every_view_of_it_are_freed_without_the_cycle_collector() -> None:
+    """The app freezes big traces out of the cycle collector's reach (ui/runner.py), so a
+    trace, and what the views make from it, may hold no reference cycle."""
+    trace = run_program("x = torch.randn(3, requires_grad=True)\nh = x\nfor i in range(4):\n"
+                        "    h = h + torch.tanh(h * x)\nh.sum().backward()\n")
+    one_pass = trace.passes[0]
+    stepper = Stepper(one_pass)
+    stepper.to_end()
+    scene = build_scene(one_pass, stepper, trace.leaves)
+    warm_views(trace, 0)
+    gradient_magnitudes(one_pass)
+    narrate(one_pass, stepper)
+    layered_layout(one_pass.graph)
+    groups = automatic_groups(one_pass.graph)
+    folded, owner = fold(one_pass.graph, groups[:1])
+    fold_scene(scene, folded, owner)
+    for graph in (one_pass.graph, folded):  # networkx caches views on first use
+        for view in ("nodes", "edges", "out_edges", "in_edges", "degree", "in_degree",
+                     "out_degree", "adj", "succ", "pred"):
+            getattr(graph, view)
+    made = [weakref.ref(item) for item in (trace, one_pass, one_pass.graph, folded, stepper)]
+    gc.collect()
+    gc.disable()
+    try:
+        del trace, one_pass, stepper, scene, groups, folded, owner, graph
+        assert [ref() for ref in made] == [None] * len(made)
+    finally:
+        gc.enable()
 
 
 def _record_and_forget() -> tuple[weakref.ref, object]:
@@ -111,6 +148,8 @@ def test_a_program_with_a_very_deep_graph_ends_cleanly() -> None:
     program = ("from explorer.core import run_program\n"
                "t = run_program('x = torch.tensor(1.0, requires_grad=True)\\ny = x\\n"
                "for i in range(80000):\\n    y = y * 1.0\\ny.backward()\\n')\n"
+               "import gc\n"
+               "gc.collect()\n"  # nothing of the program may be left for a collection here
                "print(t.error, len(t.passes[0].steps))\n")
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr[-2000:]

@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from explorer.core import Limits, run_program
+from explorer.core import worker as worker_module
 from explorer.core.worker import EvaluationWorker, WorkerOptions, dump_trace, load_trace
 from explorer.examples import all_examples
 
@@ -59,6 +60,7 @@ def test_stuck_operation_is_killed_and_the_next_run_works(worker) -> None:
     assert time.monotonic() - started < 5.0
     assert trace.error is not None and trace.error.kind == "limit"
     assert "stopped" in trace.error.message
+    assert (trace.error.line, trace.error.col) == (2, 0)  # where it was stuck, though killed
     assert worker.restarts == restarts + 1
     assert worker.run(SIMPLE).stdout == "4.0\n"
 
@@ -69,6 +71,7 @@ def test_cancel_of_a_stuck_operation_kills_it(worker) -> None:
     started = time.monotonic()
     trace = worker.run(STUCK, limits=Limits(max_seconds=60), cancel=cancel)
     assert trace.error is not None and trace.error.kind == "cancelled"
+    assert trace.error.line == 2
     assert time.monotonic() - started < 4.0
     assert worker.run(SIMPLE).error is None
 
@@ -118,6 +121,41 @@ def test_a_crafted_reply_is_refused() -> None:
     import torch.storage  # noqa: F401 - torch's own tensor pickles go through torch.load: refused
 
     assert load_trace(pickle.dumps(torch.ones(2))).error is not None
+
+
+class _HostileGraph:
+    """A reply whose graph piece hides a forbidden global."""
+
+    def __reduce__(self):
+        return (worker_module.graph_from_pieces, ([pickle.dumps([("n", _Boom())])], [], [], {}))
+
+
+def test_a_graph_piece_goes_through_the_same_refusal() -> None:
+    trace = load_trace(pickle.dumps(_HostileGraph()))
+    assert trace.error is not None and "may not contain" in trace.error.message
+
+
+def test_a_graph_sent_in_many_pieces_comes_back_exactly(monkeypatch) -> None:
+    monkeypatch.setattr(worker_module, "_GRAPH_PIECE", 7)
+    trace = run_program(_residual(40))
+    graph = trace.passes[0].graph
+    assert graph.number_of_nodes() > 5 * 7
+    back_trace = load_trace(dump_trace(trace))
+    assert back_trace.to_json() == trace.to_json()  # every node's and edge's data
+    back = back_trace.passes[0].graph
+    assert type(back) is type(graph)
+    assert list(back.nodes) == list(graph.nodes)
+    assert list(back.edges(keys=True)) == list(graph.edges(keys=True))
+    # the layout reads predecessors in their order: it must survive too
+    assert all(list(back.pred[node]) == list(graph.pred[node]) for node in graph)
+    for source, target, key in back.edges(keys=True):  # one data dict seen from both ends
+        back.succ[source][target][key]["probe"] = (source, target, key)
+        assert back.pred[target][source][key]["probe"] == (source, target, key)
+
+
+def _residual(turns: int) -> str:
+    return ("x = torch.randn(3, requires_grad=True)\nh = x\n"
+            f"for i in range({turns}):\n    h = h + torch.tanh(h)\nh.sum().backward()\n")
 
 
 def test_in_process_api_still_works() -> None:

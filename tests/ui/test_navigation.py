@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from explorer.core.groups import GROUP_KIND
+from explorer.ui.navigation import boxes_image
 from tests.ui.conftest import run_and_wait
 
 LOOP = ("x = torch.tensor(0.5, requires_grad=True)\nw = torch.tensor(1.5, requires_grad=True)\n"
@@ -66,3 +68,17 @@ def test_hide_leaves_and_overview_map(qtbot, window) -> None:
     assert not window.minimap.isVisible()
     run_and_wait(qtbot, window, "x = torch.tensor(1.0, requires_grad=True)\n(x * 2).backward()\n")
     assert not window.minimap.isVisible()
+
+
+def test_overview_map_draws_every_node_in_its_state_colour(qtbot, window) -> None:
+    run_and_wait(qtbot, window, LOOP)
+    window.document.step("jump", window.document.stepper.count // 2)  # done, active and waiting
+    minimap, cache, theme = window.minimap, window.canvas.item.cache, window.theme
+    bounds, scale = minimap._mapping()
+    image = boxes_image(cache, theme, bounds, scale, minimap.width(), minimap.height())
+    wanted = {QColor(theme.state_fill(node.state, node.kind)).rgba() for node in cache.nodes}
+    seen = {image.pixel(x, y) for x in range(image.width()) for y in range(image.height())}
+    assert seen - {0} == wanted  # each state's colour, nothing else, on a clear background
+    for box in cache.node_boxes:
+        x, y = int(4 + (box[0] - bounds.left()) * scale), int(4 + (box[1] - bounds.top()) * scale)
+        assert image.pixel(x, y) != 0

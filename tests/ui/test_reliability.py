@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import select
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,11 @@ from PySide6.QtWidgets import QMessageBox
 
 from explorer.core import Limits
 from explorer.core.session import load_session
+from explorer.core.stepper import Stepper
+from explorer.core.trace import Pass
 from explorer.core.worker import EvaluationWorker, WorkerOptions
+from explorer.ui import runner as runner_module
+from explorer.ui.scene_painter import SceneCache
 from tests.ui.conftest import run_and_wait
 
 STUCK = "import torch\nt = torch.randn(2500, 2500)\nu = torch.linalg.svd(t)\n"
@@ -88,6 +95,55 @@ def test_the_ui_thread_stays_responsive_while_a_program_runs(qtbot, window) -> N
     error = window.document.error
     assert error is not None and "longer than" in error.message, error
     assert beat.longest < 0.3, f"the UI froze for {beat.longest * 1000:.0f} ms"
+
+
+LOOP = ("x = torch.tensor(0.5, requires_grad=True)\nw = torch.tensor(1.5, requires_grad=True)\n"
+        "h = x\nfor i in range(40):\n    h = torch.tanh(h * w) + h\nloss = h * h\nloss.backward()\n")
+
+
+def test_a_result_is_prepared_off_the_ui_thread(qtbot, window, monkeypatch) -> None:
+    """Stepper, scene, drawing arrays and the views' numbers of a new trace: none on the UI thread."""
+    made_on_ui: list[str] = []
+
+    def watch(owner: type, name: str) -> None:
+        original = getattr(owner, name)
+
+        def watched(*args, **kwargs):
+            if threading.current_thread() is threading.main_thread():
+                made_on_ui.append(f"{owner.__name__}.{name}")
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, watched)
+
+    watch(Stepper, "__init__")
+    watch(SceneCache, "__init__")
+    original_cached = Pass.cached
+
+    def cached(one_pass, key, compute):
+        if key not in one_pass.extras and threading.current_thread() is threading.main_thread():
+            made_on_ui.append(f"Pass.cached({key!r})")
+        return original_cached(one_pass, key, compute)
+
+    monkeypatch.setattr(Pass, "cached", cached)
+    run_and_wait(qtbot, window, LOOP)
+    qtbot.wait(300)  # the window draws the result, the panels fill
+    assert window.document.stepper is not None and window.canvas.item.cache is not None
+    assert window.diagnostics.panel.chart is not None
+    assert made_on_ui == []
+    window.document.step("previous")  # stepping is the UI's own work, and still works
+    assert window.document.stepper.position == window.document.stepper.count - 1
+
+
+def test_a_big_result_is_frozen_out_of_the_collector_and_freed_when_replaced(
+        qtbot, window, monkeypatch) -> None:
+    monkeypatch.setattr(runner_module, "BIG_RESULT", 1_000)
+    before = gc.get_freeze_count()
+    run_and_wait(qtbot, window, LOOP)
+    assert gc.get_freeze_count() > before  # frozen: no full collection will scan it
+    graph = weakref.ref(window.document.trace.passes[0].graph)
+    run_and_wait(qtbot, window, "x = torch.tensor(1.0, requires_grad=True)\n(x * 2).backward()\n")
+    qtbot.wait(50)
+    assert graph() is None  # freed by reference counting: no cycle was frozen with it
 
 
 @pytest.mark.qt_no_exception_capture

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableSequence
 from types import GeneratorType
 from typing import Any, Protocol
 
@@ -111,6 +111,7 @@ class Evaluator:
         self.output_size = 0
         self.last_graph_name: str | None = None
         self.line = 0  # the statement running now, for warnings torch raises inside it
+        self.where: MutableSequence[int] | None = None  # [line, col] shared with a watching process
         self.block: str | None = None  # "line 3 · turn 7" inside the outermost for loop
         self._statements: dict[type[ast.stmt], Callable[[Any], None]] = {
             ast.Expr: lambda node: self.eval(node.value),
@@ -156,6 +157,8 @@ class Evaluator:
     def exec_block(self, body: list[ast.stmt]) -> None:
         for statement in body:
             self.line = statement.lineno
+            if self.where is not None:
+                self.where[0], self.where[1] = statement.lineno, statement.col_offset
             try:
                 self.budget.check_time()  # inside the try: a time-limit error gets this line
                 self._statements[type(statement)](statement)
