@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -503,6 +503,7 @@ class QtMainWindow(QMainWindow):
         self.theme_actions[self.theme.name].setChecked(True)
         apply_palette(QApplication.instance(), self.theme)
         self.canvas.set_theme(self.theme)
+        self.step_bar.set_icon_colour(QColor(self.theme.foreground))
         self.editor.set_theme(self.theme)
         self.inspector.theme = self.theme
         self.console.theme = self.theme

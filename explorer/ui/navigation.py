@@ -71,8 +71,11 @@ class QtMinimap(QWidget):
         if not geometry.centres:
             return None
         bounds = geometry.bounds()
-        scale = min((self.width() - 8) / bounds.width(), (self.height() - 8) / bounds.height())
-        return bounds, scale
+        inner_width, inner_height = self.width() - 8, self.height() - 8
+        scale = min(inner_width / bounds.width(), inner_height / bounds.height())
+        # the graph centred in the map: a tall chain is a line down the middle, not the edge
+        spare_x, spare_y = inner_width / scale - bounds.width(), inner_height / scale - bounds.height()
+        return bounds.adjusted(-spare_x / 2, -spare_y / 2, spare_x / 2, spare_y / 2), scale
 
     def _to_map(self, point: QPointF, bounds: QRectF, scale: float) -> QPointF:
         return QPointF(4 + (point.x() - bounds.left()) * scale, 4 + (point.y() - bounds.top()) * scale)

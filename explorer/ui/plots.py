@@ -208,8 +208,9 @@ class QtBarChart(pg.PlotWidget):
 
 def _symmetric_levels(values: np.ndarray) -> tuple[float, float]:
     """Zero in the middle of the colour map, so the sign of each component reads at a glance."""
-    largest = float(np.nanmax(np.abs(values))) or 1.0
-    return -largest, largest
+    finite = np.abs(values[np.isfinite(values)])
+    largest = float(finite.max()) if finite.size else 0.0
+    return -(largest or 1.0), largest or 1.0
 
 
 class PlotsController:

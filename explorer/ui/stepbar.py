@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QStyle, QToolBar, QWidget
+
+from explorer.ui.theme import LIGHT
 
 SPEEDS = {"0.5×": 1600, "1×": 800, "2×": 400, "4×": 200, "8×": 100}
 
@@ -20,18 +22,11 @@ class QtStepBar(QToolBar):
         self.setObjectName("stepBar")
         self.setMovable(False)
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        icon = self.style().standardIcon
-        self.reset_action = self._action("Reset", "Home", "reset", "Back to step 0 (Home)",
-                                         icon(QStyle.StandardPixmap.SP_MediaSkipBackward))
-        self.back_action = self._action("Back", "Left", "previous", "Undo the last step (Left)",
-                                        icon(QStyle.StandardPixmap.SP_MediaSeekBackward))
-        self.step_action = self._action("Step", "Right", "next", "Run the next node (Right)",
-                                        icon(QStyle.StandardPixmap.SP_MediaSeekForward))
-        self.end_action = self._action("End", "End", "end", "Run the whole pass (End)",
-                                       icon(QStyle.StandardPixmap.SP_MediaSkipForward))
-        self.play_icon = icon(QStyle.StandardPixmap.SP_MediaPlay)
-        self.pause_icon = icon(QStyle.StandardPixmap.SP_MediaPause)
-        self.play_action = QAction(self.play_icon, "Play", self)
+        self.reset_action = self._action("Reset", "Home", "reset", "Back to step 0 (Home)")
+        self.back_action = self._action("Back", "Left", "previous", "Undo the last step (Left)")
+        self.step_action = self._action("Step", "Right", "next", "Run the next node (Right)")
+        self.end_action = self._action("End", "End", "end", "Run the whole pass (End)")
+        self.play_action = QAction("Play", self)
         self.play_action.setShortcut(QKeySequence("Space"))
         self.play_action.setToolTip("Play or pause the pass (Space)")
         self.play_action.setCheckable(True)
@@ -64,9 +59,22 @@ class QtStepBar(QToolBar):
         self.timer = QTimer(self, interval=SPEEDS["1×"])
         self.timer.timeout.connect(lambda: self.stepRequested.emit("next", 0))
         self._filling = False
+        self.set_icon_colour(QColor(LIGHT.foreground))  # until the window applies its theme
 
-    def _action(self, text: str, key: str, how: str, tip: str, icon: QIcon) -> QAction:
-        action = QAction(icon, text, self)
+    def set_icon_colour(self, colour: QColor) -> None:
+        """Draw the media glyphs in the theme's text colour: the style's own are dark on dark."""
+        glyph = self.style().standardIcon
+        for action, pixmap in ((self.reset_action, QStyle.StandardPixmap.SP_MediaSkipBackward),
+                               (self.back_action, QStyle.StandardPixmap.SP_MediaSeekBackward),
+                               (self.step_action, QStyle.StandardPixmap.SP_MediaSeekForward),
+                               (self.end_action, QStyle.StandardPixmap.SP_MediaSkipForward)):
+            action.setIcon(tinted(glyph(pixmap), colour))
+        self.play_icon = tinted(glyph(QStyle.StandardPixmap.SP_MediaPlay), colour)
+        self.pause_icon = tinted(glyph(QStyle.StandardPixmap.SP_MediaPause), colour)
+        self.play_action.setIcon(self.pause_icon if self.play_action.isChecked() else self.play_icon)
+
+    def _action(self, text: str, key: str, how: str, tip: str) -> QAction:
+        action = QAction(text, self)
         action.setShortcut(QKeySequence(key))
         action.setToolTip(tip)
         action.triggered.connect(lambda: self.stepRequested.emit(how, 0))
@@ -110,3 +118,16 @@ class QtStepBar(QToolBar):
 
     def _on_speed_changed(self, text: str) -> None:
         self.timer.setInterval(SPEEDS[text])
+
+
+def tinted(icon: QIcon, colour: QColor, size: int = 32) -> QIcon:
+    """The icon's shape filled with one colour (its alpha kept)."""
+    pixmap = icon.pixmap(size, size)
+    painted = QPixmap(pixmap.size())
+    painted.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(painted)
+    painter.drawPixmap(0, 0, pixmap)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+    painter.fillRect(painted.rect(), colour)
+    painter.end()
+    return QIcon(painted)
