@@ -8,7 +8,7 @@ import networkx as nx
 
 from explorer.core.document import Document
 from explorer.core.groups import Group, automatic_groups, fold, fold_scene
-from explorer.core.layout import Layout, layered_layout
+from explorer.core.layout import Layout, Progress, layered_layout
 from explorer.core.scene import Scene, build_scene
 from explorer.core.stepper import Stepper
 from explorer.core.trace import Pass, Trace
@@ -29,7 +29,8 @@ GAP = 36.0  # scene units between neighbouring boxes in a layer
 
 def layout_geometry(one_pass: Pass, scene_for_widths: Scene, previous: Layout | None = None,
                     font_scale: float = 1.0, orientation: str = "TB",
-                    graph: nx.MultiDiGraph | None = None) -> tuple[Layout, Geometry]:
+                    graph: nx.MultiDiGraph | None = None,
+                    progress: Progress | None = None) -> tuple[Layout, Geometry]:
     """Lay the pass out (boxes as wide as their labels) and place it in scene units.
 
     ``graph`` replaces the pass's own graph when groups are folded.
@@ -37,7 +38,8 @@ def layout_geometry(one_pass: Pass, scene_for_widths: Scene, previous: Layout | 
     widths = {node.id: node_width(node, font_scale) for node in scene_for_widths.nodes}
     layout = layered_layout(
         one_pass.graph if graph is None else graph, orientation=orientation, previous=previous,
-        node_widths={node_id: (width + GAP) / COLUMN_SPACING for node_id, width in widths.items()})
+        node_widths={node_id: (width + GAP) / COLUMN_SPACING for node_id, width in widths.items()},
+        progress=progress)
     layer_step = LAYER_SPACING * max(1.0, font_scale)
     along = COLUMN_SPACING if orientation == "TB" else (max(widths.values(), default=0) + GAP)
 
@@ -86,13 +88,16 @@ class PreparedLayout:
 
 def prepare_layout(trace: Trace, pass_index: int, previous: Layout | None,
                    font_scale: float, position: int | None = None,
-                   theme: Theme | None = None) -> PreparedLayout:
-    """Lay out a pass and stand a stepper at ``position`` (None: the end of the pass)."""
+                   theme: Theme | None = None, progress: Progress | None = None) -> PreparedLayout:
+    """Lay out a pass and stand a stepper at ``position`` (None: the end of the pass).
+
+    ``progress`` follows the layout (see ``layered_layout``) and may raise to cancel it.
+    """
     one_pass = trace.passes[pass_index]
     stepper = Stepper(one_pass)
     stepper.to_end()
     scene = build_scene(one_pass, stepper, trace.leaves)  # at the end: the widest labels
-    layout, geometry = layout_geometry(one_pass, scene, previous, font_scale)
+    layout, geometry = layout_geometry(one_pass, scene, previous, font_scale, progress=progress)
     if position is not None and position != stepper.position:
         stepper.jump(position)
         scene = build_scene(one_pass, stepper, trace.leaves)
@@ -119,6 +124,7 @@ class GraphController:
         self.owner: dict[str, str] = {}  # member node -> the group node standing for it
         self._scene: Scene | None = None
         self._scene_key: tuple | None = None
+        self._shown_pass: Pass | None = None
         self._drawing: tuple[Scene | None, SceneCache | None] = (None, None)  # made by the runner
         document.trace_changed.connect(self.refresh_layout)
         document.step_changed.connect(self.redraw)
@@ -150,6 +156,10 @@ class GraphController:
             tuple(group.id for group in self.collapsed), self.hide_leaves)
         same = structure == self._structure
         prepared, self._prepared = self._prepared, None
+        if same and one_pass is self._shown_pass and self.geometry is not None:
+            # the very pass on screen (a failed or cancelled run keeps it): nothing to lay out
+            self._show(fit=bool(fit))
+            return
         self._fold(one_pass)
         if self.view_graph is not None:
             previous = self._layouts.get(document.pass_index) if same else None
@@ -174,6 +184,7 @@ class GraphController:
                 geometry.moved()
         self._layouts[document.pass_index] = layout
         self._structure = structure
+        self._shown_pass = one_pass
         self.geometry = geometry
         self._show(fit=not same if fit is None else fit)
 

@@ -238,6 +238,7 @@ class QtMainWindow(QMainWindow):
         self.editor.runRequested.connect(self.run_code)
         self.runner.finished.connect(self._on_run_finished)
         self.runner.busyChanged.connect(self._on_busy)
+        self.runner.progressed.connect(self._on_progress)
         self.step_bar.stepRequested.connect(self._step)
         self.step_bar.passSelected.connect(self.document.select_pass)
         self.canvas.nodeSelected.connect(self._on_node_selected)
@@ -278,11 +279,24 @@ class QtMainWindow(QMainWindow):
         self.editor.show_error(trace.error)
         self.console.show_run(trace, self.document.stale)
         if trace.error is not None:
-            self.status.setText(f"line {trace.error.line}, col {trace.error.col}: {trace.error.message}")
+            self.status.setText(str(trace.error) if trace.error.line else trace.error.message)
         else:
             passes = len(trace.passes)
             self.status.setText(f"Ran: {passes} backward pass{'es' if passes != 1 else ''}")
         self.runFinished.emit()
+
+    def _on_progress(self, stage: str, fraction: float, nodes: int) -> None:
+        """The runner's stage: running the program, laying out (with its share), preparing."""
+        if stage == "running":
+            self.progress.setRange(0, 0)  # a program's length is not known beforehand
+            self.status.setText("Running…")
+            return
+        self.progress.setRange(0, 100)
+        self.progress.setValue(round(fraction * 100))
+        if stage == "preparing":
+            self.status.setText(f"Preparing the picture of {nodes:,} nodes…")
+        else:
+            self.status.setText(f"Laying out {nodes:,} nodes: {stage} ({fraction:.0%})")
 
     def _on_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)

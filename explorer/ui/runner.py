@@ -15,7 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QTimer, Signal
 
-from explorer.core.layout import Layout
+from explorer.core.errors import ExplorerError
+from explorer.core.layout import Layout, LayoutCancelled, Progress
 from explorer.core.limits import Limits
 from explorer.core.prepare import warm_views
 from explorer.core.trace import Trace
@@ -106,6 +107,7 @@ def _collector_busy(busy: bool) -> None:
 
 class _Signals(QObject):
     finished = Signal(object, object, object)  # RunRequest, Trace, PreparedLayout | None
+    progressed = Signal(int, str, float, int)  # request number, stage, fraction done, nodes
 
 
 class _Job(QRunnable):
@@ -121,6 +123,7 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         request = self.request
+        self._report("running", 0.0, 0)
         trace = self.worker.run(request.code, limits=self.limits, overrides=request.overrides,
                                 cancel=self.cancel)
         prepared = None
@@ -128,12 +131,38 @@ class _Job(QRunnable):
             try:
                 # laying out a big graph takes a while: do it here, not on the UI thread
                 index = min(request.pass_index, len(trace.passes) - 1)
+                nodes = trace.passes[index].graph.number_of_nodes()
                 prepared = prepare_layout(trace, index, request.previous, request.font_scale,
-                                          request.position, request.theme)
+                                          request.position, request.theme, self._layout_progress(nodes))
+                self._report("preparing", 1.0, nodes)
                 warm_views(trace, index)
+            except LayoutCancelled:
+                prepared = None
             except Exception:  # noqa: BLE001 - reported, and the trace still arrives
                 sys.excepthook(*sys.exc_info())
+        if self.cancel.is_set() and trace.passes:
+            # Cancel means "keep what is on screen": a half-prepared result is not shown (the
+            # UI thread would have to lay it out itself)
+            trace = Trace(stdout=trace.stdout, error=ExplorerError(
+                "cancelled; the graph shown is from the last run", kind="cancelled"))
         self.signals.finished.emit(request, trace, prepared)
+
+    def _report(self, stage: str, fraction: float, nodes: int) -> None:
+        self.signals.progressed.emit(self.request.number, stage, fraction, nodes)
+
+    def _layout_progress(self, nodes: int) -> Progress:
+        """Reports each percent of the layout (not every call), and stops it on cancel."""
+        last: list[tuple[str, int]] = [("", -1)]
+
+        def report(phase: str, fraction: float) -> None:
+            if self.cancel.is_set():
+                raise LayoutCancelled
+            shown = (phase, int(fraction * 100))
+            if shown != last[0]:
+                last[0] = shown
+                self._report(phase, fraction, nodes)
+
+        return report
 
 
 class QtRunner(QObject):
@@ -141,6 +170,7 @@ class QtRunner(QObject):
 
     finished = Signal(object, object, object)  # RunRequest, Trace, PreparedLayout (newest only)
     busyChanged = Signal(bool)
+    progressed = Signal(str, float, int)  # stage ("running", a layout phase, "preparing"), done, nodes
 
     def __init__(self, parent: QObject | None = None, worker: EvaluationWorker | None = None) -> None:
         super().__init__(parent)
@@ -151,6 +181,7 @@ class QtRunner(QObject):
         self.pool.setMaxThreadCount(1)  # runs share torch's global random state: one at a time
         self.signals = _Signals()
         self.signals.finished.connect(self._on_finished)
+        self.signals.progressed.connect(self._on_progressed)
         self._count = 0
         self._cancel: threading.Event | None = None
         self.busy = False
@@ -174,6 +205,10 @@ class QtRunner(QObject):
 
     def wait(self, milliseconds: int = 30_000) -> bool:
         return self.pool.waitForDone(milliseconds)
+
+    def _on_progressed(self, number: int, stage: str, fraction: float, nodes: int) -> None:
+        if number == self._count:
+            self.progressed.emit(stage, fraction, nodes)
 
     def _on_finished(self, request: RunRequest, trace: Trace, prepared: object) -> None:
         if request.number != self._count:

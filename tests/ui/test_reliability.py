@@ -134,6 +134,31 @@ def test_a_result_is_prepared_off_the_ui_thread(qtbot, window, monkeypatch) -> N
     assert window.document.stepper.position == window.document.stepper.count - 1
 
 
+def test_layout_progress_is_shown_and_cancel_keeps_the_picture_on_screen(qtbot, window) -> None:
+    run_and_wait(qtbot, window, LOOP)
+    shown, centres = window.document.trace, dict(window.controller.geometry.centres)
+    reports: list[tuple[str, float, int]] = []
+
+    def on_progress(stage: str, fraction: float, nodes: int) -> None:
+        reports.append((stage, fraction, nodes))
+        if stage not in ("running", "preparing") and len(reports) == 3:
+            window.cancel_run()  # from inside the layout, as the Cancel button would
+
+    window.runner.progressed.connect(on_progress)
+    run_and_wait(qtbot, window, LOOP.replace("range(40)", "range(400)"))
+    window.runner.progressed.disconnect(on_progress)
+    layout_reports = [report for report in reports if report[0] not in ("running", "preparing")]
+    assert reports[0][0] == "running" and len(layout_reports) >= 2
+    assert all(nodes > 1000 for _, _, nodes in layout_reports)
+    assert [f for _, f, _ in layout_reports] == sorted(f for _, f, _ in layout_reports)
+    assert window.document.trace is shown and window.controller.geometry.centres == centres
+    assert window.document.stale and window.document.error.kind == "cancelled"
+    assert "cancelled" in window.status.text()
+    run_and_wait(qtbot, window)  # and the same program, not cancelled, comes through
+    assert window.document.trace is not shown and not window.document.stale
+    assert window.document.current_pass.graph.number_of_nodes() > 1000
+
+
 def test_a_big_result_is_frozen_out_of_the_collector_and_freed_when_replaced(
         qtbot, window, monkeypatch) -> None:
     monkeypatch.setattr(runner_module, "BIG_RESULT", 1_000)
