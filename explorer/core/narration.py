@@ -8,6 +8,7 @@ always the engine's own numbers from the step; the formulas only explain how the
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ import torch
 from explorer.core.node_docs import NodeDoc, describe_node, input_label
 from explorer.core.saved import Freed
 from explorer.core.stepper import Stepper
-from explorer.core.tensors import TensorLike, describe, format_number
+from explorer.core.tensors import TensorLike, describe, format_number, norm_of
 from explorer.core.trace import Pass
 
 ACCUMULATE = "torch::autograd::AccumulateGrad"
@@ -205,9 +206,14 @@ def _received(one_pass: Pass, stepper: Stepper, node_id: str,
             sentences.append(f"It received grad = {value_text(grad)}{which} from {sender}.")
         else:
             senders = _listed([item.source for item in deliveries], one_pass)
-            terms = _summed([item.grad for item in deliveries])
-            sentences.append(f"{len(deliveries)} consumers sent gradients{which} ({senders}); "
-                             f"they add up: grad = {terms} = {value_text(grad)}.")
+            grads = [item.grad for item in deliveries]
+            if all(math.prod(grad.shape) == 1 for grad in grads):
+                sentences.append(f"{len(deliveries)} consumers sent gradients{which} ({senders}); "
+                                 f"they add up: grad = {_summed(grads)} = {value_text(grad)}.")
+            else:  # "4, ‖·‖=0 + 4, ‖·‖=1.6" reads badly: name the shape once, then the norms
+                sentences.append(f"{len(deliveries)} consumers sent gradients{which} ({senders}) "
+                                 f"of shape {_shape(grads[0])}, with norms {_norms(grads)}; "
+                                 f"they add up to grad = {value_text(grad)}.")
     return " ".join(sentences) or "It received no gradient."
 
 
@@ -219,6 +225,19 @@ def _listed(nodes: list[str], one_pass: Pass) -> str:
     if len(nodes) <= _SHOWN_TERMS:
         return ", ".join(names)
     return ", ".join(names[:_SHOWN_TERMS]) + f" and {len(nodes) - _SHOWN_TERMS} more"
+
+
+def _shape(grad: TensorLike) -> str:
+    return "×".join(str(size) for size in grad.shape) or "scalar"
+
+
+def _norms(grads: list[TensorLike]) -> str:
+    """The norms of the first terms and the last, as ``_summed`` shows the terms."""
+    shown = grads if len(grads) <= _SHOWN_TERMS else grads[:_SHOWN_TERMS - 1] + [grads[-1]]
+    norms = [format_number(norm_of(grad)) for grad in shown]
+    if len(grads) <= _SHOWN_TERMS:
+        return ", ".join(norms)
+    return ", ".join(norms[:-1]) + f", … ({len(grads) - _SHOWN_TERMS} more), {norms[-1]}"
 
 
 def _summed(grads: list[TensorLike]) -> str:

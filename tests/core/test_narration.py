@@ -9,7 +9,7 @@ from explorer.core import run_program
 from explorer.core.narration import ACCUMULATE, narrate, narrate_step, narrated_kinds, node_doc
 from explorer.core.node_docs import documented_names
 from explorer.core.stepper import Stepper
-from explorer.core.tensors import describe
+from explorer.core.tensors import describe, format_number
 from explorer.examples import all_examples, example
 
 LESSON_TRACES = {item.slug: run_program(item.source()) for item in all_examples()}
@@ -116,3 +116,21 @@ def test_a_leaf_fed_by_a_long_loop_is_summarised_not_listed() -> None:
     assert "40 consumers" in text and "and 34 more" in text and "(34 more)" in text
     assert f"= {describe(expected)}" in text
     assert len(text) < 1500
+
+
+def test_a_vector_fed_by_many_uses_names_the_shape_once_and_each_norm() -> None:
+    source = ("x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)\n"
+              "y = (x * 2).sum() + (x * 3).sum() + (x ** 2).sum()\ny.backward()\n")
+    trace = run_program(source)
+    one_pass = trace.passes[0]
+    stepper = Stepper(one_pass)
+    stepper.to_end()
+    text = narrate(one_pass, stepper).text()
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    uses = [(x * 2).sum(), (x * 3).sum(), (x ** 2).sum()]
+    norms = [format_number(float(torch.autograd.grad(use, x, retain_graph=True)[0].norm())) for use in uses]
+    (total,) = torch.autograd.grad(sum(uses), x)
+    assert "3 consumers sent gradients" in text and "of shape 3, with norms" in text
+    listed = text.split("with norms ")[1].split(";")[0].split(", ")
+    assert sorted(listed) == sorted(norms)  # in the engine's order, each use's own gradient
+    assert f"grad = {describe(total)}" in text and "‖·‖=" not in text.split("with norms")[0]
