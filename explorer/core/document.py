@@ -58,6 +58,14 @@ class Document:
         self.error_changed.emit()
         self.trace_changed.emit()
 
+    def refresh(self, stepper: Stepper | None = None) -> None:
+        """Views draw the same trace again; ``stepper``, made ahead for the current pass (off the
+        UI thread), takes the current one's place at the same position."""
+        if stepper is not None and self.stepper is not None and stepper.one_pass is self.stepper.one_pass:
+            stepper.jump(self.stepper.position)
+            self.stepper = stepper
+        self.trace_changed.emit()
+
     def select_pass(self, index: int) -> None:
         if self.trace is None or not 0 <= index < len(self.trace.passes):
             return

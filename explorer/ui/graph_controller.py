@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -25,29 +26,35 @@ from explorer.ui.scene_painter import (
 from explorer.ui.theme import Theme
 
 GAP = 36.0  # scene units between neighbouring boxes in a layer
+COMPACT_SPACING = 0.45  # share of the usual gaps (between boxes and layers) in compact mode
 
 
 def layout_geometry(one_pass: Pass, scene_for_widths: Scene, previous: Layout | None = None,
                     font_scale: float = 1.0, orientation: str = "TB",
                     graph: nx.MultiDiGraph | None = None,
-                    progress: Progress | None = None) -> tuple[Layout, Geometry]:
+                    progress: Progress | None = None, compact: bool = False) -> tuple[Layout, Geometry]:
     """Lay the pass out (boxes as wide as their labels) and place it in scene units.
 
-    ``graph`` replaces the pass's own graph when groups are folded.
+    ``graph`` replaces the pass's own graph when groups are folded; ``compact`` packs boxes
+    closer across and between layers (edge labels then overlap more when zoomed out).
     """
     widths = {node.id: node_width(node, font_scale) for node in scene_for_widths.nodes}
-    layout = layered_layout(
-        one_pass.graph if graph is None else graph, orientation=orientation, previous=previous,
-        node_widths={node_id: (width + GAP) / COLUMN_SPACING for node_id, width in widths.items()},
-        progress=progress)
-    layer_step = LAYER_SPACING * max(1.0, font_scale)
-    along = COLUMN_SPACING if orientation == "TB" else (max(widths.values(), default=0) + GAP)
+    tight = COMPACT_SPACING if compact else 1.0
+    gap = GAP * tight
+    # across a layer boxes take their widths (top to bottom) or one height each (left to right);
+    # the layout's own "compact" would scale the boxes too, and they would overlap
+    spans = ({node_id: (width + gap) / COLUMN_SPACING for node_id, width in widths.items()}
+             if orientation == "TB" else None)
+    layout = layered_layout(one_pass.graph if graph is None else graph, orientation=orientation,
+                            previous=previous, node_widths=spans, progress=progress)
+    layer_step = (NODE_HEIGHT + (LAYER_SPACING - NODE_HEIGHT) * tight) * max(1.0, font_scale)
+    along = COLUMN_SPACING if orientation == "TB" else (max(widths.values(), default=0) + gap)
 
     def place(point: tuple[float, float]) -> tuple[float, float]:
         x, y = point
         if orientation == "TB":
             return x * along, y * layer_step
-        return x * along, y * (NODE_HEIGHT + GAP) / 1.0
+        return x * along, y * (NODE_HEIGHT + gap)
 
     centres = {node_id: place(point) for node_id, point in layout.positions.items()}
     bends = {key: [place(point) for point in points] for key, points in layout.bends.items()}
@@ -84,11 +91,13 @@ class PreparedLayout:
     scene: Scene
     position: int
     drawing: SceneCache | None = None  # the scene's drawing arrays in the theme asked for
+    style: tuple[str, bool] = ("TB", False)  # orientation, compact
 
 
 def prepare_layout(trace: Trace, pass_index: int, previous: Layout | None,
                    font_scale: float, position: int | None = None,
-                   theme: Theme | None = None, progress: Progress | None = None) -> PreparedLayout:
+                   theme: Theme | None = None, progress: Progress | None = None,
+                   style: tuple[str, bool] = ("TB", False)) -> PreparedLayout:
     """Lay out a pass and stand a stepper at ``position`` (None: the end of the pass).
 
     ``progress`` follows the layout (see ``layered_layout``) and may raise to cancel it.
@@ -97,14 +106,18 @@ def prepare_layout(trace: Trace, pass_index: int, previous: Layout | None,
     stepper = Stepper(one_pass)
     stepper.to_end()
     scene = build_scene(one_pass, stepper, trace.leaves)  # at the end: the widest labels
-    layout, geometry = layout_geometry(one_pass, scene, previous, font_scale, progress=progress)
+    layout, geometry = layout_geometry(one_pass, scene, previous, font_scale, style[0],
+                                       progress=progress, compact=style[1])
     if position is not None and position != stepper.position:
         stepper.jump(position)
         scene = build_scene(one_pass, stepper, trace.leaves)
     prepare_arrays(scene, geometry)  # the drawing arrays too, off the UI thread
     drawing = SceneCache(scene, geometry, theme) if theme is not None else None
     return PreparedLayout(pass_index, structure_key(pass_index, one_pass), layout, geometry,
-                          font_scale, stepper, scene, stepper.position, drawing)
+                          font_scale, stepper, scene, stepper.position, drawing, style)
+
+
+BIG_GRAPH = 5_000  # nodes: a graph this big is laid out again in the runner's thread
 
 
 class GraphController:
@@ -125,7 +138,13 @@ class GraphController:
         self._scene: Scene | None = None
         self._scene_key: tuple | None = None
         self._shown_pass: Pass | None = None
-        self._drawing: tuple[Scene | None, SceneCache | None] = (None, None)  # made by the runner
+        # drawing arrays the runner made, with the scene and geometry they were made for
+        self._drawing: tuple[Scene | None, Geometry | None, SceneCache | None] = (None, None, None)
+        self.orientation = "TB"  # or "LR": data flows top to bottom, or left to right
+        self.compact = False
+        self._fresh_positions = False  # the next layout replaces the positions on screen
+        # set by the window: lays the shown trace out again off the UI thread (False: cannot now)
+        self.lay_out_elsewhere: Callable[[], bool] | None = None
         document.trace_changed.connect(self.refresh_layout)
         document.step_changed.connect(self.redraw)
 
@@ -139,8 +158,25 @@ class GraphController:
     def set_font_scale(self, scale: float) -> None:
         self.font_scale = scale
         self.canvas.set_font_scale(scale)
+        self._lay_out_again()  # wider boxes need fresh positions, not the old ones kept
+
+    def set_style(self, orientation: str, compact: bool) -> None:
+        """Top to bottom or left to right, and how tightly boxes are packed."""
+        if (orientation, compact) != (self.orientation, self.compact):
+            self.orientation, self.compact = orientation, compact
+            self._lay_out_again()
+
+    @property
+    def style(self) -> tuple[str, bool]:
+        return self.orientation, self.compact
+
+    def _lay_out_again(self) -> None:
         self._layouts.clear()
-        self.geometry = None  # wider boxes need fresh positions, not the old ones kept
+        self._fresh_positions = True
+        one_pass = self.document.current_pass
+        big = one_pass is not None and one_pass.graph.number_of_nodes() > BIG_GRAPH
+        if big and self.lay_out_elsewhere is not None and self.lay_out_elsewhere():
+            return  # the picture on screen stays until the new one is ready
         self.refresh_layout(fit=True)
 
     def refresh_layout(self, fit: bool | None = None) -> None:
@@ -156,7 +192,8 @@ class GraphController:
             tuple(group.id for group in self.collapsed), self.hide_leaves)
         same = structure == self._structure
         prepared, self._prepared = self._prepared, None
-        if same and one_pass is self._shown_pass and self.geometry is not None:
+        if (prepared is None and same and one_pass is self._shown_pass and self.geometry is not None
+                and not self._fresh_positions):
             # the very pass on screen (a failed or cancelled run keeps it): nothing to lay out
             self._show(fit=bool(fit))
             return
@@ -165,19 +202,24 @@ class GraphController:
             previous = self._layouts.get(document.pass_index) if same else None
             widths_scene = fold_scene(final_scene(document.trace, one_pass), self.view_graph, self.owner)
             layout, geometry = layout_geometry(one_pass, widths_scene, previous, self.font_scale,
-                                               graph=self.view_graph)
+                                               self.orientation, graph=self.view_graph,
+                                               compact=self.compact)
         elif (prepared is not None and prepared.structure == structure[:3]
-                and prepared.font_scale == self.font_scale):
+                and prepared.font_scale == self.font_scale and prepared.style == self.style):
             layout, geometry = prepared.layout, prepared.geometry
             if document.stepper is prepared.stepper:
                 self._scene = prepared.scene
                 self._scene_key = self._key_at(prepared.position)
-                self._drawing = (prepared.scene, prepared.drawing)
+                self._drawing = (prepared.scene, prepared.geometry, prepared.drawing)
         else:
             previous = self._layouts.get(document.pass_index) if same else None
             layout, geometry = layout_geometry(one_pass, final_scene(document.trace, one_pass),
-                                               previous, self.font_scale)
-        if same and self.geometry is not None:
+                                               previous, self.font_scale, self.orientation,
+                                               compact=self.compact)
+        fresh, self._fresh_positions = self._fresh_positions, False
+        if fresh:
+            fit = True
+        elif same and self.geometry is not None:
             kept = {k: v for k, v in self.geometry.centres.items() if k in geometry.centres}
             if any(geometry.centres[k] != v for k, v in kept.items()):
                 geometry.centres.update(kept)  # nodes the user dragged stay where they were put
@@ -237,7 +279,10 @@ class GraphController:
     def _show(self, fit: bool) -> None:
         self.canvas.stepper = self.document.stepper
         scene = self.current_scene()
-        drawing = self._drawing[1] if self._drawing[0] is scene and scene is not None else None
+        made_for_scene, made_for_geometry, drawing = self._drawing
+        self._drawing = (None, None, None)  # for the first picture only: nodes may move later
+        if scene is None or made_for_scene is not scene or made_for_geometry is not self.geometry:
+            drawing = None  # made for another step or layout
         self.canvas.show_scene(scene, self.geometry, fit=fit, drawing=drawing)
 
     def redraw(self) -> None:

@@ -89,6 +89,7 @@ class QtMainWindow(QMainWindow):
         classroom.install(self)
         navigation.install(self)
         self._restore_layout()
+        self._restore_style()
         self.apply_theme(self.theme.name)
         self._apply_font_scale(self.font_scale)
         self._update_title()
@@ -130,6 +131,7 @@ class QtMainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.cancel_button)
         self.controller = GraphController(self.document, self.canvas)
+        self.controller.lay_out_elsewhere = self._lay_out_elsewhere
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -166,6 +168,12 @@ class QtMainWindow(QMainWindow):
         self.bigger_action = self._action("&Bigger labels", lambda: self._step_font(+1), "Ctrl+Shift+Up")
         self.smaller_action = self._action("&Smaller labels", lambda: self._step_font(-1), "Ctrl+Shift+Down")
         self.reset_font_action = self._action("&Normal labels", lambda: self._apply_font_scale(1.0), "Ctrl+0")
+        self.left_to_right_action = self._action("&Left to right layout", self._on_style_changed, "Ctrl+Shift+L",
+                                                 "Data flows left to right (off: top to bottom)")
+        self.left_to_right_action.setCheckable(True)
+        self.compact_action = self._action("&Compact layout", self._on_style_changed, None,
+                                           "Boxes closer together: more of a big graph on screen")
+        self.compact_action.setCheckable(True)
         self.theme_group = QActionGroup(self)
         self.theme_actions = {}
         for name in THEMES:
@@ -213,6 +221,8 @@ class QtMainWindow(QMainWindow):
         view_menu.addActions([self.fit_action, self.zoom_in_action, self.zoom_out_action])
         view_menu.addSeparator()
         view_menu.addActions([self.bigger_action, self.smaller_action, self.reset_font_action])
+        view_menu.addSeparator()
+        view_menu.addActions([self.left_to_right_action, self.compact_action])
         view_menu.addSeparator()
         view_menu.addActions(list(self.theme_actions.values()))
         view_menu.addSeparator()
@@ -270,9 +280,26 @@ class QtMainWindow(QMainWindow):
                                font_scale=self.font_scale,
                                previous=self.controller.previous_layout(index),
                                position=stepper.position if keep_position and stepper else None,
-                               theme=self.theme)
+                               theme=self.theme, style=self.controller.style)
+
+    def _lay_out_elsewhere(self) -> bool:
+        """Lay the shown trace out again in the runner's thread (False while a run is on)."""
+        trace, stepper = self.document.trace, self.document.stepper
+        if trace is None or self.runner.busy:
+            return False
+        self.runner.lay_out(trace, self.document.code, pass_index=self.document.pass_index,
+                            font_scale=self.font_scale, position=stepper.position if stepper else None,
+                            theme=self.theme, style=self.controller.style)
+        return True
 
     def _on_run_finished(self, request: RunRequest, trace: Trace, prepared: object) -> None:
+        if request.trace is not None:  # the same trace laid out again: a new picture only
+            if prepared is not None and trace is self.document.trace:
+                self.controller.offer(prepared)  # type: ignore[arg-type]
+                self.document.refresh(getattr(prepared, "stepper", None))
+            self.status.setText("")
+            self.runFinished.emit()
+            return
         self.controller.offer(prepared)  # type: ignore[arg-type]
         self.document.accept_run(request.code, trace, keep_position=request.keep_position,
                                  stepper=getattr(prepared, "stepper", None))
@@ -525,6 +552,20 @@ class QtMainWindow(QMainWindow):
         self.inspector.show_node(self.document.stepper, self.selected)
         if self.document.trace is not None:
             self.console.show_run(self.document.trace, self.document.stale)
+
+    def _restore_style(self) -> None:
+        orientation = str(self.settings.value("layoutOrientation", "TB"))
+        compact = str(self.settings.value("compactLayout", "false")).lower() == "true"
+        self.left_to_right_action.setChecked(orientation == "LR")
+        self.compact_action.setChecked(compact)
+        self.controller.set_style("LR" if orientation == "LR" else "TB", compact)
+
+    def _on_style_changed(self) -> None:
+        orientation = "LR" if self.left_to_right_action.isChecked() else "TB"
+        compact = self.compact_action.isChecked()
+        self.settings.setValue("layoutOrientation", orientation)
+        self.settings.setValue("compactLayout", compact)
+        self.controller.set_style(orientation, compact)
 
     def _step_font(self, direction: int) -> None:
         index = min(range(len(FONT_SCALES)), key=lambda i: abs(FONT_SCALES[i] - self.font_scale))

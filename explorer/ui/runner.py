@@ -36,6 +36,8 @@ class RunRequest:
     previous: Layout | None = None  # the layout on screen, kept if the structure is the same
     position: int | None = None  # the step to stand at (None: the end of the pass)
     theme: Theme | None = None  # the drawing arrays are made in this theme
+    style: tuple[str, bool] = ("TB", False)  # layout orientation, compact
+    trace: Trace | None = None  # lay this trace out again instead of running anything
 
 
 BIG_RESULT = 200_000  # objects a run leaves alive before its result is frozen (gc.freeze)
@@ -123,9 +125,12 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         request = self.request
-        self._report("running", 0.0, 0)
-        trace = self.worker.run(request.code, limits=self.limits, overrides=request.overrides,
-                                cancel=self.cancel)
+        if request.trace is not None:
+            trace = request.trace
+        else:
+            self._report("running", 0.0, 0)
+            trace = self.worker.run(request.code, limits=self.limits, overrides=request.overrides,
+                                    cancel=self.cancel)
         prepared = None
         if trace.passes and not self.cancel.is_set():
             try:
@@ -133,7 +138,8 @@ class _Job(QRunnable):
                 index = min(request.pass_index, len(trace.passes) - 1)
                 nodes = trace.passes[index].graph.number_of_nodes()
                 prepared = prepare_layout(trace, index, request.previous, request.font_scale,
-                                          request.position, request.theme, self._layout_progress(nodes))
+                                          request.position, request.theme, self._layout_progress(nodes),
+                                          request.style)
                 self._report("preparing", 1.0, nodes)
                 warm_views(trace, index)
             except LayoutCancelled:
@@ -188,12 +194,21 @@ class QtRunner(QObject):
 
     def run(self, code: str, overrides: dict[str, Any], *, keep_position: bool = False,
             pass_index: int = 0, font_scale: float = 1.0, previous: Layout | None = None,
-            position: int | None = None, theme: Theme | None = None) -> RunRequest:
+            position: int | None = None, theme: Theme | None = None,
+            style: tuple[str, bool] = ("TB", False)) -> RunRequest:
+        return self._start(RunRequest(self._count + 1, code, dict(overrides), keep_position, pass_index,
+                                      font_scale, previous, position, theme, style))
+
+    def lay_out(self, trace: Trace, code: str, *, pass_index: int, font_scale: float,
+                position: int | None, theme: Theme | None, style: tuple[str, bool]) -> RunRequest:
+        """Lay a trace on screen out again (new label size or layout style): nothing runs."""
+        return self._start(RunRequest(self._count + 1, code, {}, True, pass_index, font_scale, None,
+                                      position, theme, style, trace))
+
+    def _start(self, request: RunRequest) -> RunRequest:
         if self._cancel is not None:
             self._cancel.set()
-        self._count += 1
-        request = RunRequest(self._count, code, dict(overrides), keep_position, pass_index,
-                             font_scale, previous, position, theme)
+        self._count = request.number
         self._cancel = threading.Event()
         self.pool.start(_Job(request, self._cancel, self.signals, self.worker, self.limits))
         self._set_busy(True)

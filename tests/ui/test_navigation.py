@@ -82,3 +82,40 @@ def test_overview_map_draws_every_node_in_its_state_colour(qtbot, window) -> Non
     for box in cache.node_boxes:
         x, y = int(4 + (box[0] - bounds.left()) * scale), int(4 + (box[1] - bounds.top()) * scale)
         assert image.pixel(x, y) != 0
+
+
+def _overlapping_boxes(window) -> list[tuple[str, str]]:
+    geometry = window.controller.geometry
+    nodes = list(geometry.centres)
+    return [(a, b) for index, a in enumerate(nodes) for b in nodes[index + 1:]
+            if geometry.rect(a).intersects(geometry.rect(b))]
+
+
+def test_compact_layout_is_smaller_keeps_boxes_apart_and_is_remembered(qtbot, window, settings) -> None:
+    run_and_wait(qtbot, window, LOOP)
+    before = window.controller.geometry.bounds()
+    window.compact_action.trigger()
+    after = window.controller.geometry.bounds()
+    assert after.height() < 0.9 * before.height() and after.width() <= before.width()
+    assert _overlapping_boxes(window) == []
+    from explorer.ui.main_window import QtMainWindow
+
+    again = QtMainWindow(settings)  # a new window, as at the next launch
+    qtbot.addWidget(again)
+    assert again.compact_action.isChecked() and again.controller.compact
+
+
+def test_a_big_graph_is_laid_out_again_off_the_ui_thread(qtbot, window, monkeypatch) -> None:
+    from explorer.ui import graph_controller
+
+    monkeypatch.setattr(graph_controller, "BIG_GRAPH", 10)
+    run_and_wait(qtbot, window, LOOP)
+    trace, position = window.document.trace, window.document.stepper.position - 5
+    window.document.step("jump", position)
+    before = window.controller.geometry.bounds()
+    with qtbot.waitSignal(window.runFinished, timeout=30_000):
+        window.compact_action.trigger()
+        assert window.controller.geometry.bounds() == before  # the old picture until the new one
+    assert window.document.trace is trace and window.document.stepper.position == position
+    assert window.controller.geometry.bounds().height() < 0.9 * before.height()
+    assert _overlapping_boxes(window) == []
