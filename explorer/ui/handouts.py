@@ -45,10 +45,13 @@ GRAPH_SHARE = 0.6  # of a page's height (or width), for the graph; the narration
 GIF_FRAME_MS = 1800
 
 
-def step_pages(trace: Trace, pass_index: int, font_scale: float = 1.0) -> Iterator[tuple[Scene, Narration, Geometry]]:
-    """For each step 1..N of the pass: the scene, its narration, and one shared geometry."""
+def step_pages(trace: Trace, pass_index: int, font_scale: float = 1.0,
+               geometry: Geometry | None = None) -> Iterator[tuple[Scene, Narration, Geometry]]:
+    """For each step 1..N of the pass: the scene, its narration, and one shared geometry
+    (``geometry``, the picture on screen, when given: its layout style and moved nodes)."""
     one_pass = trace.passes[pass_index]
-    _, geometry = layout_geometry(one_pass, final_scene(trace, one_pass), None, font_scale)
+    if geometry is None:
+        _, geometry = layout_geometry(one_pass, final_scene(trace, one_pass), None, font_scale)
     stepper = Stepper(one_pass)
     stepper.reset()
     while stepper.next():
@@ -99,7 +102,7 @@ def _paint_text(painter: QPainter, area: QRectF, narration: Narration, theme: Th
 
 
 def write_pdf(path: str | Path, trace: Trace, pass_index: int, theme: Theme, *,
-              font_scale: float = 1.0) -> int:
+              font_scale: float = 1.0, geometry: Geometry | None = None) -> int:
     """One landscape A4 page per step of the pass; returns the number of pages."""
     buffer_data = QByteArray()
     buffer = QBuffer(buffer_data)
@@ -111,11 +114,11 @@ def write_pdf(path: str | Path, trace: Trace, pass_index: int, theme: Theme, *,
                                      QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter))
     painter = QPainter(writer)
     pages = 0
-    for scene, narration, geometry in step_pages(trace, pass_index, font_scale):
+    for scene, narration, shared in step_pages(trace, pass_index, font_scale, geometry):
         if pages:
             writer.newPage()
         page = QRectF(painter.viewport())
-        paint_page(painter, page, scene, narration, geometry, theme, font_scale)
+        paint_page(painter, page, scene, narration, shared, theme, font_scale)
         pages += 1
     painter.end()
     buffer.close()
@@ -124,15 +127,15 @@ def write_pdf(path: str | Path, trace: Trace, pass_index: int, theme: Theme, *,
 
 
 def render_frames(trace: Trace, pass_index: int, theme: Theme, *, font_scale: float = 1.0,
-                  size: tuple[int, int] = FRAME_SIZE) -> list[QImage]:
+                  size: tuple[int, int] = FRAME_SIZE, geometry: Geometry | None = None) -> list[QImage]:
     """One image per step: the graph above the narration."""
     frames = []
-    for scene, narration, geometry in step_pages(trace, pass_index, font_scale):
+    for scene, narration, shared in step_pages(trace, pass_index, font_scale, geometry):
         image = QImage(size[0], size[1], QImage.Format.Format_RGB32)
         image.fill(QColor(theme.background))
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        paint_page(painter, QRectF(0, 0, *size).adjusted(24, 16, -24, -16), scene, narration, geometry,
+        paint_page(painter, QRectF(0, 0, *size).adjusted(24, 16, -24, -16), scene, narration, shared,
                    theme, font_scale)
         painter.end()
         frames.append(image)
@@ -183,13 +186,16 @@ def export_handout(window: QtMainWindow, path: Path) -> bool:
         return False
     index = min(window.document.pass_index, len(trace.passes) - 1)
     suffix = path.suffix.lower()
+    # the picture on screen (layout style, moved nodes), unless groups are folded in it
+    shown = window.controller.geometry if window.controller.view_graph is None else None
     try:
         if suffix == ".pdf":
-            write_pdf(path, trace, index, window.theme)
+            write_pdf(path, trace, index, window.theme, geometry=shown)
         elif suffix == ".gif":
-            write_gif(path, render_frames(trace, index, window.theme))
+            write_gif(path, render_frames(trace, index, window.theme, geometry=shown))
         else:
-            write_png_frames(path.with_suffix(""), render_frames(trace, index, window.theme), path.stem)
+            write_png_frames(path.with_suffix(""), render_frames(trace, index, window.theme, geometry=shown),
+                             path.stem)
     except (OSError, ValueError) as error:
         QMessageBox.warning(window, "Handout", f"Could not export {path.name}:\n{error}")
         return False
