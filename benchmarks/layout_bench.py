@@ -2,6 +2,7 @@
 
 Run: pip install .[bench] (and the system ``graphviz`` package), then
     python benchmarks/layout_bench.py [--sizes 1000 10000 100000] [--timeout 60] [--skip-dot]
+        [--graphs "residual MLP loop" ...] [--export-repeats 3]
 
 Graphs come from real torch code with random weights (nothing downloaded): a deep chain of unary
 ops, a residual MLP loop (``h = h + fc2(relu(fc1(h)))``, the same two ``nn.Linear`` every turn:
@@ -29,7 +30,8 @@ Columns of the main table, all measured in the same run on the same walked graph
 
 Then the frame time of panning and zooming at about 10,000 nodes (offscreen, at three zoom
 levels, median of several frames), and the whole-process time of
-``autograd-explorer export big.py -o out.png`` on a 10,000-node code box program.
+``autograd-explorer export big.py -o out.png`` on a 10,000-node code box program (median of a
+few runs).
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ from explorer.core.layout import layered_layout  # noqa: E402
 from explorer.core.scene import Scene, build_scene  # noqa: E402
 from explorer.core.stepper import Stepper  # noqa: E402
 from explorer.core.trace import Pass  # noqa: E402
-from explorer.ui.graph_controller import layout_geometry  # noqa: E402
+from explorer.ui.placement import layout_geometry  # noqa: E402
 from explorer.ui.scene_painter import LAYER_SPACING, Geometry, SceneCache, paint_scene  # noqa: E402
 from explorer.ui.theme import THEMES  # noqa: E402
 
@@ -468,8 +470,9 @@ loss.backward()
 """
 
 
-def export_seconds(nodes: int, workdir: Path) -> tuple[float, int, str]:
-    """Whole-process seconds of ``autograd-explorer export`` on a code box program."""
+def export_seconds(nodes: int, workdir: Path, repeats: int) -> tuple[list[float], int, str]:
+    """Whole-process seconds of ``autograd-explorer export`` on a code box program, each of
+    ``repeats`` runs (a process start varies by a tenth of a second from run to run)."""
     program = workdir / "big.py"
     program.write_text(EXPORT_PROGRAM.format(nodes=nodes, turns=(nodes - 4) // 3))
     command = [sys.executable, "-m", "explorer", "export", str(program), "-o",
@@ -477,10 +480,14 @@ def export_seconds(nodes: int, workdir: Path) -> tuple[float, int, str]:
     if shutil.which("autograd-explorer"):
         command = ["autograd-explorer", *command[3:]]
     environment = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    started = time.perf_counter()
-    finished = subprocess.run(command, capture_output=True, env=environment, check=False)
-    seconds = time.perf_counter() - started
-    return seconds, finished.returncode, finished.stderr.decode(errors="replace")[-300:]
+    times = []
+    for _ in range(max(1, repeats)):
+        started = time.perf_counter()
+        finished = subprocess.run(command, capture_output=True, env=environment, check=False)
+        times.append(time.perf_counter() - started)
+        if finished.returncode != 0:
+            break
+    return times, finished.returncode, finished.stderr.decode(errors="replace")[-300:]
 
 
 # --- the report ---------------------------------------------------------------------------------
@@ -514,6 +521,10 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds dot may take")
     parser.add_argument("--skip-dot", action="store_true", help="leave torchviz and dot out")
+    parser.add_argument("--graphs", nargs="+", choices=list(GRAPHS), default=list(GRAPHS),
+                        metavar="NAME", help=f"only these graphs (of: {', '.join(GRAPHS)})")
+    parser.add_argument("--export-repeats", type=int, default=3, metavar="N",
+                        help="runs of the export command (median shown; 0 leaves it out)")
     options = parser.parse_args()
     ensure_big_stack()
     if not options.skip_dot and shutil.which("dot") is None:
@@ -536,19 +547,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
         for size in options.sizes:
-            for name, build in GRAPHS.items():
-                ours = measure_row(name, build, size, options, workdir)
+            for name in options.graphs:
+                ours = measure_row(name, GRAPHS[name], size, options, workdir)
                 if name in PAN_ZOOM_GRAPHS and size == PAN_ZOOM_NODES:
                     pan_zoom_sources[name] = ours
-        for name in PAN_ZOOM_GRAPHS:
+        for name in (name for name in PAN_ZOOM_GRAPHS if name in options.graphs):
             ours = pan_zoom_sources.get(name) or measure_sized(GRAPHS[name], PAN_ZOOM_NODES)
             frames = pan_zoom_frames(ours)
             print(f"pan/zoom frame, {name} of {len(ours.geometry.centres):,} nodes, median of 7: "
                   + ", ".join(f"{view} {ms:.1f} ms" for view, ms in frames.items()))
-        seconds, code, errors = export_seconds(PAN_ZOOM_NODES, workdir)
-        status = "" if code == 0 else f" (exit {code}: {errors})"
-        print(f"autograd-explorer export big.py -o out.png, {PAN_ZOOM_NODES:,}-node code box "
-              f"program, whole process: {seconds:.2f} s{status}")
+        if options.export_repeats:
+            report_export(workdir, options.export_repeats)
+
+
+def report_export(workdir: Path, repeats: int) -> None:
+    times, code, errors = export_seconds(PAN_ZOOM_NODES, workdir, repeats)
+    status = "" if code == 0 else f" (exit {code}: {errors})"
+    print(f"autograd-explorer export big.py -o out.png, {PAN_ZOOM_NODES:,}-node code box "
+          f"program, whole process, median of {len(times)}: {statistics.median(times):.2f} s "
+          f"(runs: {', '.join(f'{seconds:.2f}' for seconds in times)}){status}")
 
 
 if __name__ == "__main__":

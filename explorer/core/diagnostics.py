@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -210,7 +211,10 @@ def diagnose(trace: Trace) -> list[Finding]:
         if first is not None:
             found.append(first)
     for one_pass in trace.passes:
-        found.extend(one_pass.cached("findings", lambda one_pass=one_pass: (
-            norm_findings(one_pass) + unused_parameters(one_pass) + dead_relus(one_pass))))
+        found.extend(one_pass.cached("findings", functools.partial(_pass_findings, one_pass)))
     found.extend(text_findings(trace))
     return found
+
+
+def _pass_findings(one_pass: Pass) -> list[Finding]:
+    return norm_findings(one_pass) + unused_parameters(one_pass) + dead_relus(one_pass)

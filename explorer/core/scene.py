@@ -11,8 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import networkx as nx
 import torch
 
+from explorer.core.graph import paused_gc
 from explorer.core.stepper import Inflow, NodeState, Stepper
 from explorer.core.tensors import TensorLike, describe, format_number, norm_of
 from explorer.core.trace import LeafVariable, Pass
@@ -95,14 +97,28 @@ def pass_texts(one_pass: Pass, leaves: list[LeafVariable]) -> PassTexts:
         else:
             texts.titles[node_id] = _short(data["name"])
             texts.subtitles[node_id] = data["variable"] or ""
-    for node_id, next_id, slot, data in graph.edges(keys=True, data=True):
-        texts.shapes[(node_id, next_id, slot)] = shape_text(data.get("shape"))
+    texts.shapes = _shape_texts(graph)
     for step in one_pass.steps:
-        for _, next_id, slot in graph.out_edges(step.node, keys=True):
-            grad = step.grad_inputs[slot] if slot < len(step.grad_inputs) else None
-            if grad is not None:
-                texts.sent[(step.node, next_id, slot)] = gradient_text(grad)
+        for next_id, by_slot in graph.succ[step.node].items():  # a view: cheaper than out_edges
+            for slot in by_slot:
+                grad = step.grad_inputs[slot] if slot < len(step.grad_inputs) else None
+                if grad is not None:
+                    texts.sent[(step.node, next_id, slot)] = gradient_text(grad)
     one_pass.extras["texts"] = texts
+    return texts
+
+
+def _shape_texts(graph: nx.MultiDiGraph) -> dict[tuple[str, str, int], str]:
+    """Every edge's shape in words; a loop repeats a few shapes thousands of times, so each
+    distinct shape is put in words once."""
+    known: dict[tuple[int, ...] | None, str] = {}
+    texts: dict[tuple[str, str, int], str] = {}
+    for node_id, next_id, slot, shape in graph.edges(keys=True, data="shape"):
+        key = None if shape is None else tuple(shape)
+        text = known.get(key)
+        if text is None:
+            text = known[key] = shape_text(key)
+        texts[(node_id, next_id, slot)] = text
     return texts
 
 
@@ -111,6 +127,13 @@ def _grad_label(grad: TensorLike | None) -> str:
 
 
 def build_scene(one_pass: Pass, stepper: Stepper, leaves: list[LeafVariable]) -> Scene:
+    # a node and an edge object for each of thousands: all acyclic, so the collector, left
+    # on, would only scan the pass again and again while they are made
+    with paused_gc():
+        return _build_scene(one_pass, stepper, leaves)
+
+
+def _build_scene(one_pass: Pass, stepper: Stepper, leaves: list[LeafVariable]) -> Scene:
     texts = pass_texts(one_pass, leaves)
     graph = one_pass.graph
     ran = stepper.ran_through()

@@ -4,68 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from explorer.core.document import Document
 from explorer.core.groups import Group, automatic_groups, fold, fold_scene
-from explorer.core.layout import Layout, Progress, layered_layout
+from explorer.core.layout import Layout, Progress
 from explorer.core.scene import Scene, build_scene
 from explorer.core.stepper import Stepper
 from explorer.core.trace import Pass, Trace
-from explorer.ui.canvas import QtGraphCanvas
-from explorer.ui.scene_painter import (
-    COLUMN_SPACING,
-    LAYER_SPACING,
-    NODE_HEIGHT,
-    Geometry,
-    SceneCache,
-    node_width,
-    prepare_arrays,
-)
+from explorer.ui.placement import final_scene, layout_geometry
+from explorer.ui.scene_painter import Geometry, SceneCache, prepare_arrays
 from explorer.ui.theme import Theme
 
-GAP = 36.0  # scene units between neighbouring boxes in a layer
-COMPACT_SPACING = 0.45  # share of the usual gaps (between boxes and layers) in compact mode
+if TYPE_CHECKING:  # the export imports this module's functions, not the canvas behind them
+    from explorer.ui.canvas import QtGraphCanvas
 
-
-def layout_geometry(one_pass: Pass, scene_for_widths: Scene, previous: Layout | None = None,
-                    font_scale: float = 1.0, orientation: str = "TB",
-                    graph: nx.MultiDiGraph | None = None,
-                    progress: Progress | None = None, compact: bool = False) -> tuple[Layout, Geometry]:
-    """Lay the pass out (boxes as wide as their labels) and place it in scene units.
-
-    ``graph`` replaces the pass's own graph when groups are folded; ``compact`` packs boxes
-    closer across and between layers (edge labels then overlap more when zoomed out).
-    """
-    widths = {node.id: node_width(node, font_scale) for node in scene_for_widths.nodes}
-    tight = COMPACT_SPACING if compact else 1.0
-    gap = GAP * tight
-    # across a layer boxes take their widths (top to bottom) or one height each (left to right);
-    # the layout's own "compact" would scale the boxes too, and they would overlap
-    spans = ({node_id: (width + gap) / COLUMN_SPACING for node_id, width in widths.items()}
-             if orientation == "TB" else None)
-    layout = layered_layout(one_pass.graph if graph is None else graph, orientation=orientation,
-                            previous=previous, node_widths=spans, progress=progress)
-    layer_step = (NODE_HEIGHT + (LAYER_SPACING - NODE_HEIGHT) * tight) * max(1.0, font_scale)
-    along = COLUMN_SPACING if orientation == "TB" else (max(widths.values(), default=0) + gap)
-
-    def place(point: tuple[float, float]) -> tuple[float, float]:
-        x, y = point
-        if orientation == "TB":
-            return x * along, y * layer_step
-        return x * along, y * (NODE_HEIGHT + gap)
-
-    centres = {node_id: place(point) for node_id, point in layout.positions.items()}
-    bends = {key: [place(point) for point in points] for key, points in layout.bends.items()}
-    return layout, Geometry(centres, widths, bends)
-
-
-def final_scene(trace: Trace, one_pass: Pass) -> Scene:
-    """The scene at the end of the pass: its labels are the widest a node will need."""
-    stepper = Stepper(one_pass)
-    stepper.to_end()
-    return build_scene(one_pass, stepper, trace.leaves)
+BIG_GRAPH = 5_000  # nodes: a graph this big is laid out again in the runner's thread
 
 
 def structure_key(pass_index: int, one_pass: Pass) -> tuple:
@@ -113,11 +69,10 @@ def prepare_layout(trace: Trace, pass_index: int, previous: Layout | None,
         scene = build_scene(one_pass, stepper, trace.leaves)
     prepare_arrays(scene, geometry)  # the drawing arrays too, off the UI thread
     drawing = SceneCache(scene, geometry, theme) if theme is not None else None
+    if drawing is not None and len(scene.nodes) > BIG_GRAPH:
+        drawing.overview()  # a big graph opens zoomed out: its first frame draws the overview
     return PreparedLayout(pass_index, structure_key(pass_index, one_pass), layout, geometry,
                           font_scale, stepper, scene, stepper.position, drawing, style)
-
-
-BIG_GRAPH = 5_000  # nodes: a graph this big is laid out again in the runner's thread
 
 
 class GraphController:

@@ -32,7 +32,7 @@ from explorer.core.scene import Scene, build_scene
 from explorer.core.stepper import Stepper
 from explorer.core.trace import Trace
 from explorer.ui.gallery import menu_named
-from explorer.ui.graph_controller import final_scene, layout_geometry
+from explorer.ui.placement import final_scene, layout_geometry
 from explorer.ui.scene_painter import Geometry, paint_scene
 from explorer.ui.theme import Theme
 

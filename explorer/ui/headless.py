@@ -5,14 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QGuiApplication
 
 from explorer.core.program import run_program
 from explorer.core.scene import build_scene
 from explorer.core.session import SessionError, load_session
 from explorer.core.stepper import Stepper
 from explorer.ui.export import write_image
-from explorer.ui.graph_controller import final_scene, layout_geometry
+from explorer.ui.placement import layout_geometry  # the window's placement, exactly
 from explorer.ui.theme import THEMES
 
 
@@ -33,11 +33,12 @@ def _source_of(path: Path) -> tuple[str, dict]:
 
 
 def export_program(path: Path, output: Path, *, step: int | None = None, pass_number: int = 1,
-                   theme: str = "light") -> None:
+                   theme: str = "light", orientation: str = "TB", compact: bool = False) -> None:
     """Write the graph of ``path``'s pass ``pass_number`` at ``step`` (default: the end)."""
     if output.suffix.lower() not in (".png", ".svg"):
         raise ExportError(f"cannot export to '{output.name}': use a .png or .svg file name")
-    QApplication.instance() or QApplication(sys.argv[:1])
+    # fonts and painting into an image need no widgets: the lighter application starts sooner
+    QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     code, overrides = _source_of(path)
     trace = run_program(code, overrides=overrides)
     if trace.error is not None:
@@ -45,12 +46,16 @@ def export_program(path: Path, output: Path, *, step: int | None = None, pass_nu
     if not 1 <= pass_number <= len(trace.passes):
         raise ExportError(f"{path} has {len(trace.passes)} backward pass(es); there is no pass {pass_number}")
     one_pass = trace.passes[pass_number - 1]
-    _, geometry = layout_geometry(one_pass, final_scene(trace, one_pass))
     stepper = Stepper(one_pass)
     if step is not None and not 0 <= step <= stepper.count:
         raise ExportError(f"the pass has {stepper.count} steps; --step must be 0..{stepper.count}")
-    stepper.jump(stepper.count if step is None else step)
+    stepper.to_end()
+    scene = build_scene(one_pass, stepper, trace.leaves)  # at the end: the widest labels
+    _, geometry = layout_geometry(one_pass, scene, orientation=orientation, compact=compact)
+    if step is not None and step != stepper.count:
+        stepper.jump(step)
+        scene = build_scene(one_pass, stepper, trace.leaves)
     try:
-        write_image(output, build_scene(one_pass, stepper, trace.leaves), geometry, THEMES[theme])
+        write_image(output, scene, geometry, THEMES[theme])
     except (OSError, ValueError) as error:
         raise ExportError(f"cannot write {output}: {error}") from None

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
+from explorer.core.graph import paused_gc
 from explorer.core.scene import Scene, SceneEdge, SceneNode
 from explorer.core.stepper import NodeState
 from explorer.ui.theme import Theme
@@ -31,6 +32,7 @@ COLUMN_SPACING = 60.0  # scene units per layout unit across a layer
 NODE_HEIGHT = 62.0
 MIN_NODE_WIDTH = 120.0
 PADDING = 14.0
+GAP = 36.0  # scene units between neighbouring boxes in a layer
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Geometry:
     centres: dict[str, tuple[float, float]]
     widths: dict[str, float]
     bends: dict[tuple[str, str, int], list[tuple[float, float]]] = field(default_factory=dict)
+    orientation: str = "TB"  # "LR": data flows left to right, edges leave and enter boxes sideways
     # drawing arrays derived from the positions, kept until a node moves (see ``moved``)
     arrays: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
@@ -61,11 +64,11 @@ class Geometry:
     def _bounds(self) -> QRectF:
         if not self.centres:
             return QRectF(-100, -50, 200, 100)
-        rects = [self.rect(node_id) for node_id in self.centres]
-        left = min(rect.left() for rect in rects)
-        top = min(rect.top() for rect in rects)
-        right = max(rect.right() for rect in rects)
-        bottom = max(rect.bottom() for rect in rects)
+        centres = np.array(list(self.centres.values()), dtype=float).reshape(-1, 2)
+        half = np.array([self.widths.get(node_id, MIN_NODE_WIDTH) for node_id in self.centres]) / 2
+        left, right = float((centres[:, 0] - half).min()), float((centres[:, 0] + half).max())
+        top = float(centres[:, 1].min()) - NODE_HEIGHT / 2
+        bottom = float(centres[:, 1].max()) + NODE_HEIGHT / 2
         return QRectF(left, top, right - left, bottom - top).adjusted(-40, -40, 40, 40)
 
     def node_at(self, x: float, y: float) -> str | None:
@@ -121,6 +124,7 @@ class SceneCache:
     """
 
     def __init__(self, scene: Scene, geometry: Geometry, theme: Theme) -> None:
+        self.sideways = geometry.orientation == "LR"  # edges run left to right
         self.nodes = [node for node in scene.nodes if node.id in geometry.centres]
         self.edges = [edge for edge in scene.edges
                       if edge.source in geometry.centres and edge.target in geometry.centres]
@@ -129,24 +133,61 @@ class SceneCache:
         self.edge_points: list[list[QPointF]] = arrays["edge_points"]  # type: ignore[assignment]
         self.segment_edge: np.ndarray = arrays["segment_edge"]  # type: ignore[assignment]
         self.segment_boxes: np.ndarray = arrays["segment_boxes"]  # type: ignore[assignment]
+        self.segment_run: np.ndarray = arrays["segment_run"]  # type: ignore[assignment]
+        self.last_boxes: np.ndarray = arrays["last_boxes"]  # type: ignore[assignment]
+        self.node_rects: list[QRectF] = arrays["node_rects"]  # type: ignore[assignment]
+        self.slanted: np.ndarray = arrays["slanted"]  # type: ignore[assignment]
+        self.slanted_lines: list[QLineF] = arrays["slanted_lines"]  # type: ignore[assignment]
         self.colours = [theme.gradient_colour(edge.magnitude) if edge.delivered else theme.edge_idle
                         for edge in self.edges]
         self.theme = theme
         self._overview: tuple[dict[str, list[QRectF]], dict[str, list[QLineF]]] | None = None
 
     def overview(self) -> tuple[dict[str, list[QRectF]], dict[str, list[QLineF]]]:
-        """Boxes and lines grouped by colour, made the first time the view is zoomed far out."""
+        """Boxes and lines grouped by colour, made the first time the view is zoomed far out.
+
+        The rectangles and lines themselves come with the geometry (made off the UI thread);
+        a step only sorts them by colour.
+        """
         if self._overview is None:
             boxes: dict[str, list[QRectF]] = {}
-            for node, box in zip(self.nodes, self.node_boxes):
-                colour = self.theme.state_fill(node.state, node.kind)
-                boxes.setdefault(colour, []).append(QRectF(box[0], box[1], box[2] - box[0], box[3] - box[1]))
-            lines: dict[str, list[QLineF]] = {}
-            for index, points in enumerate(self.edge_points):
-                lines.setdefault(self.colours[index], []).extend(
-                    QLineF(a, b) for a, b in zip(points, points[1:]))
-            self._overview = (boxes, lines)
+            for node, rect in zip(self.nodes, self.node_rects):
+                boxes.setdefault(self.theme.state_fill(node.state, node.kind), []).append(rect)
+            self._overview = (boxes, self._overview_lines())
         return self._overview
+
+    def _overview_lines(self) -> dict[str, list[QLineF]]:
+        """Every segment, by colour; vertical runs that overlap (the bus of a weight used at
+        every turn of a loop) become one line: drawn once per edge they cost seconds."""
+        # colours in edge order, as drawn one edge at a time: where lines of two colours cross,
+        # the same one stays on top
+        lines: dict[str, list[QLineF]] = {colour: [] for colour in dict.fromkeys(self.colours)}
+        colours = self.colours
+        for edge, line in zip(self.segment_edge[self.slanted].tolist(), self.slanted_lines):
+            lines[colours[edge]].append(line)
+        vertical = np.ones(len(self.segment_edge), dtype=bool)
+        vertical[self.slanted] = False
+        for (colour, _), x, top, bottom in self.merged_runs(np.flatnonzero(vertical)):
+            lines[colour].append(QLineF(x, top, x, bottom))
+        return lines
+
+    def merged_runs(self, segments: np.ndarray, area: QRectF | None = None
+                    ) -> list[tuple[tuple[str, bool], float, float, float]]:
+        """Vertical segments as (pen, x, top, bottom), overlapping ones of one pen merged
+        (cut to ``area`` first, so runs passing through the view become one)."""
+        boxes = self.segment_boxes[segments]
+        top, bottom = boxes[:, 1], boxes[:, 3]
+        if area is not None:
+            top, bottom = np.maximum(top, area.top()), np.minimum(bottom, area.bottom())
+        # each pen (colour, delivered) as a number, for numpy; only the edges asked about
+        numbers: dict[tuple[str, bool], int] = {}
+        owners = self.segment_edge[segments].tolist()
+        style = np.fromiter((numbers.setdefault((self.colours[edge], self.edges[edge].delivered),
+                                                len(numbers)) for edge in owners),
+                            dtype=np.int64, count=len(owners))
+        pens = list(numbers)
+        return [(pens[pen], x, low, high)
+                for pen, x, low, high in _merge_spans(style, boxes[:, 0], top, bottom)]
 
     def visible(self, boxes: np.ndarray, area: QRectF | None) -> np.ndarray:
         if area is None or not len(boxes):
@@ -159,6 +200,38 @@ class SceneCache:
         """Edges with a segment on screen (a long edge is tested piece by piece)."""
         hits = self.segment_edge[self.visible(self.segment_boxes, area)]
         return sorted(set(hits.tolist()))
+
+    def edge_work(self, area: QRectF | None, near: QRectF | None
+                  ) -> tuple[list[int], list[tuple[tuple[str, bool], float, float, float]]]:
+        """What one frame draws of the edges: those with a piece on screen other than a
+        shared vertical run, or whose last piece (curve, arrow, label) is ``near``; and the
+        runs on screen, merged. Close up in a loop thousands of edges only pass through."""
+        hits = self.visible(self.segment_boxes, area)
+        runs = self.segment_run[hits]
+        detailed = set(self.segment_edge[hits[~runs]].tolist())
+        detailed.update(self.visible(self.last_boxes, near).tolist())
+        return sorted(detailed), self.merged_runs(hits[runs], area)
+
+
+def _merge_spans(style: np.ndarray, x: np.ndarray, top: np.ndarray, bottom: np.ndarray
+                 ) -> list[tuple[int, float, float, float]]:
+    """Overlapping or touching spans with the same style and x joined into one, with numpy."""
+    if not len(style):
+        return []
+    order = np.lexsort((top, x, style))
+    style, x, top, bottom = style[order], x[order], top[order], bottom[order]
+    group_start = np.ones(len(style), dtype=bool)
+    group_start[1:] = (style[1:] != style[:-1]) | (x[1:] != x[:-1])
+    # shift each group above the one before, so one running maximum serves every group
+    group = np.cumsum(group_start) - 1
+    lowest = float(top.min())
+    shift = group * (float(bottom.max()) - lowest + 1.0)
+    ends = np.maximum.accumulate(bottom - lowest + shift)
+    starts = group_start.copy()
+    starts[1:] |= (top[1:] - lowest + shift[1:]) > ends[:-1]
+    first = np.flatnonzero(starts)
+    highest = np.maximum.reduceat(bottom, first)
+    return list(zip(style[first].tolist(), x[first].tolist(), top[first].tolist(), highest.tolist()))
 
 
 def prepare_arrays(scene: Scene, geometry: Geometry) -> None:
@@ -173,7 +246,8 @@ def _arrays_for(nodes: list[SceneNode], edges: list[SceneEdge], geometry: Geomet
     key = (tuple(node.id for node in nodes[:1]), len(nodes), len(edges))
     if geometry.arrays.get("key") != key:  # positions change rarely; states every step
         geometry.arrays.clear()
-        geometry.arrays.update(_geometry_arrays(nodes, edges, geometry), key=key)
+        with paused_gc():  # a point object per bend, all acyclic: nothing for the collector
+            geometry.arrays.update(_geometry_arrays(nodes, edges, geometry), key=key)
     return geometry.arrays
 
 
@@ -184,15 +258,54 @@ def _geometry_arrays(nodes: list[SceneNode], edges: list[SceneEdge],
     node_boxes = np.column_stack([centres[:, 0] - half, centres[:, 1] - NODE_HEIGHT / 2,
                                   centres[:, 0] + half, centres[:, 1] + NODE_HEIGHT / 2]) \
         if len(nodes) else np.zeros((0, 4))
-    edge_points = [_edge_points(edge, geometry) for edge in edges]
-    segments = [(index, a, b) for index, points in enumerate(edge_points)
-                for a, b in zip(points, points[1:])]
-    segment_boxes = np.array(
-        [(min(a.x(), b.x()), min(a.y(), b.y()), max(a.x(), b.x()), max(a.y(), b.y()))
-         for _, a, b in segments], dtype=float).reshape(-1, 4)
+    polylines = _edge_polylines(edges, geometry)
+    edge_points = [[QPointF(x, y) for x, y in line] for line in polylines]
+    # every point of every edge in one array: a segment joins two neighbours of the same edge
+    owner = np.repeat(np.arange(len(polylines)), [len(line) for line in polylines])
+    points = np.array([point for line in polylines for point in line], dtype=float).reshape(-1, 2)
+    joined = np.flatnonzero(owner[1:] == owner[:-1])
+    a, b = points[joined], points[joined + 1]
+    segment_boxes = np.column_stack([np.minimum(a, b), np.maximum(a, b)]).reshape(-1, 4)
+    first_point = np.cumsum([0] + [len(line) for line in polylines])
+    at = joined - first_point[:-1][owner[joined]]  # which piece of its edge
+    is_first, is_last = at == 0, joined + 2 == first_point[1:][owner[joined]]
+    slanted = np.flatnonzero(segment_boxes[:, 0] != segment_boxes[:, 2])
     return {"node_boxes": node_boxes, "edge_points": edge_points,
-            "segment_edge": np.array([index for index, _, _ in segments], dtype=int),
-            "segment_boxes": segment_boxes}
+            "segment_edge": owner[joined].astype(np.int64), "segment_boxes": segment_boxes,
+            # the overview's rectangles and lines, made here rather than on the UI thread
+            "node_rects": [QRectF(left, top, right - left, bottom - top)
+                           for left, top, right, bottom in node_boxes.tolist()],
+            "slanted": slanted,
+            "slanted_lines": [QLineF(a[0], a[1], b[0], b[1])
+                              for a, b in zip(points[joined[slanted]].tolist(),
+                                              points[joined[slanted] + 1].tolist())],
+            # middle pieces running straight down: drawn merged, once for all edges sharing them
+            "segment_run": ~is_first & ~is_last & (segment_boxes[:, 0] == segment_boxes[:, 2]),
+            "last_boxes": segment_boxes[is_last],  # one per edge, in edge order
+            "bounds": geometry._bounds()}  # here, off the UI thread, not at the first frame
+
+
+def _edge_polylines(edges: list[SceneEdge], geometry: Geometry) -> list[list[tuple[float, float]]]:
+    """Each edge from the bottom of its source box to the top of its target's, through its
+    bends; in a left-to-right layout, or against the flow, it goes from side to side instead."""
+    if not edges:
+        return []
+    centres, widths = geometry.centres, geometry.widths
+    source = np.array([centres[edge.source] for edge in edges], dtype=float)
+    target = np.array([centres[edge.target] for edge in edges], dtype=float)
+    source_half = np.array([widths.get(edge.source, MIN_NODE_WIDTH) for edge in edges]) / 2
+    target_half = np.array([widths.get(edge.target, MIN_NODE_WIDTH) for edge in edges]) / 2
+    if geometry.orientation == "LR":
+        sideways = np.ones(len(edges), dtype=bool)
+    else:
+        sideways = source[:, 1] >= target[:, 1]
+    start_x = np.where(sideways, source[:, 0] + source_half, source[:, 0]).tolist()
+    start_y = np.where(sideways, source[:, 1], source[:, 1] + NODE_HEIGHT / 2).tolist()
+    end_x = np.where(sideways, target[:, 0] - target_half, target[:, 0]).tolist()
+    end_y = np.where(sideways, target[:, 1], target[:, 1] - NODE_HEIGHT / 2).tolist()
+    bends = geometry.bends
+    return [[(start_x[index], start_y[index]), *bends.get((edge.target, edge.source, edge.slot), ()),
+             (end_x[index], end_y[index])] for index, edge in enumerate(edges)]
 
 
 class LabelGrid:
@@ -235,7 +348,7 @@ def paint_scene(painter: QPainter, scene: Scene, geometry: Geometry, theme: Them
         return
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     show_text = pixels_per_unit * 13 * font_scale >= 6.0  # level of detail: skip unreadable text
-    _paint_edges(painter, cache, cache.visible_edges(visible), theme, visible, show_text, font_scale)
+    _paint_edges(painter, cache, visible, theme, show_text, font_scale)
     for index in cache.visible(cache.node_boxes, visible):
         node = cache.nodes[index]
         _paint_node(painter, node, geometry.rect(node.id), theme, node.id == selected,
@@ -259,78 +372,71 @@ def _paint_overview(painter: QPainter, cache: SceneCache, selected: str | None,
         painter.drawRect(geometry.rect(selected))
 
 
-def _edge_points(edge: SceneEdge, geometry: Geometry) -> list[QPointF]:
-    source = geometry.rect(edge.source)
-    target = geometry.rect(edge.target)
-    bends = geometry.bends.get((edge.target, edge.source, edge.slot), [])
-    start = QPointF(source.center().x(), source.bottom())
-    end = QPointF(target.center().x(), target.top())
-    if source.center().y() >= target.center().y():  # drawn left to right or against the flow
-        start = QPointF(source.right(), source.center().y())
-        end = QPointF(target.left(), target.center().y())
-    return [start] + [QPointF(x, y) for x, y in bends] + [end]
-
-
-def _edge_path(points: list[QPointF]) -> QPainterPath:
+def _edge_path(points: list[QPointF], sideways: bool = False) -> QPainterPath:
+    """A curve that leaves and arrives along the flow (down, or right when ``sideways``)."""
     path = QPainterPath(points[0])
     if len(points) == 2:
         start, end = points
-        middle_y = (start.y() + end.y()) / 2
-        path.cubicTo(QPointF(start.x(), middle_y), QPointF(end.x(), middle_y), end)
+        if sideways:
+            middle_x = (start.x() + end.x()) / 2
+            path.cubicTo(QPointF(middle_x, start.y()), QPointF(middle_x, end.y()), end)
+        else:
+            middle_y = (start.y() + end.y()) / 2
+            path.cubicTo(QPointF(start.x(), middle_y), QPointF(end.x(), middle_y), end)
     else:
         for point in points[1:]:
             path.lineTo(point)
     return path
 
 
-def _paint_edges(painter: QPainter, cache: SceneCache, indices: list[int], theme: Theme,
-                 visible: QRectF | None, show_text: bool, font_scale: float) -> None:
+LABEL_MARGIN = 150.0  # scene units: a label may reach this far beyond the piece it sits on
+
+
+def _paint_edges(painter: QPainter, cache: SceneCache, visible: QRectF | None, theme: Theme,
+                 show_text: bool, font_scale: float) -> None:
     """Short edges as curves; long ones as lines, where many edges share one run (a weight
-    used at every step of a loop) that run is drawn once, not once per edge."""
-    shared: dict[tuple[str, bool, float], list[tuple[float, float]]] = {}
+    used at every step of a loop) that run is drawn once, not once per edge. Pieces off screen
+    are skipped."""
     placed = LabelGrid()  # edge labels already drawn, so the next ones avoid them
+    near = None if visible is None else visible.adjusted(-LABEL_MARGIN, -LABEL_MARGIN,
+                                                         LABEL_MARGIN, LABEL_MARGIN)
+    indices, runs = cache.edge_work(visible, near)
     painter.setBrush(Qt.BrushStyle.NoBrush)
     for index in indices:
         edge, points, colour = cache.edges[index], cache.edge_points[index], cache.colours[index]
-        pen = QPen(QColor(colour), 3.2 if edge.delivered else 1.6, Qt.PenStyle.SolidLine,
-                   Qt.PenCapStyle.RoundCap)
-        if len(points) == 2:
-            path = _edge_path(points)
-            painter.setPen(pen)
-            painter.drawPath(path)
-        else:
-            path = _edge_path([points[-2], points[-1]])
-            painter.setPen(pen)
-            painter.drawLine(points[0], points[1])
-            painter.drawPath(path)
-            for a, b in zip(points[1:-2], points[2:-1]):
-                if a.x() == b.x():
-                    shared.setdefault((colour, edge.delivered, a.x()), []).append(
-                        (min(a.y(), b.y()), max(a.y(), b.y())))
-                else:
-                    painter.drawLine(a, b)
+        painter.setPen(QPen(QColor(colour), 3.2 if edge.delivered else 1.6, Qt.PenStyle.SolidLine,
+                            Qt.PenCapStyle.RoundCap))
+        if len(points) > 2:
+            _paint_bends(painter, points, visible)
+        if not _touches(points[-2], points[-1], near):
+            continue  # its curve, arrowhead and label are all off screen
+        path = _edge_path(points[-2:], cache.sideways)
+        painter.drawPath(path)
         if visible is None or visible.contains(points[-1]):
             _paint_arrowhead(painter, path, QColor(colour))
             painter.setBrush(Qt.BrushStyle.NoBrush)
-        if show_text:
-            label = edge.grad_text if edge.delivered else edge.shape
-            if label:
-                _paint_edge_label(painter, path, label, QColor(colour), theme, edge.delivered,
-                                  font_scale, placed)
-    for (colour, delivered, x), spans in shared.items():
+        label = (edge.grad_text if edge.delivered else edge.shape) if show_text else ""
+        if label:
+            _paint_edge_label(painter, path, label, QColor(colour), theme, edge.delivered,
+                              font_scale, placed)
+    for (colour, delivered), x, top, bottom in runs:
         painter.setPen(QPen(QColor(colour), 3.2 if delivered else 1.6))
-        for top, bottom in _merged(spans):
-            painter.drawLine(QPointF(x, top), QPointF(x, bottom))
+        painter.drawLine(QPointF(x, top), QPointF(x, bottom))
 
 
-def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    merged: list[tuple[float, float]] = []
-    for top, bottom in sorted(spans):
-        if merged and top <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], bottom))
-        else:
-            merged.append((top, bottom))
-    return merged
+def _touches(a: QPointF, b: QPointF, area: QRectF | None) -> bool:
+    """Whether the box around a piece from ``a`` to ``b`` meets ``area`` (None: everywhere)."""
+    return area is None or (min(a.x(), b.x()) <= area.right() and max(a.x(), b.x()) >= area.left()
+                            and min(a.y(), b.y()) <= area.bottom() and max(a.y(), b.y()) >= area.top())
+
+
+def _paint_bends(painter: QPainter, points: list[QPointF], visible: QRectF | None) -> None:
+    """A long edge up to its last piece, but its vertical runs (``SceneCache.edge_work``)."""
+    if _touches(points[0], points[1], visible):
+        painter.drawLine(points[0], points[1])
+    for a, b in zip(points[1:-2], points[2:-1]):
+        if a.x() != b.x() and _touches(a, b, visible):
+            painter.drawLine(a, b)
 
 
 def _paint_arrowhead(painter: QPainter, path: QPainterPath, colour: QColor) -> None:

@@ -16,8 +16,8 @@ from explorer.core.scene import build_scene
 from explorer.core.stepper import Stepper
 from explorer.core.trace import Trace
 from explorer.ui.export import write_image
-from explorer.ui.graph_controller import final_scene, layout_geometry
 from explorer.ui.main_window import QtMainWindow
+from explorer.ui.placement import final_scene, layout_geometry
 from explorer.ui.theme import THEMES
 
 TRUSTED_DOCK_TITLE = "Code (trusted: ran with full Python, read-only)"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QImage
 
 from explorer.core.tensors import describe
 from explorer.examples import all_examples
@@ -189,6 +189,22 @@ def test_headless_export_command(tmp_path: Path) -> None:
     refused = subprocess.run([sys.executable, "-m", "explorer", "export", str(program), "-o",
                               str(tmp_path / "x.gif")], capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and ".png or .svg" in refused.stderr
+
+
+def test_headless_export_follows_the_layout_style(tmp_path: Path) -> None:
+    from explorer.cli import main
+
+    program = tmp_path / "poly.py"
+    program.write_text(POLYNOMIAL)
+    sizes = {}
+    for name, flags in (("down", []), ("across", ["--left-to-right"]), ("tight", ["--compact"])):
+        target = tmp_path / f"{name}.png"
+        assert main(["export", str(program), "-o", str(target), *flags]) == 0
+        image = QImage(str(target))
+        sizes[name] = (image.width(), image.height())
+    assert sizes["down"][1] > sizes["down"][0]  # the polynomial is a tall graph top to bottom...
+    assert sizes["across"][0] > sizes["across"][1]  # ...and a wide one left to right
+    assert sizes["tight"][1] < sizes["down"][1]
 
 
 def test_app_starts_and_quits_from_the_command_line(tmp_path: Path) -> None:

@@ -119,3 +119,20 @@ def test_a_big_graph_is_laid_out_again_off_the_ui_thread(qtbot, window, monkeypa
     assert window.document.trace is trace and window.document.stepper.position == position
     assert window.controller.geometry.bounds().height() < 0.9 * before.height()
     assert _overlapping_boxes(window) == []
+
+
+def test_left_to_right_layout_runs_every_edge_rightwards_and_is_remembered(qtbot, window, settings) -> None:
+    run_and_wait(qtbot, window, LOOP)
+    window.left_to_right_action.trigger()
+    geometry, cache = window.controller.geometry, window.canvas.item.cache
+    assert geometry.orientation == "LR" and _overlapping_boxes(window) == []
+    for edge, points in zip(cache.edges, cache.edge_points):
+        # from the right side of the box data comes from to the left side of the box it enters
+        assert points[0].x() == geometry.rect(edge.source).right()
+        assert points[-1].x() == geometry.rect(edge.target).left()
+        assert points[0].x() < points[-1].x()
+    from explorer.ui.main_window import QtMainWindow
+
+    again = QtMainWindow(settings)
+    qtbot.addWidget(again)
+    assert again.left_to_right_action.isChecked() and again.controller.orientation == "LR"

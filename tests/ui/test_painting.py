@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from explorer.core.program import run_program
 from explorer.core.scene import build_scene
 from explorer.core.stepper import Stepper
-from explorer.ui.graph_controller import final_scene, layout_geometry
+from explorer.ui.placement import final_scene, layout_geometry
 from explorer.ui.scene_painter import SceneCache, paint_scene
 from explorer.ui.theme import LIGHT
 from tests.core.programs import POLYNOMIAL
