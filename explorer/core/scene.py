@@ -126,38 +126,90 @@ def _grad_label(grad: TensorLike | None) -> str:
     return "grad = None" if grad is None else f"grad = {describe(grad)}"
 
 
-def build_scene(one_pass: Pass, stepper: Stepper, leaves: list[LeafVariable]) -> Scene:
+PATCH_STEPS = 64  # a move of at most this many steps changes the previous scene, not all of it
+
+
+def build_scene(one_pass: Pass, stepper: Stepper, leaves: list[LeafVariable],
+                previous: tuple[Scene, int] | None = None) -> Scene:
+    """The scene at the stepper's position.
+
+    ``previous`` is a scene of this pass made by this function and the position it was made
+    at: for a move of a few steps only the nodes and edges those steps touch are made anew
+    (a step on a 100,000-node graph costs milliseconds, not a second).
+    """
     # a node and an edge object for each of thousands: all acyclic, so the collector, left
     # on, would only scan the pass again and again while they are made
     with paused_gc():
+        if previous is not None and abs(stepper.position - previous[1]) <= PATCH_STEPS:
+            return _patched_scene(one_pass, stepper, leaves, *previous)
         return _build_scene(one_pass, stepper, leaves)
 
 
 def _build_scene(one_pass: Pass, stepper: Stepper, leaves: list[LeafVariable]) -> Scene:
     texts = pass_texts(one_pass, leaves)
-    graph = one_pass.graph
-    ran = stepper.ran_through()
     roots = set(one_pass.roots)
-    nodes = []
-    for node_id, data in graph.nodes(data=True):
-        kind = data["kind"]
-        if kind == "accumulate_grad":
-            before, after = texts.leaf_grads[node_id]
-            subtitle = after if node_id in ran else before
-        else:
-            subtitle = texts.subtitles[node_id]
-        nodes.append(SceneNode(
-            id=node_id, title=texts.titles[node_id], subtitle=subtitle, kind=kind,
-            state=stepper.node_state(node_id), is_root=node_id in roots,
-            running_sum=running_sum_text(stepper, node_id, texts) if stepper.inflows else ""))
-    edges = []
-    for key, shape in texts.shapes.items():
-        node_id, next_id, slot = key
-        sent = texts.sent.get(key) if node_id in ran else None
-        edges.append(SceneEdge(
-            source=next_id, target=node_id, slot=slot, shape=shape, delivered=sent is not None,
-            grad_text=sent[0] if sent else "", magnitude=sent[1] if sent else None))
+    nodes = [_scene_node(node_id, data, texts, stepper, roots)
+             for node_id, data in one_pass.graph.nodes(data=True)]
+    edges = [_scene_edge(key, shape, texts, stepper) for key, shape in texts.shapes.items()]
     return Scene(nodes, edges, step_header(one_pass, stepper), stepper.active_node)
+
+
+def _patched_scene(one_pass: Pass, stepper: Stepper, leaves: list[LeafVariable],
+                   previous: Scene, previous_position: int) -> Scene:
+    texts = pass_texts(one_pass, leaves)
+    graph = one_pass.graph
+    low, high = sorted((previous_position, stepper.position))
+    moved = [step.node for step in one_pass.steps[low:high]]  # run or undone by this move
+    touched = set(moved)
+    if low:  # the node active before or after the move changes state too
+        touched.add(one_pass.steps[low - 1].node)
+    touched.update(delivery.target for node in moved for delivery in stepper.deliveries_of(node))
+    node_index, edge_index = scene_indices(one_pass, leaves)
+    roots = set(one_pass.roots)
+    nodes = list(previous.nodes)
+    for node_id in touched:
+        nodes[node_index[node_id]] = _scene_node(node_id, graph.nodes[node_id], texts, stepper, roots)
+    edges = list(previous.edges)
+    for node_id in moved:  # an edge shows its gradient once its consumer has run
+        for next_id, by_slot in graph.succ[node_id].items():
+            for slot in by_slot:
+                key = (node_id, next_id, slot)
+                edges[edge_index[key]] = _scene_edge(key, texts.shapes[key], texts, stepper)
+    return Scene(nodes, edges, step_header(one_pass, stepper), stepper.active_node)
+
+
+def scene_indices(one_pass: Pass, leaves: list[LeafVariable]
+                  ) -> tuple[dict[str, int], dict[tuple[str, str, int], int]]:
+    """Where each node and edge sits in the pass's scenes (worked out once, for stepping)."""
+    texts = pass_texts(one_pass, leaves)
+    return one_pass.cached("scene_indices", lambda: (
+        {node_id: index for index, node_id in enumerate(one_pass.graph.nodes)},
+        {key: index for index, key in enumerate(texts.shapes)}))
+
+
+def _has_run(stepper: Stepper, node_id: str) -> bool:
+    index = stepper.step_index(node_id)
+    return index is not None and index < stepper.position
+
+
+def _scene_node(node_id: str, data: dict, texts: PassTexts, stepper: Stepper, roots: set[str]) -> SceneNode:
+    kind = data["kind"]
+    if kind == "accumulate_grad":
+        before, after = texts.leaf_grads[node_id]
+        subtitle = after if _has_run(stepper, node_id) else before
+    else:
+        subtitle = texts.subtitles[node_id]
+    return SceneNode(
+        id=node_id, title=texts.titles[node_id], subtitle=subtitle, kind=kind,
+        state=stepper.node_state(node_id), is_root=node_id in roots,
+        running_sum=running_sum_text(stepper, node_id, texts) if stepper.inflows else "")
+
+
+def _scene_edge(key: tuple[str, str, int], shape: str, texts: PassTexts, stepper: Stepper) -> SceneEdge:
+    node_id, next_id, slot = key
+    sent = texts.sent.get(key) if _has_run(stepper, node_id) else None
+    return SceneEdge(source=next_id, target=node_id, slot=slot, shape=shape, delivered=sent is not None,
+                     grad_text=sent[0] if sent else "", magnitude=sent[1] if sent else None)
 
 
 def step_header(one_pass: Pass, stepper: Stepper) -> str:

@@ -116,6 +116,11 @@ class Stepper:
     def node_states(self) -> dict[str, NodeState]:
         return {node_id: self.node_state(node_id) for node_id in self.one_pass.graph.nodes}
 
+    def deliveries_of(self, node_id: str) -> list[Delivery]:
+        """The gradients ``node_id``'s step sends (none if the engine never runs it)."""
+        index = self._executed_at.get(node_id)
+        return [] if index is None else self._step_deliveries[index]
+
     def delivered(self) -> list[Delivery]:
         """Every gradient sent so far, in the order the engine sent them."""
         return [item for deliveries in self._step_deliveries[: self.position] for item in deliveries]

@@ -35,13 +35,14 @@ class QtSceneItem(pg.GraphicsObject):
 
     def set_content(self, scene: Scene | None, geometry: Geometry, drawing: SceneCache | None = None) -> None:
         """Show ``scene``; ``drawing`` is its drawing arrays when made already (off the UI thread)."""
-        self.prepareGeometryChange()
+        if geometry is not self.geometry:  # a step keeps the layout: no new bounds to index
+            self.prepareGeometryChange()
         self.scene_data = scene
         self.geometry = geometry
         if drawing is not None and drawing.theme is self.theme:
             self.cache = drawing
         else:
-            self.cache = None if scene is None else SceneCache(scene, geometry, self.theme)
+            self.cache = None if scene is None else SceneCache(scene, geometry, self.theme, self.cache)
         self.update()
 
     def refresh_cache(self) -> None:

@@ -11,7 +11,7 @@ import networkx as nx
 from explorer.core.document import Document
 from explorer.core.groups import Group, automatic_groups, fold, fold_scene
 from explorer.core.layout import Layout, Progress
-from explorer.core.scene import Scene, build_scene
+from explorer.core.scene import Scene, build_scene, scene_indices
 from explorer.core.stepper import Stepper
 from explorer.core.trace import Pass, Trace
 from explorer.ui.placement import final_scene, layout_geometry
@@ -62,6 +62,7 @@ def prepare_layout(trace: Trace, pass_index: int, previous: Layout | None,
     stepper = Stepper(one_pass)
     stepper.to_end()
     scene = build_scene(one_pass, stepper, trace.leaves)  # at the end: the widest labels
+    scene_indices(one_pass, trace.leaves)  # for the first steps the user takes
     layout, geometry = layout_geometry(one_pass, scene, previous, font_scale, style[0],
                                        progress=progress, compact=style[1])
     if position is not None and position != stepper.position:
@@ -93,6 +94,9 @@ class GraphController:
         self._scene: Scene | None = None
         self._scene_key: tuple | None = None
         self._shown_pass: Pass | None = None
+        # the last unfolded scene built, its stepper and position: a step changes only a few
+        # of its nodes, so the next scene is made from it
+        self._unfolded: tuple[Stepper, Scene, int] | None = None
         # drawing arrays the runner made, with the scene and geometry they were made for
         self._drawing: tuple[Scene | None, Geometry | None, SceneCache | None] = (None, None, None)
         self.orientation = "TB"  # or "LR": data flows top to bottom, or left to right
@@ -165,6 +169,7 @@ class GraphController:
             if document.stepper is prepared.stepper:
                 self._scene = prepared.scene
                 self._scene_key = self._key_at(prepared.position)
+                self._unfolded = (prepared.stepper, prepared.scene, prepared.position)
                 self._drawing = (prepared.scene, prepared.geometry, prepared.drawing)
         else:
             previous = self._layouts.get(document.pass_index) if same else None
@@ -263,7 +268,11 @@ class GraphController:
         document = self.document
         if document.stepper is None or document.trace is None:
             return None
-        scene = build_scene(document.stepper.one_pass, document.stepper, document.trace.leaves)
+        stepper = document.stepper
+        last = self._unfolded
+        previous = (last[1], last[2]) if last is not None and last[0] is stepper else None
+        scene = build_scene(stepper.one_pass, stepper, document.trace.leaves, previous)
+        self._unfolded = (stepper, scene, stepper.position)
         if self.view_graph is not None:
             scene = fold_scene(scene, self.view_graph, self.owner)
         return scene

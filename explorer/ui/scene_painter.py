@@ -116,6 +116,15 @@ def node_width(node: SceneNode, scale: float = 1.0) -> float:
     return max(MIN_NODE_WIDTH * scale, widest + 2 * PADDING)
 
 
+def _kept(placed: list[bool]) -> list[int] | None:
+    """The indices to keep, or None when every one is kept (the usual case: no copy then)."""
+    return None if all(placed) else [index for index, kept in enumerate(placed) if kept]
+
+
+def _edge_colour(edge: SceneEdge, theme: Theme) -> str:
+    return theme.gradient_colour(edge.magnitude) if edge.delivered else theme.edge_idle
+
+
 class SceneCache:
     """Arrays of one scene's boxes and edge segments, so a frame draws only what is on screen.
 
@@ -123,11 +132,22 @@ class SceneCache:
     zoomed-out overview draws all boxes and lines of one colour in a single call.
     """
 
-    def __init__(self, scene: Scene, geometry: Geometry, theme: Theme) -> None:
+    def __init__(self, scene: Scene, geometry: Geometry, theme: Theme,
+                 previous: SceneCache | None = None) -> None:
+        """``previous``, the cache of the step before on the same layout, saves the work that
+        does not change from step to step (which nodes are placed, most edge colours)."""
         self.sideways = geometry.orientation == "LR"  # edges run left to right
-        self.nodes = [node for node in scene.nodes if node.id in geometry.centres]
-        self.edges = [edge for edge in scene.edges
-                      if edge.source in geometry.centres and edge.target in geometry.centres]
+        self.geometry, self.sizes = geometry, (len(scene.nodes), len(scene.edges))
+        same_layout = previous is not None and previous.fits(scene, geometry, theme)
+        if previous is not None and same_layout:
+            self._placed = previous._placed
+        else:
+            centres = geometry.centres
+            self._placed = (_kept([node.id in centres for node in scene.nodes]),
+                            _kept([edge.source in centres and edge.target in centres for edge in scene.edges]))
+        nodes, edges = self._placed
+        self.nodes = scene.nodes if nodes is None else [scene.nodes[index] for index in nodes]
+        self.edges = scene.edges if edges is None else [scene.edges[index] for index in edges]
         arrays = _arrays_for(self.nodes, self.edges, geometry)
         self.node_boxes: np.ndarray = arrays["node_boxes"]  # type: ignore[assignment]
         self.edge_points: list[list[QPointF]] = arrays["edge_points"]  # type: ignore[assignment]
@@ -138,10 +158,18 @@ class SceneCache:
         self.node_rects: list[QRectF] = arrays["node_rects"]  # type: ignore[assignment]
         self.slanted: np.ndarray = arrays["slanted"]  # type: ignore[assignment]
         self.slanted_lines: list[QLineF] = arrays["slanted_lines"]  # type: ignore[assignment]
-        self.colours = [theme.gradient_colour(edge.magnitude) if edge.delivered else theme.edge_idle
-                        for edge in self.edges]
+        if previous is not None and same_layout:  # a step changes few edges: the same objects
+            self.colours = [colour if edge is before else _edge_colour(edge, theme)
+                            for edge, before, colour in zip(self.edges, previous.edges, previous.colours)]
+        else:
+            self.colours = [_edge_colour(edge, theme) for edge in self.edges]
         self.theme = theme
         self._overview: tuple[dict[str, list[QRectF]], dict[str, list[QLineF]]] | None = None
+
+    def fits(self, scene: Scene, geometry: Geometry, theme: Theme) -> bool:
+        """Whether this cache was made for a scene of the same pass on this very layout."""
+        return self.geometry is geometry and self.theme is theme and self.sizes == (
+            len(scene.nodes), len(scene.edges))
 
     def overview(self) -> tuple[dict[str, list[QRectF]], dict[str, list[QLineF]]]:
         """Boxes and lines grouped by colour, made the first time the view is zoomed far out.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
+
+import pytest
 import torch
 
 from explorer.core import run_program
 from explorer.core.document import Document
 from explorer.core.scene import build_scene
-from explorer.core.stepper import NodeState
+from explorer.core.stepper import NodeState, Stepper
 from explorer.core.tensors import describe
 from tests.core.programs import POLYNOMIAL
 from tests.core.reference import reference_grads
@@ -80,3 +83,33 @@ def test_scene_edges_carry_delivered_gradients_in_data_flow_direction() -> None:
         grad = step.grad_inputs[edge.slot]
         assert edge.grad_text == describe(grad, 4)
         assert edge.magnitude == float(torch.linalg.vector_norm(grad.double()))
+
+
+@pytest.mark.parametrize("source", [
+    POLYNOMIAL,
+    "x = torch.tensor(0.5, requires_grad=True)\nw = torch.tensor([1.5, -0.5], requires_grad=True)\n"
+    "h = x * w\nfor i in range(12):\n    h = torch.tanh(h * w) + h\nloss = (h * h).sum()\nloss.backward()\n",
+    "a = torch.tensor(1.0, requires_grad=True)\nb = a * 3\nb.backward(retain_graph=True)\n"
+    "(b * b).backward()\n",
+])
+def test_a_scene_made_from_the_previous_one_equals_one_made_afresh(source: str) -> None:
+    trace = run_program(source)
+    rng = random.Random(3)
+    for one_pass in trace.passes:
+        stepper = Stepper(one_pass)
+        scene, position = build_scene(one_pass, stepper, trace.leaves), 0
+        moves = ["next"] * stepper.count + ["previous"] * stepper.count + ["jump"] * 30
+        for move in moves:
+            if move == "jump":
+                stepper.jump(rng.randint(0, stepper.count))
+            else:
+                getattr(stepper, move)()
+            patched = build_scene(one_pass, stepper, trace.leaves, (scene, position))
+            assert patched == build_scene(one_pass, _stepper_at(one_pass, stepper.position), trace.leaves)
+            scene, position = patched, stepper.position
+
+
+def _stepper_at(one_pass, position: int) -> Stepper:
+    stepper = Stepper(one_pass)
+    stepper.jump(position)
+    return stepper
