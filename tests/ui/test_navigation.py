@@ -136,3 +136,15 @@ def test_left_to_right_layout_runs_every_edge_rightwards_and_is_remembered(qtbot
     again = QtMainWindow(settings)
     qtbot.addWidget(again)
     assert again.left_to_right_action.isChecked() and again.controller.orientation == "LR"
+
+
+def test_drawing_made_step_by_step_equals_drawing_made_afresh(qtbot, window) -> None:
+    run_and_wait(qtbot, window, LOOP)
+    from explorer.ui.scene_painter import SceneCache
+
+    for how in ["previous"] * 6 + ["next"] * 3 + ["reset", "next", "next"]:
+        window.document.step(how)
+        item = window.canvas.item
+        fresh = SceneCache(item.scene_data, item.geometry, item.theme)
+        assert item.cache.nodes == fresh.nodes and item.cache.edges == fresh.edges
+        assert item.cache.colours == fresh.colours
