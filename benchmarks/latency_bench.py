@@ -141,6 +141,19 @@ def measure_layout_only(window, beat: Heartbeat) -> dict:
     return {"rows": [row], "nodes": _nodes(window)}
 
 
+def measure_stepping(window, beat: Heartbeat, steps: int = 30) -> dict:
+    """Step back through the graph on screen, one step every 20 ms, as a held-down key would."""
+    beat.start()
+    started = time.perf_counter()
+    for _ in range(steps):
+        window.document.step("previous")
+        settle(0.02)
+    gaps = beat.stop()
+    return {"scenario": f"  then {steps} steps back, one every 20 ms", "seconds": time.perf_counter() - started,
+            "beats": len(gaps), "max_ms": max(gaps) * 1000, "p99_ms": _percentile(gaps, 0.99) * 1000,
+            "mean_ms": statistics.fmean(gaps) * 1000, "result": "-"}
+
+
 def _nodes(window) -> int:
     one_pass = window.document.current_pass
     return one_pass.graph.number_of_nodes() if one_pass is not None else 0
@@ -179,6 +192,7 @@ def main() -> int:
     if not options.quick:
         result = measure_layout_only(window, beat)
         rows.extend(result["rows"])
+        rows.append(measure_stepping(window, beat))
         nodes = result["nodes"]
     print_table(rows)
     if nodes:
