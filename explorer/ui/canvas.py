@@ -190,9 +190,15 @@ class QtGraphCanvas(QWidget):
             return
         readable = READABLE_BOX * 1.4 / NODE_HEIGHT  # pixels per scene unit
         x, y = self.item.geometry.centres[focus]
-        visible_height = height / readable
+        visible_width, visible_height = width / readable, height / readable
+        if self.item.geometry.orientation == "LR":  # the output at the right, what feeds it to its left
+            left = max(bounds.left(), min(x + self.item.geometry.widths.get(focus, 0.0) - visible_width * 0.85,
+                                          bounds.right() - visible_width))
+            self.view_box.setRange(rect=QRectF(left, y - visible_height / 2, visible_width, visible_height),
+                                   padding=0)
+            return
         top = max(bounds.top(), min(y + NODE_HEIGHT - visible_height * 0.8, bounds.bottom() - visible_height))
-        self.view_box.setRange(rect=QRectF(x - width / readable / 2, top, width / readable, visible_height),
+        self.view_box.setRange(rect=QRectF(x - visible_width / 2, top, visible_width, visible_height),
                                padding=0)
 
     def fit(self) -> None:
