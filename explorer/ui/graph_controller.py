@@ -184,6 +184,7 @@ class GraphController:
             if any(geometry.centres[k] != v for k, v in kept.items()):
                 geometry.centres.update(kept)  # nodes the user dragged stay where they were put
                 geometry.moved()
+                self._drawing = (None, None, None)  # made for the positions before the drag
         self._layouts[document.pass_index] = layout
         self._structure = structure
         self._shown_pass = one_pass

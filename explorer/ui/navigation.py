@@ -90,7 +90,7 @@ class QtMinimap(QWidget):
         if mapping is None or cache is None:
             return
         bounds, scale = mapping
-        key = (id(cache), self.width(), self.height(), theme.name)
+        key = (cache, self.width(), self.height(), theme.name)  # the cache itself: ids are reused
         if self._boxes_key != key:  # once per step, not on every move of the view
             self._boxes = boxes_image(cache, theme, bounds, scale, self.width(), self.height())
             self._boxes_key = key

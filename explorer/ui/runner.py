@@ -40,7 +40,7 @@ class RunRequest:
     trace: Trace | None = None  # lay this trace out again instead of running anything
 
 
-BIG_RESULT = 200_000  # objects a run leaves alive before its result is frozen (gc.freeze)
+BIG_RESULT = 5_000  # nodes in a result that is then frozen out of the collector (gc.freeze)
 
 
 class _MainThreadCollector(QObject):
@@ -78,12 +78,17 @@ class _MainThreadCollector(QObject):
                 gc.collect(generation)
                 return
 
-    def result_taken(self) -> None:
-        """After the window has taken a run's result: freeze it if big, or tidy if small."""
+    def result_taken(self, nodes: int, replaced: bool) -> None:
+        """After the window has taken a result of ``nodes`` nodes: freeze it if big; when a
+        small new trace has ``replaced`` the one shown, tidy up if frozen objects piled up.
+
+        The size comes from the result itself: the collector's own counters net out a big
+        trace replacing another big one.
+        """
         self.busy = False
-        if gc.get_count()[0] > BIG_RESULT:
+        if nodes > BIG_RESULT:
             gc.freeze()  # not collected first: that alone would scan the whole result
-        elif gc.get_freeze_count() > 2 * self.frozen_floor:
+        elif replaced and gc.get_freeze_count() > 2 * self.frozen_floor:
             gc.unfreeze()
             gc.collect()
             gc.freeze()
@@ -99,12 +104,12 @@ def collect_garbage_on_ui_thread() -> None:
         _COLLECTOR.append(_MainThreadCollector())
 
 
-def _collector_busy(busy: bool) -> None:
+def _collector_busy(busy: bool, nodes: int = 0, replaced: bool = False) -> None:
     for collector in _COLLECTOR:
         if busy:
             collector.busy = True
         else:
-            collector.result_taken()
+            collector.result_taken(nodes, replaced)
 
 
 class _Signals(QObject):
@@ -124,6 +129,14 @@ class _Job(QRunnable):
         self.setAutoDelete(True)
 
     def run(self) -> None:
+        try:
+            trace, prepared = self._work()
+        except Exception as error:  # noqa: BLE001 - the window must hear back, whatever happened
+            sys.excepthook(*sys.exc_info())
+            trace, prepared = Trace(error=ExplorerError(f"the run failed: {error}")), None
+        self.signals.finished.emit(self.request, trace, prepared)
+
+    def _work(self) -> tuple[Trace, object]:
         request = self.request
         if request.trace is not None:
             trace = request.trace
@@ -151,7 +164,7 @@ class _Job(QRunnable):
             # UI thread would have to lay it out itself)
             trace = Trace(stdout=trace.stdout, error=ExplorerError(
                 "cancelled; the graph shown is from the last run", kind="cancelled"))
-        self.signals.finished.emit(request, trace, prepared)
+        return trace, prepared
 
     def _report(self, stage: str, fraction: float, nodes: int) -> None:
         self.signals.progressed.emit(self.request.number, stage, fraction, nodes)
@@ -230,8 +243,11 @@ class QtRunner(QObject):
             return  # an older run finished after a newer one started: drop it
         self.busy = False
         self.finished.emit(request, trace, prepared)
+        if self.busy:
+            return  # a handler started a new job: it is busy again
         self.busyChanged.emit(False)
-        _collector_busy(False)
+        nodes = max((one_pass.graph.number_of_nodes() for one_pass in trace.passes), default=0)
+        _collector_busy(False, nodes, replaced=bool(trace.passes) and request.trace is None)
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self.busy:
