@@ -77,6 +77,17 @@ def wait_for_run(window, start: Callable[[], None], timeout: float) -> float:
     return done[0] - started
 
 
+def open_window(prefix: str):
+    """A main window with its settings in a fresh temporary folder, shown at 1366×768."""
+    from explorer.ui.main_window import QtMainWindow
+
+    folder = tempfile.mkdtemp(prefix=prefix)
+    window = QtMainWindow(QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat))
+    window.resize(1366, 768)
+    window.show()
+    return window
+
+
 def settle(seconds: float) -> None:
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
@@ -173,12 +184,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="skip the 100,000-node graph")
     options = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from explorer.ui.main_window import QtMainWindow
-
-    folder = tempfile.mkdtemp(prefix="latency-bench-")
-    window = QtMainWindow(QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat))
-    window.resize(1366, 768)
-    window.show()
+    window = open_window("latency-bench-")
     beat = Heartbeat()
     wait_for_run(window, lambda: window.set_code("import torch\nx = torch.ones(2, requires_grad=True)\n"
                                                  "y = (x * x).sum()\ny.backward()\n"), 120)  # warm

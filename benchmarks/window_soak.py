@@ -17,7 +17,6 @@ import gc
 import os
 import random
 import sys
-import tempfile
 import time
 import weakref
 from pathlib import Path
@@ -26,8 +25,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from latency_bench import residual_program, wait_for_run  # noqa: E402
-from PySide6.QtCore import QCoreApplication, QSettings  # noqa: E402, TID251 - a UI benchmark
+from latency_bench import open_window, residual_program, wait_for_run  # noqa: E402
+from PySide6.QtCore import QCoreApplication  # noqa: E402, TID251 - a UI benchmark
 from PySide6.QtWidgets import QApplication  # noqa: E402, TID251
 from soak import mutate, random_program, resident_megabytes  # noqa: E402
 
@@ -61,12 +60,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=11)
     options = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from explorer.ui.main_window import QtMainWindow
-
-    folder = tempfile.mkdtemp(prefix="window-soak-")
-    window = QtMainWindow(QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat))
-    window.resize(1366, 768)
-    window.show()
+    window = open_window("window-soak-")
     window.runner.limits = Limits(max_seconds=60)
     rng = random.Random(options.seed)
     seeds = [item.source() for item in all_examples()]

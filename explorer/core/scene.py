@@ -187,16 +187,11 @@ def scene_indices(one_pass: Pass, leaves: list[LeafVariable]
         {key: index for index, key in enumerate(texts.shapes)}))
 
 
-def _has_run(stepper: Stepper, node_id: str) -> bool:
-    index = stepper.step_index(node_id)
-    return index is not None and index < stepper.position
-
-
 def _scene_node(node_id: str, data: dict, texts: PassTexts, stepper: Stepper, roots: set[str]) -> SceneNode:
     kind = data["kind"]
     if kind == "accumulate_grad":
         before, after = texts.leaf_grads[node_id]
-        subtitle = after if _has_run(stepper, node_id) else before
+        subtitle = after if stepper.has_run(node_id) else before
     else:
         subtitle = texts.subtitles[node_id]
     return SceneNode(
@@ -207,7 +202,7 @@ def _scene_node(node_id: str, data: dict, texts: PassTexts, stepper: Stepper, ro
 
 def _scene_edge(key: tuple[str, str, int], shape: str, texts: PassTexts, stepper: Stepper) -> SceneEdge:
     node_id, next_id, slot = key
-    sent = texts.sent.get(key) if _has_run(stepper, node_id) else None
+    sent = texts.sent.get(key) if stepper.has_run(node_id) else None
     return SceneEdge(source=next_id, target=node_id, slot=slot, shape=shape, delivered=sent is not None,
                      grad_text=sent[0] if sent else "", magnitude=sent[1] if sent else None)
 

@@ -101,9 +101,10 @@ class Stepper:
         """The index of the step that runs ``node_id`` (None when the engine never runs it)."""
         return self._executed_at.get(node_id)
 
-    def ran_through(self) -> set[str]:
-        """The nodes the engine has run by this position (the active one included)."""
-        return {step.node for step in self.one_pass.steps[: self.position]}
+    def has_run(self, node_id: str) -> bool:
+        """Whether the engine has run ``node_id`` by this position (the active one included)."""
+        index = self._executed_at.get(node_id)
+        return index is not None and index < self.position
 
     def node_state(self, node_id: str) -> NodeState:
         index = self._executed_at.get(node_id)
@@ -130,8 +131,7 @@ class Stepper:
 
     def leaf_grad(self, node_id: str) -> TensorLike | None:
         """The ``.grad`` of the leaf behind an AccumulateGrad node at this position."""
-        index = self._executed_at.get(node_id)
-        if index is not None and index < self.position:
+        if self.has_run(node_id):
             return self.one_pass.grads_after.get(node_id)
         return self.one_pass.grads_before.get(node_id)
 
