@@ -13,7 +13,8 @@ from explorer import __version__
 
 EXIT_OK = 0
 EXIT_ERROR = 2
-_COMMANDS = ("trace", "export", "run")
+DEFAULT_PASSES_TEXT = "1-10,last"  # explorer.core.passes.DEFAULT_PASSES, without importing torch
+_COMMANDS = ("trace", "export", "run", "install-desktop")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,6 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("--format", choices=("json", "dot"), default="json",
                        help="json (schema explorer.trace/1, the default) or Graphviz dot")
     trace.add_argument("-o", "--output", help="write here instead of standard output")
+    trace.add_argument("--passes", metavar="SPEC", default=None,
+                       help="which backward passes to record in full, counted from 1: first, last, "
+                       "all, N or N-M, joined by commas (default: %s); every pass gets a summary"
+                       % DEFAULT_PASSES_TEXT)
     export = commands.add_parser(
         "export", help="render a program's graph to PNG or SVG without a window",
         description="Run a program and draw its graph as the app does (same layout and colours), "
@@ -49,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="data flowing left to right (default: top to bottom)")
     export.add_argument("--compact", action="store_true", help="boxes packed closer together")
     _add_run_parser(commands)
+    _add_install_desktop_parser(commands)
     return parser
 
 
@@ -67,13 +73,25 @@ def _add_run_parser(commands: argparse._SubParsersAction) -> None:
                      help="record the first N backward passes (default 50); later ones just run")
 
 
+def _add_install_desktop_parser(commands: argparse._SubParsersAction) -> None:
+    install = commands.add_parser(
+        "install-desktop", help="add the app to this user's desktop: menu entry, icon, file types",
+        description="Per-user, no administrator rights: on Linux a menu entry, its icon and the "
+        "*.explorer.json file type (and \"Open with\" for .py); on Windows a Start-menu shortcut "
+        "and \"Open with\" for .json and .py; on macOS an app in ~/Applications. Prints each file "
+        "it writes; running it again is harmless.")
+    install.add_argument("--uninstall", action="store_true",
+                         help="remove everything an earlier install-desktop wrote")
+
+
 def build_app_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="autograd-explorer",
         description="Open the app on FILE (a program or a session), or on the welcome example. "
         "Other commands: `autograd-explorer trace --help`, `autograd-explorer export --help`.")
     parser.add_argument("--version", action="version", version=f"autograd-explorer {__version__}")
-    parser.add_argument("file", nargs="?", help="a program (.py) or a saved session (.json)")
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="programs (.py) or saved sessions (.json), one window each")
     parser.add_argument("--quit-after", type=int, metavar="MS", default=None,
                         help="close MS milliseconds after the first run finishes and print how "
                         "long start-up took (for scripts and measurements)")
@@ -84,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments and arguments[0] in _COMMANDS:
         options = build_parser().parse_args(arguments)
+        if options.command == "install-desktop":
+            from explorer.desktop.install import run_install_desktop
+
+            return run_install_desktop(options.uninstall)
         if options.command == "run":
             from explorer.script_command import run_script_command
 
@@ -98,14 +120,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _launch(build_app_parser().parse_args(arguments))
 
 
+def main_gui(argv: Sequence[str] | None = None) -> int:
+    """The windowed launcher (``autograd-explorer-gui``): no console window on Windows."""
+    import os
+
+    for name in ("stdout", "stderr"):  # pythonw gives none: printing must not fail
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+    return main(argv)
+
+
 def _launch(options: argparse.Namespace) -> int:
-    path = Path(options.file) if options.file else None
-    if path is not None and not path.is_file():
-        print(f"autograd-explorer: no such file: {path}", file=sys.stderr)
-        return EXIT_ERROR
+    paths = [Path(name) for name in options.files]
+    for path in paths:
+        if not path.is_file():
+            print(f"autograd-explorer: no such file: {path}", file=sys.stderr)
+            return EXIT_ERROR
     from explorer.ui.app import run_app  # Qt is imported only when a window is asked for
 
-    return run_app(path, quit_after_ms=options.quit_after)
+    return run_app(paths, quit_after_ms=options.quit_after)
 
 
 def _export(options: argparse.Namespace, whole_process: bool = False) -> int:
@@ -148,14 +181,20 @@ def _read_source(options: argparse.Namespace) -> tuple[str, str]:
 def _trace(options: argparse.Namespace) -> int:
     from explorer.core.dot import pass_to_dot
     from explorer.core.files import write_atomic
+    from explorer.core.passes import PassSelection, PassSpecError
     from explorer.core.program import run_program
 
+    try:
+        selection = PassSelection.parse(options.passes)
+    except PassSpecError as error:
+        print(f"autograd-explorer: --passes: {error}", file=sys.stderr)
+        return EXIT_ERROR
     try:
         source, filename = _read_source(options)
     except (OSError, UnicodeDecodeError) as error:
         print(f"autograd-explorer: cannot read {options.file}: {error}", file=sys.stderr)
         return EXIT_ERROR
-    trace = run_program(source)
+    trace = run_program(source, passes=selection)
     if trace.error is not None:
         print(trace.error.editor_format(filename), file=sys.stderr)
         return EXIT_ERROR

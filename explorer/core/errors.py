@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(eq=False)
@@ -20,6 +20,9 @@ class ExplorerError(Exception):
     advice: str = ""
     end_line: int | None = None
     end_col: int | None = None
+    # The Python exception behind a runtime error, while the program runs (its `except` clauses
+    # test it); dropped before the error leaves the run.
+    original: BaseException | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         super().__init__(self.message)

@@ -15,8 +15,9 @@ from explorer.core.graph import Naming
 from explorer.core.language.checker import parse_program
 from explorer.core.language.evaluator import Evaluator
 from explorer.core.limits import Budget, Limits
-from explorer.core.recorder import PassRequest, record_pass
-from explorer.core.trace import LeafVariable, Pass, Trace
+from explorer.core.passes import PassSelection
+from explorer.core.recorder import PassRequest, record_pass, run_summarized, summary_of
+from explorer.core.trace import LeafVariable, Pass, PassSummary, Trace
 
 # Every run starts from this seed, so re-running after a value edit draws the same random
 # tensors; a program's own torch.manual_seed() still takes over from there.
@@ -24,11 +25,18 @@ RUN_SEED = 0
 
 
 class _Tracer:
-    """Receives the program's backward calls and records each one as a pass."""
+    """Receives the program's backward calls and records each one as a pass.
 
-    def __init__(self, naming: Naming) -> None:
+    Every pass gets a summary; the selection says which are recorded in full. For ``last`` each
+    pass not otherwise chosen is recorded in full until the next one replaces it.
+    """
+
+    def __init__(self, naming: Naming, selection: PassSelection | None = None) -> None:
         self.naming = naming
+        self.selection = selection or PassSelection.parse("all")
         self.passes: list[Pass] = []
+        self.summaries: list[PassSummary] = []
+        self.provisional: Pass | None = None  # the latest pass, kept in full while it is the last
         self.evaluator: Evaluator | None = None
 
     def backward(self, call: str, line: int, run: Callable[[], Any], tensors: list[torch.Tensor],
@@ -47,11 +55,25 @@ class _Tracer:
         for root in request.roots:
             if not isinstance(root, torch.Tensor):
                 raise TypeError(f"expected a tensor to differentiate, got {type(root).__name__}")
+        if not any(root.grad_fn is not None for root in request.roots):
+            return run()  # torch raises its own error: no pass
+        index = len(self.summaries)
+        chosen = self.selection.wants(index)
+        if not chosen and not self.selection.last:
+            summary, result = run_summarized(request, run, index=index,
+                                             named_leaves=self.named_leaves())
+            self.summaries.append(summary)
+            return result
         one_pass, result = record_pass(
-            request, run, naming=self.naming, index=len(self.passes),
+            request, run, naming=self.naming, index=index,
             named_leaves=self.named_leaves(), result_names=result_names)
-        if one_pass is not None:
-            self.passes.append(one_pass)
+        if one_pass is None:
+            return result
+        self.summaries.append(summary_of(one_pass, request.roots))
+        if self.provisional is not None:
+            self.passes.remove(self.provisional)
+        self.provisional = None if chosen else one_pass
+        self.passes.append(one_pass)
         return result
 
     def _name_of(self, tensor: Any) -> str:
@@ -81,8 +103,12 @@ def run_program(
     overrides: Mapping[str, Any] | None = None,
     cancel: threading.Event | None = None,
     where: MutableSequence[int] | None = None,
+    passes: str | PassSelection | None = None,
 ) -> Trace:
     """Check and run ``source``; return its trace, with ``error`` set if it was refused or failed.
+
+    ``passes`` says which passes are recorded in full (a SPEC, see ``explorer.core.passes``;
+    default :data:`~explorer.core.passes.DEFAULT_PASSES`); every pass gets a summary in ``pass_summaries``.
 
     Passes recorded before a runtime error are kept. Torch's global grad mode and random
     state are restored afterwards, so a run leaves no trace on the process.
@@ -94,7 +120,8 @@ def run_program(
     ``where`` receives the line and column of each statement as it starts: another process
     reads it to say where a run it had to kill was stuck.
     """
-    return on_big_stack(lambda: _run_program(source, limits, overrides, cancel, where))
+    selection = passes if isinstance(passes, PassSelection) else PassSelection.parse(passes)
+    return on_big_stack(lambda: _run_program(source, limits, overrides, cancel, where, selection))
 
 
 BIG_STACK = 1024 * 2**20  # reserved address space; only the pages a deep free touches are used
@@ -125,16 +152,18 @@ def on_big_stack(work: Callable[[], T]) -> T:
 
 
 def _run_program(source: str, limits: Limits | None, overrides: Mapping[str, Any] | None,
-                 cancel: threading.Event | None, where: MutableSequence[int] | None) -> Trace:
+                 cancel: threading.Event | None, where: MutableSequence[int] | None,
+                 selection: PassSelection | None = None) -> Trace:
     limits = limits or Limits()
-    trace = Trace()
+    selection = selection or PassSelection.parse(None)
+    trace = Trace(pass_spec=selection.spec)
     try:
         tree = parse_program(source, limits)
     except ExplorerError as error:
         trace.error = error
         return trace
     naming = Naming()
-    tracer = _Tracer(naming)
+    tracer = _Tracer(naming, selection)
     evaluator = Evaluator(Budget(limits, cancel), tracer, naming, dict(overrides or {}))
     tracer.evaluator = evaluator
     evaluator.where = where
@@ -142,6 +171,7 @@ def _run_program(source: str, limits: Limits | None, overrides: Mapping[str, Any
         _evaluate(tree, evaluator, tracer, trace)
         trace.stdout = "".join(evaluator.output)
         trace.passes = tracer.passes
+        trace.pass_summaries = tracer.summaries
         trace.leaves = [LeafVariable.of(name, tensor)
                         for name, tensor in _named_leaf_tensors(evaluator, naming).items()]
         trace.overrides_applied = sorted(evaluator.applied_overrides)
@@ -159,7 +189,7 @@ def _evaluate(tree: ast.Module, evaluator: Evaluator, tracer: _Tracer, trace: Tr
         torch.manual_seed(RUN_SEED)
         try:
             evaluator.run(tree)
-            if not tracer.passes:
+            if not tracer.summaries:
                 _implicit_pass(evaluator, tracer)
         except ExplorerError as error:
             trace.error = error

@@ -1,7 +1,15 @@
-"""Record one backward pass from the real engine, with observing hooks on every node."""
+"""Record one backward pass from the real engine, with observing hooks on every node.
+
+What a hook receives is not a snapshot: the engine may keep that very buffer (or a detached
+alias of it) as a leaf's ``.grad``, and the program may reach it through a seed it passed or a
+hook of its own. So every gradient is copied inside the hook and no reference to it is kept:
+a later ``zero_()`` or optimizer step cannot rewrite the record, and the engine decides what
+to steal exactly as it would without us (see the last sections of the autograd notes).
+"""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -9,11 +17,13 @@ from typing import Any
 import torch
 
 from explorer.core.graph import Naming, paused_gc, walk
-from explorer.core.saved import capture_saved, is_freed
-from explorer.core.tensors import TensorLike, snapshot
-from explorer.core.trace import Pass, Step
+from explorer.core.saved import Freed, capture_saved
+from explorer.core.tensors import TensorLike, TensorSummary, norm_of, snapshot
+from explorer.core.trace import HookChange, Pass, PassSummary, Step
 
 Grads = tuple[torch.Tensor | None, ...]
+Copies = tuple[torch.Tensor | None, ...]
+RawStep = tuple[str, Copies, Copies, tuple[HookChange, ...]]
 
 
 @dataclass(frozen=True)
@@ -42,37 +52,37 @@ def record_pass(
 
     Returns the pass (``None`` when no root has a graph: torch then raises its own error)
     and whatever ``run`` returned. Hooks only observe and are always removed; they hold node
-    ids, never nodes.
+    ids, never nodes, and copies of gradients, never the gradients themselves.
     """
     grad_fns = [root.grad_fn for root in request.roots if root.grad_fn is not None]
     if not grad_fns:
         return None, run()
     walked = walk(grad_fns, naming)
     graph = walked.graph
+    attributes = graph._node  # the node dicts themselves: no view made per look-up
     for node_id, node in walked.nodes.items():
-        graph.nodes[node_id]["saved"] = capture_saved(node)
+        attributes[node_id]["saved"] = capture_saved(node)
     leaves = _accumulated_leaves(walked.nodes, graph)
     grads_before = {node_id: _grad_snapshot(leaf) for node_id, leaf in leaves.items()}
-    raw_steps, result = run_observed(walked.nodes, run, detach=request.create_graph)
+    observer = Observer(graph, detach=request.create_graph, leaves=leaves)
+    observer.expect_seeds(request, walked.roots)
+    raw_steps, result = run_observed(walked.nodes, run, observer=observer)
     if not request.retain_graph:
-        for node_id, node in walked.nodes.items():
-            graph.nodes[node_id]["freed_after"] = is_freed(node)
-    escaped = _escaped_tensors(request, result, leaves)
-    steps = [
-        Step(node_id, _keep(outputs, escaped), _keep(inputs, escaped))
-        for node_id, outputs, inputs in raw_steps
-    ]
+        ran = {step[0] for step in raw_steps}
+        for node_id, data in attributes.items():
+            data["freed_after"] = releases_saved(data["saved"], node_id in ran)
+    after = _LeafGrads()
     one_pass = Pass(
         index=index,
         call=request.call,
         line=request.line,
         roots=walked.roots,
         graph=graph,
-        steps=steps,
+        steps=[Step(node_id, outputs, inputs, changes) for node_id, outputs, inputs, changes in raw_steps],
         seeds=[None if seed is None else snapshot(seed) for seed in request.seeds],
         grads_before=grads_before,
-        grads_after={node_id: _grad_snapshot(leaf) for node_id, leaf in leaves.items()},
-        grads={name: _grad_snapshot(leaf) for name, leaf in named_leaves.items()},
+        grads_after={node_id: after.of(leaf) for node_id, leaf in leaves.items()},
+        grads={name: after.of(leaf) for name, leaf in named_leaves.items()},
         results=_results(result_names, result),
         retain_graph=request.retain_graph,
         create_graph=request.create_graph,
@@ -83,41 +93,222 @@ def record_pass(
 
 
 def run_observed(
-    nodes: dict[str, Any], run: Callable[[], Any], *, detach: bool = False
-) -> tuple[list[tuple[str, Grads, Grads]], Any]:
+    nodes: dict[str, Any], run: Callable[[], Any], *, detach: bool = False,
+    observer: Observer | None = None,
+) -> tuple[list[RawStep], Any]:
     """Call ``run`` with an observing post-hook on every node; return what each node did.
 
-    The hooks are removed however ``run`` ends.
+    Each step holds copies made inside the hook. The hooks are removed however ``run`` ends.
     """
-    raw_steps: list[tuple[str, Grads, Grads]] = []
+    observer = observer or Observer(None, detach=detach)
     with paused_gc():
-        handles = [node.register_hook(_observer(node_id, raw_steps, detach))
-                   for node_id, node in nodes.items()]
+        handles = [node.register_hook(observer.hook_for(node_id)) for node_id, node in nodes.items()]
         try:
             result = run()
         finally:
             for handle in handles:
                 handle.remove()
-    return raw_steps, result
+    return observer.steps, result
 
 
-def _observer(node_id: str, steps: list[tuple[str, Grads, Grads]], detach: bool) -> Callable:
-    """A post-hook that records and returns None, so it never changes a gradient."""
-    append = steps.append
+# What arrived at one input of a node: the tensor (by weak reference: a strong one would change
+# what the engine may steal), its version then, and our copy of it.
+_Arrival = tuple[Any, int, torch.Tensor]
+_HOOK_NODE = "BackwardHookFunctionBackward"  # module backward hooks run on this identity node
+
+
+class Observer:
+    """The post-hooks of one pass: they copy what each node received and sent, and notice where
+    a user's hook changed a gradient between the node that sent it and the node that got it."""
+
+    def __init__(self, graph: Any, *, detach: bool, leaves: dict[str, torch.Tensor] | None = None) -> None:
+        self.steps: list[RawStep] = []
+        self.detach = detach
+        self.graph = graph
+        self.arrivals: dict[tuple[str, int], list[_Arrival]] = {}
+        # leaves whose post-accumulate-grad hooks may change .grad after the engine stored it
+        self.watched = {node_id: (leaf, _copy_or_none(leaf.grad, False)) for node_id, leaf in
+                        (leaves or {}).items() if getattr(leaf, "_post_accumulate_grad_hooks", None)}
+
+    def expect_seeds(self, request: PassRequest, root_ids: Sequence[str]) -> None:
+        """The roots' nodes receive the seeds: what they get is compared with these.
+
+        ``root_ids`` are the walked ids of the roots that have a graph, in order.
+        """
+        with_graph = [(root, seed) for root, seed in zip(request.roots, request.seeds)
+                      if root.grad_fn is not None]
+        for (root, seed), node_id in zip(with_graph, root_ids):
+            if isinstance(seed, torch.Tensor):
+                arrival = (_weak(seed), seed._version, self._copy(seed))
+            else:  # the engine makes ones for a scalar root
+                arrival = (None, 0, torch.ones_like(root.detach()))
+            self.arrivals.setdefault((node_id, root.output_nr), []).append(arrival)
+
+    def hook_for(self, node_id: str) -> Callable[[Grads, Grads], None]:
+        """The post-hook for one node; it records and returns None, so it changes nothing."""
+        append = self.steps.append
+        copies = self._copies
+        if self.graph is None:
+            def observe_only(grad_inputs: Grads, grad_outputs: Grads) -> None:
+                append((node_id, copies(grad_outputs), copies(grad_inputs), ()))
+
+            return observe_only
+        targets = self._targets(node_id)
+        identity = self.graph._node[node_id]["name"] == _HOOK_NODE
+        watched = self.watched.get(node_id)
+
+        def observe(grad_inputs: Grads, grad_outputs: Grads) -> None:
+            received = copies(grad_outputs)
+            sent = copies(grad_inputs)
+            changes = self._received_changes(node_id, grad_outputs, received)
+            if identity:
+                changes += _sent_changes(grad_inputs, grad_outputs, received)
+            if watched is not None:
+                changes += _grad_changes(watched, received)
+            self._deliver(targets, grad_inputs, sent)
+            append((node_id, received, sent, changes))
+
+        return observe
+
+    def _targets(self, node_id: str) -> tuple[tuple[str, int] | None, ...]:
+        """For each slot of the node's ``next_functions``: the node and input it feeds."""
+        by_slot: dict[int, tuple[str, int]] = {}
+        for target, edges in self.graph._succ[node_id].items():  # the raw dict: no view made
+            for slot, data in edges.items():
+                by_slot[slot] = (target, data["input_nr"])
+        return tuple(by_slot.get(slot) for slot in range(max(by_slot, default=-1) + 1))
+
+    def _deliver(self, targets: tuple[tuple[str, int] | None, ...], grads: Grads, sent: Copies) -> None:
+        for slot, grad in enumerate(grads):
+            if grad is None or slot >= len(targets) or targets[slot] is None:
+                continue
+            copy = sent[slot]
+            assert copy is not None
+            self.arrivals.setdefault(targets[slot], []).append((_weak(grad), grad._version, copy))
+
+    def _received_changes(self, node_id: str, grads: Grads, received: Copies) -> tuple[HookChange, ...]:
+        changes: tuple[HookChange, ...] = ()
+        for input_nr, grad in enumerate(grads):
+            arrived = self.arrivals.pop((node_id, input_nr), None)
+            if not arrived or grad is None:
+                continue
+            if len(arrived) == 1:
+                reference, version, copy = arrived[0]
+                if reference is not None and reference() is grad and version == grad._version:
+                    continue  # the very tensor the sender made, untouched: the common case
+                expected = copy
+            else:
+                expected = _sum(copy for _, _, copy in arrived)
+            mine = received[input_nr]
+            if mine is not None and not same_values(expected, mine):
+                changes += (HookChange("grad_outputs", input_nr, expected),)
+        return changes
+
+    def _copies(self, grads: Grads) -> Copies:
+        detach = self.detach
+        return tuple([None if grad is None else _copy(grad, detach) for grad in grads])
+
+    def _copy(self, grad: torch.Tensor) -> torch.Tensor:
+        return _copy(grad, self.detach)
+
+
+def _sent_changes(sent: Grads, received: Grads, copies: Copies) -> tuple[HookChange, ...]:
+    """An identity node sends what it got; a module's backward hook may send something else."""
+    changes: tuple[HookChange, ...] = ()
+    for slot, grad in enumerate(sent):
+        before = copies[slot] if slot < len(copies) else None
+        if grad is None or before is None or grad is received[slot]:
+            continue
+        if not same_values(before, grad):
+            changes += (HookChange("grad_inputs", slot, before),)
+    return changes
+
+
+def _grad_changes(watched: tuple[torch.Tensor, torch.Tensor | None],
+                  received: Copies) -> tuple[HookChange, ...]:
+    """A post-accumulate-grad hook ran: did it leave ``.grad`` as accumulation made it?"""
+    leaf, before = watched
+    arrived = received[0] if received else None
+    if arrived is None:
+        return ()
+    expected = arrived if before is None else before + arrived
+    grad = leaf.grad
+    if grad is not None and same_values(expected, grad):
+        return ()
+    return (HookChange("grad", 0, expected),)
+
+
+def same_values(first: torch.Tensor, second: torch.Tensor) -> bool:
+    """Equal shape, dtype and every element (NaN equal to NaN): a hook's change, bit for bit."""
+    if first.shape != second.shape or first.dtype != second.dtype:
+        return False
+    if torch.equal(first, second):
+        return True
+    if first.is_floating_point() or first.is_complex():
+        return bool(torch.allclose(first, second, rtol=0.0, atol=0.0, equal_nan=True))
+    return False
+
+
+def _sum(tensors: Any) -> torch.Tensor:
+    iterator = iter(tensors)
+    total = next(iterator)
+    for tensor in iterator:
+        total = total + tensor
+    return total
+
+
+def _weak(tensor: torch.Tensor) -> Any:
+    try:
+        return weakref.ref(tensor)
+    except TypeError:  # a tensor type that cannot be weakly referenced: compare values instead
+        return None
+
+
+def _copy(grad: torch.Tensor, detach: bool) -> torch.Tensor:
+    """A private copy; an expanded gradient (stride 0) stays expanded over a small copy."""
     if detach:
-        def observe_detached(grad_inputs: Grads, grad_outputs: Grads) -> None:
-            append((node_id, _detached(grad_outputs), _detached(grad_inputs)))
+        grad = grad.detach()
+    if grad.layout != torch.strided:
+        return grad.clone()
+    strides = grad.stride()
+    if 0 in strides and grad.numel() > 1:
+        compact = grad[tuple(slice(0, 1) if stride == 0 else slice(None) for stride in strides)]
+        return compact.clone().expand(grad.shape)
+    return grad.clone()
 
-        return observe_detached
 
-    def observe(grad_inputs: Grads, grad_outputs: Grads) -> None:
-        append((node_id, grad_outputs, grad_inputs))
-
-    return observe
+def _copy_or_none(grad: torch.Tensor | None, detach: bool) -> torch.Tensor | None:
+    return None if grad is None else _copy(grad, detach)
 
 
-def _detached(grads: Grads) -> Grads:
-    return tuple(None if grad is None else grad.detach() for grad in grads)
+def releases_saved(saved: dict[str, Any], ran: bool) -> bool:
+    """Whether a node's saved tensors are gone after a pass without ``retain_graph``.
+
+    The engine releases what each node it runs saved; one released before stays released.
+    Worked out from what was captured, as reading a released value to find out raises (slowly).
+    """
+    if any(_has(value, Freed) for value in saved.values()):
+        return True
+    return ran and any(_has(value, (torch.Tensor, TensorSummary, Freed)) for value in saved.values())
+
+
+def _has(value: Any, kinds: Any) -> bool:
+    if isinstance(value, list):
+        return any(_has(item, kinds) for item in value)
+    return isinstance(value, kinds)
+
+
+class _LeafGrads:
+    """One copy of each leaf's ``.grad`` after the pass, shared by the tables that list it."""
+
+    def __init__(self) -> None:
+        self.copies: dict[int, tuple[torch.Tensor, TensorLike | None]] = {}
+
+    def of(self, leaf: torch.Tensor) -> TensorLike | None:
+        found = self.copies.get(id(leaf))
+        if found is None or found[0] is not leaf:  # the leaf itself is held: its id stays its own
+            found = self.copies[id(leaf)] = (leaf, _grad_snapshot(leaf))
+        return found[1]
 
 
 def _accumulated_leaves(nodes: dict[str, Any], graph: Any) -> dict[str, torch.Tensor]:
@@ -133,28 +324,91 @@ def _grad_snapshot(leaf: torch.Tensor) -> TensorLike | None:
     return None if grad is None else snapshot(grad)
 
 
-def _escaped_tensors(
-    request: PassRequest, result: Any, leaves: dict[str, torch.Tensor]
-) -> set[int]:
-    """Ids of recorded tensors the program can still change in place (grads, results, seeds)."""
-    escaped = {id(leaf.grad) for leaf in leaves.values() if leaf.grad is not None}
-    escaped.update(id(seed) for seed in request.seeds if seed is not None)
-    if isinstance(result, (tuple, list)):
-        escaped.update(id(item) for item in result if isinstance(item, torch.Tensor))
-    return escaped
-
-
-def _keep(grads: Grads, escaped: set[int]) -> tuple[TensorLike | None, ...]:
-    if not escaped or not any(id(grad) in escaped for grad in grads if grad is not None):
-        return grads
-    return tuple(
-        snapshot(grad) if grad is not None and id(grad) in escaped else grad for grad in grads
-    )
-
-
 def _results(names: Sequence[str], result: Any) -> dict[str, TensorLike | None]:
     if not isinstance(result, (tuple, list)):
         return {}
     return {
         name: None if item is None else snapshot(item) for name, item in zip(names, result)
     }
+
+
+# ----- the cheap record of a pass not kept in full ---------------------------------------------
+
+
+def run_summarized(
+    request: PassRequest, run: Callable[[], Any], *, index: int,
+    named_leaves: dict[str, torch.Tensor],
+) -> tuple[PassSummary, Any]:
+    """Run the backward call noting only what a pass timeline shows: the loss, which nodes ran
+    (by name, in the engine's order) and the norm of each named leaf's ``.grad`` afterwards.
+
+    One pre-hook per node that appends its name: no copies, no saved tensors, no graph kept.
+    """
+    names: list[str] = []
+    grad_fns = [root.grad_fn for root in request.roots if root.grad_fn is not None]
+    with paused_gc():
+        handles = [node.register_prehook(_namer(names, node.name()))
+                   for node in _reachable(grad_fns)]
+        try:
+            result = run()
+        finally:
+            for handle in handles:
+                handle.remove()
+    summary = PassSummary(index=index, call=request.call, line=request.line,
+                          loss=loss_of(request.roots), order=tuple(names),
+                          grad_norms=grad_norms(named_leaves), recorded=False)
+    return summary, result
+
+
+def summary_of(one_pass: Pass, roots: Sequence[torch.Tensor] | None = None) -> PassSummary:
+    """The timeline's entry for a pass recorded in full."""
+    graph = one_pass.graph
+    order = tuple(graph.nodes[step.node]["name"] for step in one_pass.steps)
+    loss = loss_of(roots) if roots is not None else _loss_from_outputs(one_pass)
+    norms = {name: None if grad is None else norm_of(grad) for name, grad in one_pass.grads.items()}
+    return PassSummary(index=one_pass.index, call=one_pass.call, line=one_pass.line, loss=loss,
+                       order=order, grad_norms=norms, recorded=True)
+
+
+def loss_of(roots: Sequence[torch.Tensor]) -> float | None:
+    """The first root's value when it is a single real number (a loss), else None."""
+    if not roots:
+        return None
+    root = roots[0]
+    if not isinstance(root, torch.Tensor) or root.numel() != 1 or root.is_complex():
+        return None
+    return float(root.detach().reshape(()).item())
+
+
+def _loss_from_outputs(one_pass: Pass) -> float | None:
+    output = one_pass.outputs[0] if one_pass.outputs else None
+    if isinstance(output, torch.Tensor) and output.numel() == 1 and not output.is_complex():
+        return float(output.reshape(()).item())
+    return None
+
+
+def grad_norms(leaves: dict[str, torch.Tensor]) -> dict[str, float | None]:
+    """Each leaf's ``.grad`` norm (None where it has no gradient)."""
+    return {name: None if leaf.grad is None else norm_of(leaf.grad) for name, leaf in leaves.items()}
+
+
+def _namer(names: list[str], name: str) -> Callable[[Grads], None]:
+    append = names.append
+
+    def note(_grad_outputs: Grads) -> None:
+        append(name)
+
+    return note
+
+
+def _reachable(roots: list[Any]) -> list[Any]:
+    """Every node the roots' graph holds, without naming or describing any of them."""
+    seen: dict[int, Any] = {}
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen[id(node)] = node
+        stack.extend(next_node for next_node, _ in node.next_functions if next_node is not None)
+    return list(seen.values())

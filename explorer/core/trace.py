@@ -18,6 +18,21 @@ _Value = TypeVar("_Value")
 
 
 @dataclass(frozen=True)
+class HookChange:
+    """A gradient a user's hook replaced, and what it was before the hook ran.
+
+    ``grad`` names where: ``"grad_outputs"`` (what the node received: a tensor hook or a
+    pre-hook changed what its consumers had sent), ``"grad_inputs"`` (what a module's backward
+    hook sent on instead of what the node computed) or ``"grad"`` (the leaf's ``.grad``, which
+    a post-accumulate-grad hook changed after the engine stored it). ``slot`` indexes that tuple.
+    """
+
+    grad: str
+    slot: int
+    before: TensorLike | None
+
+
+@dataclass(frozen=True)
 class Step:
     """One node run by the engine: the gradients it received and the ones it sent on.
 
@@ -27,6 +42,29 @@ class Step:
     node: str
     grad_outputs: tuple[TensorLike | None, ...]
     grad_inputs: tuple[TensorLike | None, ...]
+    changed_by_hook: tuple[HookChange, ...] = ()
+
+    def hook_change(self, grad: str, slot: int) -> HookChange | None:
+        """The change a hook made to ``grad`` (``"grad_outputs"``...) at ``slot``, if any."""
+        return next((change for change in self.changed_by_hook
+                     if change.grad == grad and change.slot == slot), None)
+
+
+@dataclass(frozen=True)
+class PassSummary:
+    """What the pass timeline shows of every pass, recorded in full or not.
+
+    ``order`` names the nodes the engine ran, in its order; ``loss`` is the root's value when
+    it is one real number; ``grad_norms`` holds each named leaf's ``.grad`` norm after the pass.
+    """
+
+    index: int
+    call: str
+    line: int
+    loss: float | None
+    order: tuple[str, ...]
+    grad_norms: dict[str, float | None]
+    recorded: bool
 
 
 @dataclass
@@ -96,15 +134,9 @@ class Pass:
             }
             for source, target, data in self.graph.edges(data=True)
         ]
-        steps = [
-            {
-                "node": step.node,
-                "grad_outputs": [to_json(grad) for grad in step.grad_outputs],
-                "grad_inputs": [to_json(grad) for grad in step.grad_inputs],
-            }
-            for step in self.steps
-        ]
+        steps = [_step_json(step) for step in self.steps]
         return {
+            "index": self.index,
             "root": self.root,
             "roots": self.roots,
             "implicit": self.implicit,
@@ -147,7 +179,11 @@ class LeafVariable:
 
 @dataclass
 class Trace:
-    """Everything one run of a program produced; ``error`` is set when it was refused or failed."""
+    """Everything one run of a program produced; ``error`` is set when it was refused or failed.
+
+    ``passes`` holds the passes recorded in full (the ones ``pass_spec`` chose, in order; their
+    ``index`` counts every pass the program made), ``pass_summaries`` one entry for every pass.
+    """
 
     stdout: str = ""
     passes: list[Pass] = field(default_factory=list)
@@ -155,16 +191,33 @@ class Trace:
     error: ExplorerError | None = None
     overrides_applied: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    pass_summaries: list[PassSummary] = field(default_factory=list)
+    pass_spec: str = "all"
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def pass_count(self) -> int:
+        """How many passes the program made, recorded in full or not."""
+        last = max((one_pass.index for one_pass in self.passes), default=-1)
+        return max(len(self.pass_summaries), last + 1)
+
+    def position_of(self, index: int) -> int | None:
+        """Where the pass numbered ``index`` (from 0) sits in ``passes``, if it was kept."""
+        return next((position for position, one_pass in enumerate(self.passes)
+                     if one_pass.index == index), None)
+
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
             "schema": SCHEMA,
             "stdout": self.stdout,
+            "passes_recorded": {"spec": self.pass_spec,
+                                "indices": [one_pass.index for one_pass in self.passes]},
             "passes": [one_pass.to_json() for one_pass in self.passes],
+            "pass_summaries": _summaries_json(self.pass_summaries),
+            "engine_orders": _orders_json(self.pass_summaries),
             "warnings": self.warnings,
         }
         if self.error is not None:
@@ -176,6 +229,50 @@ class Trace:
                 "advice": self.error.advice,
             }
         return document
+
+
+def _step_json(step: Step) -> dict[str, Any]:
+    written: dict[str, Any] = {
+        "node": step.node,
+        "grad_outputs": [to_json(grad) for grad in step.grad_outputs],
+        "grad_inputs": [to_json(grad) for grad in step.grad_inputs],
+    }
+    if step.changed_by_hook:
+        written["changed_by_hook"] = [
+            {"grad": change.grad, "slot": change.slot, "before": to_json(change.before)}
+            for change in step.changed_by_hook
+        ]
+    return written
+
+
+def _order_numbers(summaries: list[PassSummary]) -> dict[tuple[str, ...], int]:
+    """Each distinct engine order, numbered as it first appears (a loop repeats one order)."""
+    numbers: dict[tuple[str, ...], int] = {}
+    for summary in summaries:
+        numbers.setdefault(summary.order, len(numbers))
+    return numbers
+
+
+def _orders_json(summaries: list[PassSummary]) -> list[list[str]]:
+    return [list(order) for order in _order_numbers(summaries)]
+
+
+def _summaries_json(summaries: list[PassSummary]) -> list[dict[str, Any]]:
+    numbers = _order_numbers(summaries)
+    return [
+        {
+            "index": summary.index,
+            "call": summary.call,
+            "line": summary.line,
+            "loss": None if summary.loss is None else json_number(summary.loss),
+            "grad_norms": {name: None if norm is None else json_number(norm)
+                           for name, norm in summary.grad_norms.items()},
+            "steps": len(summary.order),
+            "order": numbers[summary.order],
+            "recorded": summary.recorded,
+        }
+        for summary in summaries
+    ]
 
 
 def _saved_json(value: Any) -> Any:

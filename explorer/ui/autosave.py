@@ -22,7 +22,7 @@ from explorer.ui.crash import data_directory
 from explorer.ui.main_window import QtMainWindow
 
 SAVE_DELAY_MS = 1500  # after the last keystroke
-_NAME = re.compile(r"autosave-(\d+)\.explorer\.json")
+_NAME = re.compile(r"autosave-(\d+)(?:-\d+)?\.explorer\.json")  # -N: the process's Nth window
 
 
 def autosave_directory() -> Path:
@@ -57,11 +57,12 @@ class QtAutosave(QObject):
     saved = Signal(str)  # the autosave path, after each write
     recoveryOffered = Signal(object)  # the QMessageBox that asks
 
-    def __init__(self, window: QtMainWindow, directory: Path) -> None:
+    def __init__(self, window: QtMainWindow, directory: Path, number: int = 0) -> None:
         super().__init__(window)
         self.window = window
         self.directory = directory
-        self.path = directory / f"autosave-{os.getpid()}.explorer.json"
+        suffix = f"-{number}" if number else ""  # each window of the process has its own file
+        self.path = directory / f"autosave-{os.getpid()}{suffix}.explorer.json"
         self.timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self.timer.timeout.connect(self.save_now)
         window.editor.textChanged.connect(self.timer.start)
@@ -133,12 +134,14 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def install(window: QtMainWindow, directory: Path | None = None) -> QtAutosave:
-    """Autosave the window's work from now on, and offer to restore what a crash left behind."""
-    autosave = QtAutosave(window, directory or autosave_directory())
+def install(window: QtMainWindow, directory: Path | None = None, *, number: int = 0) -> QtAutosave:
+    """Autosave the window's work from now on, and offer to restore what a crash left behind
+    (the process's first window offers; window ``number`` N > 0 only saves)."""
+    autosave = QtAutosave(window, directory or autosave_directory(), number)
     window.autosave = autosave  # type: ignore[attr-defined]
     application = QCoreApplication.instance()
     if application is not None:
         application.aboutToQuit.connect(autosave.discard)  # a clean exit leaves nothing behind
-    QTimer.singleShot(0, autosave.offer_recovery)
+    if number == 0:
+        QTimer.singleShot(0, autosave.offer_recovery)
     return autosave

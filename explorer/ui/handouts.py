@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, Qt
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -32,6 +32,7 @@ from explorer.core.scene import Scene, build_scene
 from explorer.core.stepper import Stepper
 from explorer.core.trace import Trace
 from explorer.ui.gallery import menu_named
+from explorer.ui.icon import paint_icon
 from explorer.ui.placement import final_scene, layout_geometry
 from explorer.ui.scene_painter import Geometry, paint_scene
 from explorer.ui.theme import Theme
@@ -43,6 +44,7 @@ PDF_DPI = 150
 FRAME_SIZE = (1600, 1000)
 GRAPH_SHARE = 0.6  # of a page's height (or width), for the graph; the narration gets the rest
 GIF_FRAME_MS = 1800
+HEADER_SHARE = 0.06  # of a PDF page's height: the app's icon and name above each step
 
 
 def step_pages(trace: Trace, pass_index: int, font_scale: float = 1.0,
@@ -117,13 +119,28 @@ def write_pdf(path: str | Path, trace: Trace, pass_index: int, theme: Theme, *,
     for scene, narration, shared in step_pages(trace, pass_index, font_scale, geometry):
         if pages:
             writer.newPage()
-        page = QRectF(painter.viewport())
+        page = _paint_header(painter, QRectF(painter.viewport()), theme, pages + 1)
         paint_page(painter, page, scene, narration, shared, theme, font_scale)
         pages += 1
     painter.end()
     buffer.close()
     write_atomic(path, bytes(buffer_data.data()))
     return pages
+
+
+def _paint_header(painter: QPainter, page: QRectF, theme: Theme, number: int) -> QRectF:
+    """The app's icon and name across the top of a PDF page; returns the rest of the page."""
+    painter.fillRect(page, QColor(theme.background))
+    side = page.height() * HEADER_SHARE * 0.8
+    paint_icon(painter, QRectF(page.left(), page.top(), side, side))
+    font = QFont("DejaVu Sans")
+    font.setPixelSize(max(8, round(side * 0.45)))
+    painter.setFont(font)
+    painter.setPen(QColor(theme.muted))
+    painter.drawText(QRectF(page.left() + side * 1.3, page.top(), page.width() - side * 1.3, side),
+                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                     f"Autograd Explorer · step {number}")
+    return page.adjusted(0, page.height() * HEADER_SHARE, 0, 0)
 
 
 def render_frames(trace: Trace, pass_index: int, theme: Theme, *, font_scale: float = 1.0,

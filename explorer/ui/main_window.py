@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from explorer import __version__
 from explorer.core.document import Document
 from explorer.core.session import Session, SessionError, load_session, save_session
 from explorer.core.trace import Trace
+from explorer.desktop.recent import note_recent_document
 from explorer.examples import WELCOME, all_examples, example
-from explorer.ui import classroom, diagnostics, navigation
+from explorer.ui import classroom, diagnostics, navigation, window_placement
 from explorer.ui.canvas import QtGraphCanvas
 from explorer.ui.console import QtConsole
 from explorer.ui.editor import QtCodeEditor
@@ -522,6 +522,7 @@ class QtMainWindow(QMainWindow):
         recent = [str(path.resolve())] + [item for item in self._recent() if item != str(path.resolve())]
         self.settings.setValue("recentFiles", recent[:MAX_RECENT])
         self.settings.setValue("lastFolder", str(path.resolve().parent))
+        note_recent_document(path)  # the platform's recent documents, where it has them
         self._refresh_recent_menu()
 
     def _recent(self) -> list[str]:
@@ -592,18 +593,19 @@ class QtMainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HELP)
 
-    def show_about(self) -> None:
-        QMessageBox.about(self, f"About {TITLE}",
-                          f"<h3>{TITLE} {__version__}</h3><p>See the graph PyTorch's autograd builds "
-                          "for your code, and step through backward one node at a time, in the "
-                          "order the real engine runs it.</p>")
+    def show_about(self) -> QMessageBox:
+        from explorer.ui import about  # it imports autosave, which imports this module
+
+        return about.show_about(self)
 
     # ----- window state -----------------------------------------------------------------
 
     def _restore_layout(self) -> None:
         geometry = self.settings.value("geometry")
         state = self.settings.value("windowState")
-        if isinstance(geometry, QByteArray):
+        if window_placement.restore(self, self.settings):  # its screen, or clamped to one there is
+            pass
+        elif isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         else:
             screen = QApplication.primaryScreen()
@@ -621,6 +623,7 @@ class QtMainWindow(QMainWindow):
             return
         self.runner.cancel()
         self.settings.setValue("geometry", self.saveGeometry())
+        window_placement.remember(self, self.settings)
         self.settings.setValue("windowState", self.saveState())
         self.runner.wait(5000)
         super().closeEvent(event)

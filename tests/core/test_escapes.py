@@ -73,18 +73,12 @@ REFLECTION = {
     "breakpoint": "breakpoint()",
     "help": "help(x)",
     "object_base": "object.__subclasses__()",
-    "isinstance_probe": "isinstance(x, object)",
     "assign_to_namespace": "torch.exp = print",
     "assign_other_attribute": "x.grad_fn = None",
     "delete_attribute": "del x.grad",
     "call_a_tensor": "x()",
     "call_grad_mode_as_decorator": "torch.no_grad()(print)",
     "with_arbitrary_object": "with x:\n    pass",
-    "starstar_kwargs": "torch.ones(3, **{'dtype': torch.float64})",
-    "lambda_closure": "f = lambda: x",
-    "def_function": "def f():\n    pass",
-    "class_definition": "class A:\n    pass",
-    "walrus": "(z := 1)",
     "try_except_traceback": "try:\n    1 / 0\nexcept Exception as e:\n    e.__traceback__",
     "break_outside_loop": "with torch.no_grad():\n    break",  # FOUND: escaped as an internal exception
     "continue_outside_loop": "if True:\n    continue",  # FOUND: the same, for continue

@@ -43,6 +43,19 @@ _NN_IN_TORCH = """
     softmax log_softmax dropout layer_norm conv1d conv2d relu sigmoid tanh
 """
 
+_COMPLEX = """
+    real imag conj conj_physical resolve_conj view_as_real view_as_complex angle complex polar
+    is_complex
+"""
+
+# The function form of in-place operations: torch.sin_(x) is x.sin_().
+_INPLACE_FORMS = """
+    sin_ cos_ tan_ exp_ exp2_ log_ log2_ log10_ log1p_ expm1_ sqrt_ rsqrt_ relu_ sigmoid_ tanh_
+    abs_ neg_ negative_ clamp_ clip_ ceil_ floor_ round_ trunc_ frac_ reciprocal_ square_ asin_
+    acos_ atan_ sinh_ cosh_ erf_ erfc_ sinc_ deg2rad_ rad2deg_ fix_ zero_ fill_ selu_ celu_ logit_
+    nan_to_num_ xlogy_ arccos_ arcsin_ arctan_ clamp_min_ clamp_max_
+"""
+
 _CREATION = """
     tensor ones zeros ones_like zeros_like full full_like arange linspace logspace eye rand
     rand_like randn randn_like randint randint_like randperm normal bernoulli multinomial
@@ -72,7 +85,8 @@ def _words(*blocks: str) -> frozenset[str]:
 
 # Functions reached as torch.NAME; the ones that allocate from sizes are in CREATION_FUNCTIONS.
 TORCH_FUNCTIONS = _words(
-    _ELEMENTWISE, _REDUCTIONS, _LINEAR_ALGEBRA, _SHAPE, _NN_IN_TORCH, _CREATION, _AUTOGRAD_AND_MODES
+    _ELEMENTWISE, _REDUCTIONS, _LINEAR_ALGEBRA, _SHAPE, _NN_IN_TORCH, _CREATION, _AUTOGRAD_AND_MODES,
+    _COMPLEX, _INPLACE_FORMS,
 )
 CREATION_FUNCTIONS = _words(
     "ones zeros full arange linspace logspace eye rand randn randint randperm normal"
@@ -119,6 +133,8 @@ TENSOR_MEMBERS = _words(
     normal_ uniform_ exp_ log_ neg_ abs_ sqrt_ relu_ sigmoid_ tanh_ masked_fill_ sin_ cos_
     floor_ ceil_ round_ sign_ reciprocal_ square_ addmm_ lerp_ scatter_ scatter_add_
     index_fill index_fill_ index_add index_add_ unsqueeze_ squeeze_ t_ transpose_
+    real imag conj conj_physical resolve_conj angle is_conj register_hook
+    register_post_accumulate_grad_hook cpu cuda is_cuda
     """,
 )
 
@@ -136,7 +152,18 @@ PLAIN_MEMBERS = _words(
 )
 
 # Members of other values the code box can hold.
-LIST_METHODS = frozenset({"append", "extend", "pop", "index", "count", "reverse", "insert"})
+LIST_METHODS = frozenset({"append", "extend", "pop", "index", "count", "reverse", "insert",
+                          "remove", "clear", "copy", "sort"})
+DICT_METHODS = frozenset({"keys", "values", "items", "get", "pop", "update", "setdefault",
+                          "clear", "copy", "popitem"})
+SET_METHODS = frozenset({"add", "discard", "remove", "pop", "clear", "copy", "union",
+                         "intersection", "difference", "symmetric_difference", "update",
+                         "issubset", "issuperset", "isdisjoint", "intersection_update",
+                         "difference_update"})
+EXCEPTION_MEMBERS = frozenset({"args"})
+CTX_MEMBERS = frozenset({"save_for_backward", "saved_tensors", "needs_input_grad", "mark_dirty",
+                         "mark_non_differentiable", "set_materialize_grads", "save_for_forward",
+                         "materialize_grads"})
 STR_METHODS = frozenset(
     {"format", "join", "upper", "lower", "strip", "lstrip", "rstrip", "startswith", "endswith",
      "split", "title", "capitalize"}
@@ -161,12 +188,135 @@ BUILTIN_NAMES = frozenset(
 # Names that are never callable or reachable, with a reason shown to the user.
 FORBIDDEN_NAMES = frozenset(
     """
-    eval exec open getattr setattr delattr hasattr globals locals vars compile __import__
-    input breakpoint help dir type object memoryview exit quit super classmethod staticmethod
-    property id hash iter next callable format chr ord bytes bytearray frozenset set dict
-    issubclass
+    eval exec open setattr delattr globals locals vars compile __import__ breakpoint help dir
+    memoryview exit quit property bytes bytearray aiter anext __build_class__ __builtins__
+    __loader__ __spec__ __file__ __package__ __doc__
     """.split()
 )
+
+# ----- The library tutorials reach for (explorer/core/language/library/) --------------------
+
+# torch.nn classes, by what they are; each is built after its size is checked on the meta device.
+NN_LAYERS = _words(
+    """
+    Linear Bilinear Identity Flatten Unflatten Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d
+    MaxPool1d MaxPool2d AvgPool1d AvgPool2d AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveMaxPool1d
+    AdaptiveMaxPool2d BatchNorm1d BatchNorm2d LayerNorm GroupNorm InstanceNorm1d InstanceNorm2d
+    Dropout Dropout1d Dropout2d AlphaDropout Embedding EmbeddingBag RNN LSTM GRU RNNCell LSTMCell
+    GRUCell MultiheadAttention TransformerEncoderLayer TransformerEncoder Upsample PixelShuffle
+    ZeroPad2d ConstantPad1d ConstantPad2d ReflectionPad1d ReflectionPad2d ReplicationPad1d
+    ReplicationPad2d CosineSimilarity PairwiseDistance
+    ReLU ReLU6 LeakyReLU PReLU RReLU ELU SELU CELU GELU SiLU Mish Sigmoid Tanh Softmax Softmax2d
+    LogSoftmax Softmin Softplus Softsign Hardtanh Hardsigmoid Hardswish LogSigmoid Tanhshrink
+    Softshrink Hardshrink Threshold GLU
+    MSELoss L1Loss SmoothL1Loss HuberLoss CrossEntropyLoss NLLLoss BCELoss BCEWithLogitsLoss
+    KLDivLoss CosineEmbeddingLoss MarginRankingLoss HingeEmbeddingLoss SoftMarginLoss
+    TripletMarginLoss PoissonNLLLoss GaussianNLLLoss MultiLabelSoftMarginLoss MultiMarginLoss
+    MultiLabelMarginLoss
+    """
+)
+NN_CONTAINERS = _words("Sequential ModuleList ModuleDict ParameterList ParameterDict")
+NN_CLASSES = NN_LAYERS | NN_CONTAINERS | {"Module", "Parameter"}
+NN_INIT_FUNCTIONS = _words(
+    """
+    uniform_ normal_ constant_ ones_ zeros_ eye_ dirac_ xavier_uniform_ xavier_normal_
+    kaiming_uniform_ kaiming_normal_ trunc_normal_ orthogonal_ sparse_ calculate_gain
+    """
+)
+NN_UTILS_FUNCTIONS = _words("clip_grad_norm_ clip_grad_value_ parameters_to_vector vector_to_parameters")
+
+# What a program may do with an nn.Module (its own subclasses too).
+MODULE_METHODS = _words(
+    """
+    parameters named_parameters buffers named_buffers children named_children modules
+    named_modules zero_grad train eval state_dict load_state_dict to cpu cuda double float half
+    bfloat16 requires_grad_ apply register_forward_hook register_forward_pre_hook
+    register_full_backward_hook register_full_backward_pre_hook register_backward_hook
+    register_parameter register_buffer register_module add_module get_submodule get_parameter
+    get_buffer forward extra_repr reset_parameters flatten_parameters append extend insert keys
+    values items pop
+    """
+)
+# Layer settings and state read as attributes (the parameters and submodules go by their names).
+MODULE_ATTRIBUTES = _words(
+    """
+    training in_features out_features in1_features in2_features in_channels out_channels
+    kernel_size stride padding dilation groups padding_mode output_padding transposed
+    num_features eps momentum affine track_running_stats normalized_shape elementwise_affine p
+    inplace num_embeddings embedding_dim padding_idx max_norm norm_type scale_grad_by_freq sparse
+    input_size hidden_size num_layers nonlinearity batch_first dropout bidirectional proj_size
+    negative_slope dim reduction ignore_index label_smoothing margin beta delta log_target full
+    threshold value min_val max_val lambd alpha approximate start_dim end_dim unflattened_size
+    scale_factor mode align_corners output_size return_indices ceil_mode count_include_pad
+    divisor_override num_groups num_channels upscale_factor embed_dim num_heads head_dim kdim vdim
+    lower upper num_parameters init weight bias pos_weight running_mean running_var
+    num_batches_tracked weight_ih weight_hh bias_ih bias_hh in_proj_weight in_proj_bias out_proj
+    self_attn linear1 linear2 norm1 norm2 dropout1 dropout2 norm_first activation layers
+    num_layers norm all_weights
+    """
+) | frozenset(
+    f"{what}_{layer}{suffix}" for what in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    for layer in ("l0", "l1", "l2", "l3") for suffix in ("", "_reverse")
+)
+
+# torch.optim and its learning-rate schedulers.
+OPTIMIZERS = _words("SGD Adam AdamW RMSprop Adagrad Adadelta Adamax NAdam RAdam LBFGS ASGD Rprop")
+LR_SCHEDULERS = _words(
+    """
+    LambdaLR MultiplicativeLR StepLR MultiStepLR ConstantLR LinearLR ExponentialLR SequentialLR
+    CosineAnnealingLR ChainedScheduler ReduceLROnPlateau CyclicLR OneCycleLR
+    CosineAnnealingWarmRestarts PolynomialLR
+    """
+)
+OPTIMIZER_MEMBERS = _words("step zero_grad param_groups state state_dict load_state_dict add_param_group defaults")
+SCHEDULER_MEMBERS = _words("step get_last_lr last_epoch base_lrs state_dict load_state_dict optimizer")
+
+# torch.autograd.functional, gradient checks, and the legacy names tutorials still use.
+AUTOGRAD_FUNCTIONAL = _words("jacobian hessian vjp jvp hvp vhp")
+GRADIENT_CHECKS = _words("gradcheck gradgradcheck")
+LEGACY_TENSOR_TYPES = _words(
+    "Tensor FloatTensor DoubleTensor HalfTensor BFloat16Tensor LongTensor IntTensor ShortTensor"
+    " CharTensor ByteTensor BoolTensor"
+)
+
+# Devices: the CPU is the only one; GPU questions get honest answers, GPU requests a clear error.
+DEVICE_FUNCTIONS = _words("device set_default_device get_default_device")
+CUDA_FUNCTIONS = _words(
+    "is_available device_count manual_seed manual_seed_all empty_cache is_initialized"
+    " current_device get_device_name synchronize"
+)
+MPS_FUNCTIONS = _words("is_available is_built")
+CUDNN_SETTINGS = _words("deterministic benchmark enabled")
+
+# Complex numbers and the function form of in-place operations (in TORCH_FUNCTIONS and
+# TENSOR_MEMBERS above); tensor members that are properties, not methods.
+LIBRARY_TENSOR_PROPERTIES = _words("real imag is_cuda")
+# grad_fn._saved_self, _saved_other...: read-only, as the autograd-mechanics notes show.
+SAVED_PREFIX = "_saved_"
+
+# Hooks and their handles, torch.utils.data, and matplotlib (accepted and skipped).
+HANDLE_MEMBERS = _words("remove id")
+DATA_CLASSES = _words("TensorDataset DataLoader random_split")
+DATA_MEMBERS = _words("dataset batch_size drop_last tensors indices")
+PLOT_NAMES = _words(
+    """
+    plot scatter show figure subplots subplot xlabel ylabel title legend grid xlim ylim xscale
+    yscale axhline axvline hlines vlines hist imshow bar barh savefig close tight_layout colorbar
+    text annotate fill_between errorbar semilogy semilogx loglog contour contourf quiver pause ion
+    ioff clf cla gca gcf suptitle xticks yticks axis step stem pie boxplot draw style use
+    rcParams set_xlabel set_ylabel set_title set_xlim set_ylim set_xscale set_yscale set_aspect
+    set_xticks set_yticks add_subplot twinx flat ravel set_size_inches subplots_adjust
+    """
+)
+
+LIBRARY_NAMES = (
+    NN_CLASSES | NN_INIT_FUNCTIONS | NN_UTILS_FUNCTIONS | MODULE_METHODS | MODULE_ATTRIBUTES
+    | OPTIMIZERS | LR_SCHEDULERS | OPTIMIZER_MEMBERS | SCHEDULER_MEMBERS | AUTOGRAD_FUNCTIONAL
+    | GRADIENT_CHECKS | LEGACY_TENSOR_TYPES | DEVICE_FUNCTIONS | CUDA_FUNCTIONS | MPS_FUNCTIONS
+    | CUDNN_SETTINGS | HANDLE_MEMBERS | DATA_CLASSES | DATA_MEMBERS | PLOT_NAMES
+    | _words("Variable init utils optim lr_scheduler cuda backends mps cudnn data pyplot")
+)
+
 
 # Module paths that `import` accepts, with the namespace each binds.
 IMPORTABLE = {
@@ -174,8 +324,18 @@ IMPORTABLE = {
     "torch.nn": "torch.nn",
     "torch.nn.functional": "F",
     "torch.autograd": "torch.autograd",
+    "torch.autograd.function": "torch.autograd.function",
     "torch.linalg": "torch.linalg",
     "math": "math",
+    "torch.nn.init": "torch.nn.init",
+    "torch.nn.utils": "torch.nn.utils",
+    "torch.optim": "torch.optim",
+    "torch.optim.lr_scheduler": "torch.optim.lr_scheduler",
+    "torch.autograd.functional": "torch.autograd.functional",
+    "torch.utils.data": "torch.utils.data",
+    "torch.cuda": "torch.cuda",
+    "matplotlib": "matplotlib",
+    "matplotlib.pyplot": "matplotlib.pyplot",
 }
 
 
@@ -193,11 +353,16 @@ def every_member_name() -> frozenset[str]:
         | F_FUNCTIONS
         | TENSOR_MEMBERS
         | LIST_METHODS
+        | DICT_METHODS
+        | SET_METHODS
+        | EXCEPTION_MEMBERS
+        | CTX_MEMBERS
         | STR_METHODS
         | NODE_MEMBERS
         | STRUCT_MEMBERS
         | DTYPE_MEMBERS
         | DEVICE_MEMBERS
         | SIZE_MEMBERS
-        | {"nn", "functional", "autograd", "linalg"}
+        | LIBRARY_NAMES
+        | {"nn", "functional", "autograd", "linalg", "Function", "function", "once_differentiable"}
     )

@@ -7,7 +7,7 @@ import difflib
 import warnings
 
 from explorer.core.errors import ExplorerError
-from explorer.core.language import allowlist
+from explorer.core.language import allowlist, objects
 from explorer.core.limits import Limits
 
 _ALLOWED_NODES: tuple[type[ast.AST], ...] = (
@@ -17,33 +17,25 @@ _ALLOWED_NODES: tuple[type[ast.AST], ...] = (
     ast.Call, ast.keyword, ast.Constant, ast.FormattedValue, ast.JoinedStr, ast.Attribute,
     ast.Subscript, ast.Starred, ast.Name, ast.List, ast.Tuple, ast.Slice, ast.ListComp,
     ast.GeneratorExp, ast.comprehension, ast.expr_context, ast.operator, ast.unaryop,
-    ast.cmpop, ast.boolop,
+    ast.cmpop, ast.boolop, ast.FunctionDef, ast.Lambda, ast.ClassDef, ast.Return, ast.While,
+    ast.Try, ast.ExceptHandler, ast.Raise, ast.Global, ast.Nonlocal, ast.Dict, ast.Set,
+    ast.DictComp, ast.SetComp, ast.arguments, ast.arg, ast.NamedExpr,
 )
 
 # How a refused construct is named to the user, and what to do instead.
 _REFUSED_CONSTRUCTS: dict[type[ast.AST], tuple[str, str]] = {
-    ast.FunctionDef: ("`def`", "functions cannot be defined in the code box"),
-    ast.AsyncFunctionDef: ("`async def`", "functions cannot be defined in the code box"),
-    ast.ClassDef: ("`class`", "classes cannot be defined in the code box"),
-    ast.Lambda: ("`lambda`", "functions cannot be defined in the code box"),
-    ast.While: ("`while`", "use `for i in range(n)`, which has an iteration limit"),
-    ast.Try: ("`try`", "errors are shown with their line instead"),
-    ast.Raise: ("`raise`", "use `assert` to check a condition"),
-    ast.Global: ("`global`", ""),
-    ast.Nonlocal: ("`nonlocal`", ""),
-    ast.Return: ("`return`", ""),
-    ast.Yield: ("`yield`", ""),
-    ast.YieldFrom: ("`yield from`", ""),
+    ast.AsyncFunctionDef: ("`async def`", "define a plain function with `def`"),
+    ast.Yield: ("`yield`", "build a list and return it"),
+    ast.YieldFrom: ("`yield from`", "build a list and return it"),
     ast.Await: ("`await`", ""),
     ast.AsyncFor: ("`async for`", ""),
     ast.AsyncWith: ("`async with`", ""),
-    ast.NamedExpr: ("`:=`", "assign on a line of its own"),
-    ast.Dict: ("a dict", "use a list or a tuple"),
-    ast.DictComp: ("a dict comprehension", "use a list comprehension"),
-    ast.Set: ("a set", "use a list or a tuple"),
-    ast.SetComp: ("a set comprehension", "use a list comprehension"),
-    ast.Lambda: ("`lambda`", "functions cannot be defined in the code box"),
+    ast.TryStar: ("`except*`", "use `except`"),
+    ast.Match: ("`match`", "use `if` / `elif`"),
 }
+# Dunder names a program may use: the module's name, and the attributes classes need.
+_ALLOWED_DUNDER_NAMES = frozenset({"__name__"})
+_ALLOWED_DUNDER_ATTRIBUTES = frozenset({"__init__", "__name__", "__class__"})
 
 
 def parse_program(source: str, limits: Limits) -> ast.Module:
@@ -55,9 +47,10 @@ def parse_program(source: str, limits: Limits) -> ast.Module:
         )
     tree = _parse(source)
     _check_depth(tree, limits.max_depth)
+    defined = _ProgramNames.of(tree)
     for node in ast.walk(tree):
-        _check_node(node)
-    _check_loop_control(tree)
+        _check_node(node, defined)
+    _check_placement(tree)
     return tree
 
 
@@ -96,19 +89,57 @@ def _check_depth(tree: ast.AST, max_depth: int) -> None:
         stack.extend((child, depth + 1, located) for child in ast.iter_child_nodes(node))
 
 
-def _check_loop_control(tree: ast.Module) -> None:
-    """``break`` and ``continue`` only inside a loop's body, as Python's compiler demands."""
-    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+def _check_placement(tree: ast.Module) -> None:
+    """``break``/``continue`` only in loops, ``return`` only in functions, as Python's compiler demands."""
+    stack: list[tuple[ast.AST, bool, bool]] = [(tree, False, False)]
     while stack:
-        node, in_loop = stack.pop()
+        node, in_loop, in_function = stack.pop()
         if isinstance(node, (ast.Break, ast.Continue)) and not in_loop:
             word = "break" if isinstance(node, ast.Break) else "continue"
             raise _refuse(node, f"syntax error: '{word}' outside loop", kind="syntax")
-        if isinstance(node, ast.For):
-            stack.extend((child, True) for child in node.body)
-            stack.extend((child, in_loop) for child in node.orelse)
+        if isinstance(node, ast.Return) and not in_function:
+            raise _refuse(node, "syntax error: 'return' outside function", kind="syntax")
+        if isinstance(node, ast.Nonlocal) and not in_function:
+            raise _refuse(node, "syntax error: nonlocal declaration not allowed at module level",
+                          kind="syntax")
+        if isinstance(node, (ast.For, ast.While)):
+            stack.extend((child, True, in_function) for child in node.body)
+            stack.extend((child, in_loop, in_function) for child in node.orelse)
+            stack.append((node.iter if isinstance(node, ast.For) else node.test, in_loop, in_function))
+        elif isinstance(node, (ast.FunctionDef, ast.Lambda)):
+            stack.extend((child, False, True) for child in ast.iter_child_nodes(node))
+        elif isinstance(node, ast.ClassDef):
+            stack.extend((child, False, False) for child in ast.iter_child_nodes(node))
         else:
-            stack.extend((child, in_loop) for child in ast.iter_child_nodes(node))
+            stack.extend((child, in_loop, in_function) for child in ast.iter_child_nodes(node))
+
+
+class _ProgramNames:
+    """Names the program itself defines: variables it binds and attributes it sets or defines."""
+
+    def __init__(self, bound: frozenset[str], attributes: frozenset[str]) -> None:
+        self.bound = bound
+        self.attributes = attributes
+
+    @classmethod
+    def of(cls, tree: ast.Module) -> _ProgramNames:
+        bound: set[str] = set()
+        attributes: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                bound.add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                bound.add(node.name)
+                attributes.add(node.name)  # methods, and classes nested in classes
+            elif isinstance(node, ast.arg):
+                bound.add(node.arg)
+            elif isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+                attributes.add(node.attr)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                bound.add(node.name)
+            elif isinstance(node, ast.alias):
+                bound.add((node.asname or node.name).split(".")[0])
+        return cls(frozenset(bound), frozenset(attributes | bound))
 
 
 def _refuse(node: ast.AST, message: str, advice: str = "", kind: str = "refused") -> ExplorerError:
@@ -123,49 +154,58 @@ def _refuse(node: ast.AST, message: str, advice: str = "", kind: str = "refused"
     )
 
 
-def _check_node(node: ast.AST) -> None:
+def _check_node(node: ast.AST, defined: _ProgramNames) -> None:
     if isinstance(node, (ast.Import, ast.ImportFrom)):
-        _check_import(node)
+        _check_import(node, defined)
     elif isinstance(node, ast.Name):
-        _check_name(node, node.id)
+        _check_name(node, node.id, defined)
     elif isinstance(node, ast.Attribute):
-        _check_attribute(node)
+        _check_attribute(node, defined)
+    elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+        _check_name(node, node.name, defined, definition=True)
+    elif isinstance(node, ast.arg):
+        _check_name(node, node.arg, defined)
     elif isinstance(node, ast.keyword):
-        _check_keyword(node)
+        if node.arg is not None and node.arg.startswith("__"):
+            raise _refuse(node.value, f"`{node.arg}`: names starting with `__` are not allowed")
     elif isinstance(node, ast.comprehension) and node.is_async:
         raise _refuse(node.target, "`async` comprehensions are not allowed")
-    elif isinstance(node, ast.Starred) and isinstance(node.ctx, ast.Store):
-        raise _refuse(node, "starred assignment (`a, *b = ...`) is not allowed")
     elif not isinstance(node, _ALLOWED_NODES):
         what, advice = _REFUSED_CONSTRUCTS.get(type(node), (f"`{type(node).__name__}`", ""))
         raise _refuse(node, f"{what} is not allowed in the code box", advice)
 
 
-def _check_name(node: ast.AST, name: str) -> None:
-    if name.startswith("_"):
-        raise _refuse(node, f"`{name}`: names starting with `_` are not allowed")
-    if name in allowlist.FORBIDDEN_NAMES:
+def _check_name(node: ast.AST, name: str, defined: _ProgramNames, definition: bool = False) -> None:
+    if name.startswith("__") and name not in _ALLOWED_DUNDER_NAMES and not (
+            definition and name.endswith("__")):
+        raise _refuse(node, f"`{name}`: names starting with `__` are not allowed")
+    if name in allowlist.FORBIDDEN_NAMES and name not in defined.bound:
         raise _refuse(node, f"`{name}` is not allowed in the code box")
 
 
-def _check_attribute(node: ast.Attribute) -> None:
+def _check_attribute(node: ast.Attribute, defined: _ProgramNames) -> None:
     name = node.attr
-    if name.startswith("_"):
-        raise _refuse(node, f"`.{name}`: attributes starting with `_` are not allowed")
-    vocabulary = allowlist.every_member_name()
-    if name not in vocabulary:
-        close = difflib.get_close_matches(name, vocabulary, n=1)
+    if name in defined.attributes and not name.startswith("__"):
+        return  # the program's own attribute: what owns it is checked when it runs
+    if name.startswith("__") and name not in _ALLOWED_DUNDER_ATTRIBUTES:
+        raise _refuse(node, f"`.{name}`: attributes starting with `__` are not allowed")
+    if name.startswith("_") and not name.startswith(("_saved_", "__")):
+        raise _refuse(node, f"`.{name}`: attributes starting with `_` are not allowed",
+                      "only the program's own attributes and a node's `_saved_*` may start with `_`")
+    vocabulary = _vocabulary()
+    if name not in vocabulary and not name.startswith("_"):
+        # tensor and torch names first: a typo of `.grad` is likelier than of a plotting call
+        close = (difflib.get_close_matches(name, allowlist.TENSOR_MEMBERS | allowlist.TORCH_FUNCTIONS, n=1)
+                 or difflib.get_close_matches(name, vocabulary, n=1))
         hint = f"did you mean `.{close[0]}`?" if close else "it is not on the allow-list"
         raise _refuse(node, f"`.{name}` is not allowed in the code box", hint)
 
 
-def _check_keyword(node: ast.keyword) -> None:
-    if node.arg is None:
-        raise _refuse(node.value, "`**` arguments are not allowed")
-    _check_name(node.value, node.arg)
+def _vocabulary() -> frozenset[str]:
+    return allowlist.every_member_name() | objects.vocabulary() | _ALLOWED_DUNDER_ATTRIBUTES
 
 
-def _check_import(node: ast.Import | ast.ImportFrom) -> None:
+def _check_import(node: ast.Import | ast.ImportFrom, defined: _ProgramNames) -> None:
     if isinstance(node, ast.Import):
         modules = [alias.name for alias in node.names]
         shown = "import " + ", ".join(modules)
@@ -184,13 +224,13 @@ def _check_import(node: ast.Import | ast.ImportFrom) -> None:
                           "torch, torch.nn.functional and math are available")
     for alias in node.names:
         if alias.asname:
-            _check_name(node, alias.asname)
+            _check_name(node, alias.asname, defined)
 
 
 def _importable(module: str) -> bool:
     if module in allowlist.IMPORTABLE:
         return True
     parent, _, member = module.rpartition(".")
-    return parent in allowlist.IMPORTABLE and member in allowlist.every_member_name() and (
+    return parent in allowlist.IMPORTABLE and member in _vocabulary() and (
         not member.startswith("_")
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import operator
+import weakref
 from collections.abc import Callable, Iterator, MutableSequence
 from types import GeneratorType
 from typing import Any, Protocol
@@ -17,9 +18,25 @@ import torch
 
 from explorer.core.errors import ExplorerError
 from explorer.core.graph import Naming
-from explorer.core.language import allowlist
+from explorer.core.language import allowlist, library, objects
 from explorer.core.language.advice import advice_for
 from explorer.core.language.builtins import build_builtins, safe_str_format
+from explorer.core.language.classes import SuperProxy, UserClass, UserInstance, user_class_of
+from explorer.core.language.definitions import (
+    NOT_MINE,
+    define_class,
+    define_function,
+    instantiate,
+    user_attribute,
+    user_set_attribute,
+)
+from explorer.core.language.exceptions import catchable, handler_matches, raised_exception
+from explorer.core.language.functions import (
+    BoundUserMethod,
+    UserFunction,
+    bind_arguments,
+    new_frame,
+)
 from explorer.core.language.guards import (
     check_format_spec,
     check_int_result,
@@ -32,8 +49,9 @@ from explorer.core.language.guards import (
     tensors_in,
 )
 from explorer.core.language.namespaces import build_namespaces
+from explorer.core.language.scopes import Frame, comprehension_scope
 from explorer.core.language.textsize import check_text_length, text_length
-from explorer.core.language.values import BoundMethod, Namespace, SafeFunction
+from explorer.core.language.values import NOT_DEFINED, BoundMethod, Namespace, SafeFunction
 from explorer.core.limits import Budget
 
 _BINARY: dict[type[ast.operator], tuple[str, Callable[[Any, Any], Any], Callable[[Any, Any], Any]]] = {
@@ -58,17 +76,36 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.In: lambda left, right: left in right,
     ast.NotIn: lambda left, right: left not in right,
 }
+_DUNDER_NAMES = {
+    "add": "add", "sub": "sub", "mul": "mul", "div": "truediv", "floordiv": "floordiv",
+    "mod": "mod", "pow": "pow", "matmul": "matmul", "lshift": "lshift", "rshift": "rshift",
+    "or": "or", "xor": "xor", "and": "and",
+}
+_SYMBOLS = {
+    "add": "+", "sub": "-", "mul": "*", "div": "/", "floordiv": "//", "mod": "%",
+    "pow": "** or pow()", "matmul": "@", "lshift": "<<", "rshift": ">>", "or": "|", "xor": "^",
+    "and": "&", "__lt__": "<", "__le__": "<=", "__gt__": ">", "__ge__": ">=", "__eq__": "==",
+    "__ne__": "!=",
+}
+_COMPARISONS: dict[type[ast.cmpop], tuple[str, str]] = {
+    ast.Eq: ("__eq__", "__eq__"), ast.NotEq: ("__ne__", "__ne__"), ast.Lt: ("__lt__", "__gt__"),
+    ast.LtE: ("__le__", "__ge__"), ast.Gt: ("__gt__", "__lt__"), ast.GtE: ("__ge__", "__le__"),
+}
 _UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
     ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Invert: operator.invert,
 }
 _GRAD_MODES = (torch.no_grad, torch.enable_grad, torch.set_grad_enabled, torch.inference_mode)
-_ITERABLE: tuple[type, ...] = (list, tuple, str, range, torch.Tensor, GeneratorType, zip, enumerate,
-             type(iter([])))
+_ITERABLE: tuple[type, ...] = (
+    list, tuple, str, range, torch.Tensor, GeneratorType, zip, enumerate, type(iter([])), dict, set,
+    frozenset, type({}.keys()), type({}.values()), type({}.items()), map, filter, type(iter(())),
+    type(iter({})), type(iter(set())), type(iter(range(0))), type(iter("")), torch.Size,
+)
 _STRUCT_MODULE = "torch.return_types"
 _TENSOR_PROPERTIES = frozenset(
     "grad grad_fn requires_grad is_leaf shape dtype device data T mT H mH ndim retains_grad".split()
-)
-_MISSING = object()
+) | allowlist.LIBRARY_TENSOR_PROPERTIES
+_MISSING = NOT_DEFINED
+Comprehension = ast.ListComp | ast.GeneratorExp | ast.SetComp | ast.DictComp
 
 
 class AutogradCalls(Protocol):
@@ -88,6 +125,12 @@ class _Break(BaseException):
 
 class _Continue(BaseException):
     pass
+
+
+class _Return(BaseException):
+    def __init__(self, value: Any) -> None:
+        super().__init__()
+        self.value = value
 
 
 class Evaluator:
@@ -113,6 +156,9 @@ class Evaluator:
         self.line = 0  # the statement running now, for warnings torch raises inside it
         self.where: MutableSequence[int] | None = None  # [line, col] shared with a watching process
         self.block: str | None = None  # "line 3 · turn 7" inside the outermost for loop
+        self.frame: Frame | None = None  # the running function call's variables; None: globals
+        self.call_depth = 0
+        self.handling: list[BaseException] = []  # exceptions being handled, for a bare `raise`
         self._statements: dict[type[ast.stmt], Callable[[Any], None]] = {
             ast.Expr: lambda node: self.eval(node.value),
             ast.Assign: self._assign_statement,
@@ -128,6 +174,14 @@ class Evaluator:
             ast.ImportFrom: self._import_from,
             ast.Delete: self._delete,
             ast.Assert: self._assert,
+            ast.FunctionDef: lambda node: self.assign_name(node.name, define_function(self, node)),
+            ast.ClassDef: lambda node: self.assign_name(node.name, define_class(self, node)),
+            ast.Return: self._return,
+            ast.While: self._while,
+            ast.Try: self._try,
+            ast.Raise: self._raise,
+            ast.Global: lambda node: None,  # read from the function's scope before it runs
+            ast.Nonlocal: lambda node: None,
         }
         self._expressions: dict[type[ast.expr], Callable[[Any], Any]] = {
             ast.Constant: lambda node: node.value,
@@ -147,6 +201,12 @@ class Evaluator:
             ast.FormattedValue: self._formatted_value,
             ast.ListComp: self._comprehension,
             ast.GeneratorExp: self._comprehension,
+            ast.SetComp: lambda node: self.new_set(self._comprehension(node)),
+            ast.DictComp: self._dict_comprehension,
+            ast.Dict: self._dict,
+            ast.Set: lambda node: self.new_set(self._elements(node.elts)),
+            ast.Lambda: lambda node: define_function(self, node),
+            ast.NamedExpr: self._named_expression,
         }
 
     # ----- statements -------------------------------------------------------------------
@@ -254,16 +314,91 @@ class Evaluator:
     def _delete(self, node: ast.Delete) -> None:
         for target in node.targets:
             if isinstance(target, ast.Name):
-                if target.id not in self.env:
-                    raise NameError(f"name '{target.id}' is not defined")
-                del self.env[target.id]
+                self.delete_name(target.id)
             elif isinstance(target, ast.Subscript):
                 owner = self.eval(target.value)
-                if not isinstance(owner, list):
+                if not isinstance(owner, (list, dict)):
                     raise TypeError(f"'{type(owner).__name__}' object doesn't support item deletion")
                 del owner[self.eval(target.slice)]
+            elif isinstance(target, ast.Attribute) and isinstance(owner := self.eval(target.value), UserInstance):
+                if target.attr not in owner.attributes:
+                    raise AttributeError(f"'{owner.cls.name}' object has no attribute '{target.attr}'")
+                del owner.attributes[target.attr]
+            elif isinstance(target, (ast.Tuple, ast.List)):
+                self._delete(ast.Delete(targets=target.elts))
             else:
-                raise ExplorerError("only names and list items can be deleted", kind="refused")
+                raise ExplorerError("only names, list and dict items and attributes of the "
+                                    "program's own objects can be deleted", kind="refused")
+
+    def _return(self, node: ast.Return) -> None:
+        raise _Return(None if node.value is None else self.eval(node.value))
+
+    def _while(self, node: ast.While) -> None:
+        outermost = self.block is None  # nodes made in one turn of an outer loop form a block
+        turn = 0
+        while self.truth(self.eval(node.test)):
+            self.budget.count_iteration()
+            if outermost:
+                self.block = f"line {node.lineno} · turn {turn}"
+            turn += 1
+            try:
+                self.exec_block(node.body)
+            except _Break:
+                break
+            except _Continue:
+                continue
+            finally:
+                if outermost:
+                    self.block = None
+        else:
+            self.exec_block(node.orelse)
+
+    def _try(self, node: ast.Try) -> None:
+        try:
+            try:
+                self.exec_block(node.body)
+            except ExplorerError as error:
+                handler = self._handler_for(node.handlers, error)
+                if handler is None:
+                    raise
+                self._handle(handler, error.original)
+            else:
+                self.exec_block(node.orelse)
+        finally:
+            self.exec_block(node.finalbody)
+
+    def _handler_for(self, handlers: list[ast.ExceptHandler], error: ExplorerError) -> ast.ExceptHandler | None:
+        """The first ``except`` clause that catches ``error``; the code box's own limits never match."""
+        if not catchable(error):
+            return None
+        for handler in handlers:
+            kinds = None if handler.type is None else self.eval(handler.type)
+            if handler_matches(kinds, error.original):
+                return handler
+        return None
+
+    def _handle(self, handler: ast.ExceptHandler, exception: Any) -> None:
+        if handler.name:
+            self.assign_name(handler.name, exception)
+        self.handling.append(exception)
+        try:
+            self.exec_block(handler.body)
+        finally:
+            self.handling.pop()
+            if handler.name:
+                with contextlib.suppress(NameError):
+                    self.delete_name(handler.name)
+
+    def _raise(self, node: ast.Raise) -> None:
+        if node.exc is None:
+            if not self.handling:
+                raise RuntimeError("No active exception to reraise")
+            raise self.handling[-1]
+        cause = None if node.cause is None else raised_exception(self, self.eval(node.cause))
+        exception = raised_exception(self, self.eval(node.exc))
+        if node.cause is not None:
+            raise exception from cause
+        raise exception
 
     def _assert(self, node: ast.Assert) -> None:
         if not self.truth(self.eval(node.test)):
@@ -277,6 +412,11 @@ class Evaluator:
         if isinstance(target, ast.Name):
             self.assign_name(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
+            starred = [index for index, element in enumerate(target.elts)
+                       if isinstance(element, ast.Starred)]
+            if starred:
+                self._assign_starred(target.elts, starred[0], value)
+                return
             items = self._unpack(value, len(target.elts))
             for element, item in zip(target.elts, items):
                 self.assign(element, item)
@@ -287,7 +427,28 @@ class Evaluator:
         else:
             raise ExplorerError("this assignment target is not allowed", kind="refused")
 
+    def _assign_starred(self, targets: list[ast.expr], star: int, value: Any) -> None:
+        """``a, *rest, b = value``: the starred target takes what the others leave, as a list."""
+        items = self.materialize(value)
+        after = len(targets) - star - 1
+        if len(items) < star + after:
+            raise ValueError(f"not enough values to unpack (expected at least {star + after}, "
+                             f"got {len(items)})")
+        for element, item in zip(targets[:star], items[:star]):
+            self.assign(element, item)
+        starred = targets[star]
+        assert isinstance(starred, ast.Starred)
+        self.assign(starred.value, items[star:len(items) - after])
+        for element, item in zip(targets[star + 1:], items[len(items) - after:]):
+            self.assign(element, item)
+
     def assign_name(self, name: str, value: Any) -> None:
+        frame = self.frame
+        if frame is not None and name not in frame.info.global_names:
+            if isinstance(value, torch.Tensor) and value.grad_fn is not None:
+                self.naming.tag_origin(value.grad_fn, self.line, self.block)
+            self._frame_holding(frame, name).values[name] = value
+            return
         if isinstance(value, torch.Tensor):
             if name in self.overrides and value.grad_fn is None:
                 value = self._overridden(name, value)
@@ -296,6 +457,30 @@ class Evaluator:
                 self.last_graph_name = name
                 self.naming.tag_origin(value.grad_fn, self.line, self.block)
         self.env[name] = value
+
+    def _frame_holding(self, frame: Frame, name: str) -> Frame:
+        """The frame a name assigned in ``frame`` lives in: itself, or a ``nonlocal`` one."""
+        if name not in frame.info.nonlocal_names:
+            return frame
+        outer = frame.enclosing
+        while outer is not None and (outer.is_class or name not in outer.info.local_names):
+            outer = outer.enclosing
+        if outer is None:
+            raise SyntaxError(f"no binding for nonlocal '{name}' found")
+        return outer
+
+    def delete_name(self, name: str) -> None:
+        frame = self.frame
+        if frame is not None and name not in frame.info.global_names:
+            holder = self._frame_holding(frame, name)
+            if name not in holder.values:
+                raise NameError(f"cannot access local variable '{name}' where it is not "
+                                "associated with a value")
+            del holder.values[name]
+            return
+        if name not in self.env:
+            raise NameError(f"name '{name}' is not defined")
+        del self.env[name]
 
     def _overridden(self, name: str, tensor: torch.Tensor) -> torch.Tensor:
         """The user's edited value for ``name``, in the shape and dtype the program made."""
@@ -325,36 +510,91 @@ class Evaluator:
             if isinstance(index, slice):
                 check_sequence_result("add", owner, self.materialize(value), self.limits.max_sequence)
             owner[index] = value
+        elif isinstance(owner, dict):
+            if index not in owner:
+                check_sequence_result("add", list(owner), [index], self.limits.max_sequence)
+            owner[index] = value
+        elif isinstance(owner, UserInstance) and self.call_special(owner, "__setitem__", [index, value]) is not _MISSING:
+            return
+        elif (kind := objects.kind_of(owner)) is not None and hasattr(kind, "set_item"):
+            kind.set_item(self, owner, index, value)  # a library container: model[0] = layer
         else:
             raise TypeError(f"'{type(owner).__name__}' object does not support item assignment")
 
     def set_attribute(self, owner: Any, name: str, value: Any) -> None:
-        if not isinstance(owner, torch.Tensor) or name not in allowlist.SETTABLE_TENSOR_ATTRIBUTES:
-            raise ExplorerError(
-                f"`.{name}` cannot be assigned; only a tensor's .requires_grad, .grad and .data "
-                "can", kind="refused")
-        setattr(owner, name, value)
+        if isinstance(owner, torch.Tensor):
+            if name not in allowlist.SETTABLE_TENSOR_ATTRIBUTES:
+                raise ExplorerError(
+                    f"`.{name}` of a tensor cannot be assigned; only its .requires_grad, .grad "
+                    "and .data can", kind="refused")
+            setattr(owner, name, value)
+            return
+        if user_set_attribute(self, owner, name, value):
+            return
+        kind = objects.kind_of(owner)
+        if kind is None:
+            raise ExplorerError(f"`.{name}` of a `{_type_name(owner)}` cannot be assigned",
+                                kind="refused")
+        kind.set(self, owner, name, value)
 
     # ----- names and attributes ---------------------------------------------------------
 
     def lookup(self, name: str) -> Any:
+        frame = self.frame
+        if frame is not None:
+            value = self._lookup_in_frames(frame, name)
+            if value is not _MISSING:
+                return value
         value = self.env.get(name, _MISSING)
         if value is _MISSING:
             value = self.predefined.get(name, _MISSING)
         if value is _MISSING:
+            if name in allowlist.FORBIDDEN_NAMES:
+                raise ExplorerError(f"`{name}` is not allowed in the code box", kind="refused")
             raise NameError(f"name '{name}' is not defined")
         return value
+
+    def _lookup_in_frames(self, frame: Frame, name: str) -> Any:
+        """A name from the running function's frame or the frames around it (``_MISSING``: global)."""
+        if name in frame.info.global_names:
+            return _MISSING
+        if frame.is_class:  # a class body sees its own names first, then the code around it
+            value = frame.values.get(name, _MISSING)
+            return value if value is not _MISSING or frame.enclosing is None else (
+                self._lookup_in_frames(frame.enclosing, name))
+        if name in frame.info.local_names:
+            value = frame.values.get(name, _MISSING)
+            if value is _MISSING:
+                raise UnboundLocalError(f"cannot access local variable '{name}' where it is not "
+                                        "associated with a value")
+            return value
+        outer = frame.enclosing
+        while outer is not None:
+            if not outer.is_class and name in outer.info.local_names:
+                value = outer.values.get(name, _MISSING)
+                if value is _MISSING:
+                    raise NameError(f"cannot access free variable '{name}' where it is not "
+                                    "associated with a value in enclosing scope")
+                return value
+            outer = outer.enclosing
+        return _MISSING
 
     def get_attribute(self, owner: Any, name: str) -> Any:
         if isinstance(owner, torch.Tensor):
             return self._tensor_attribute(owner, name)
         if isinstance(owner, Namespace):
             return self._namespace_attribute(owner, name)
+        value = user_attribute(self, owner, name)
+        if value is not NOT_MINE:
+            return self.checked(value)
         allowed = _members_of(owner)
-        if name not in allowed:
-            raise AttributeError(f"'{type(owner).__name__}' object has no attribute '{name}'")
-        value = getattr(owner, name)
-        return BoundMethod(owner, name) if callable(value) else self.checked(value)
+        if name in allowed:
+            value = getattr(owner, name)
+            return BoundMethod(owner, name) if callable(value) else self.checked(value)
+        kind = objects.kind_of(owner)
+        if kind is not None and not name.startswith("__"):
+            return self.checked(kind.get(self, owner, name))
+        raise AttributeError(f"'{_type_name(owner)}' object has no attribute '{name}'")
 
     def _tensor_attribute(self, tensor: torch.Tensor, name: str) -> Any:
         if name not in allowlist.TENSOR_MEMBERS:
@@ -407,6 +647,8 @@ class Evaluator:
     def binary(self, name: str, left: Any, right: Any,
                function: Callable[[Any, Any], Any] | None = None) -> Any:
         """``left <op> right`` with the size checks its operand types need."""
+        if isinstance(left, UserInstance) or isinstance(right, UserInstance):
+            return self._user_binary(name, left, right, in_place=function is not None)
         function = function or _BINARY_BY_NAME[name]
         if isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
             return self.call_torch(function, (left, right), {}, grows=name == "matmul")
@@ -417,10 +659,70 @@ class Evaluator:
             check_percent_length(left, right, self.limits.max_sequence)
         return function(left, right)
 
+    def _user_binary(self, name: str, left: Any, right: Any, *, in_place: bool) -> Any:
+        """An operator with an object of the program's own class: its methods, as Python picks them."""
+        dunder = _DUNDER_NAMES[name]
+        attempts: list[tuple[Any, str, Any]] = []
+        if in_place:
+            attempts.append((left, f"__i{dunder}__", right))
+        attempts.append((left, f"__{dunder}__", right))
+        same_class = isinstance(left, UserInstance) and isinstance(right, UserInstance) and (
+            left.cls is right.cls)
+        if not same_class:
+            attempts.append((right, f"__r{dunder}__", left))
+        for owner, method, other in attempts:
+            result = self.call_special(owner, method, [other])
+            if result is not _MISSING and result is not NotImplemented:
+                return result
+        symbol = _SYMBOLS[name]
+        raise TypeError(f"unsupported operand type(s) for {symbol}: '{_type_name(left)}' and "
+                        f"'{_type_name(right)}'")
+
+    def call_special(self, owner: Any, method: str, args: list[Any]) -> Any:
+        """``owner.method(*args)`` if ``owner`` is an object of the program's class that defines it."""
+        if not isinstance(owner, UserInstance):
+            return _MISSING
+        function = owner.cls.find(method)
+        if not isinstance(function, UserFunction):
+            return _MISSING
+        return self.call_user(function, [owner, *args], {})
+
+    def text(self, value: Any, *, as_repr: bool = False) -> str:
+        """``str(value)`` (or ``repr``), running the program's own ``__str__`` and ``__repr__``."""
+        if isinstance(value, UserInstance):
+            for method in (("__repr__",) if as_repr else ("__str__", "__repr__")):
+                result = self.call_special(value, method, [])
+                if result is not _MISSING:
+                    if not isinstance(result, str):
+                        raise TypeError(f"{method} returned non-string (type {_type_name(result)})")
+                    return result
+            return repr(value)
+        if isinstance(value, (list, tuple, dict, set)) and _holds_user_instance(value):
+            return self._container_text(value)
+        return repr(value) if as_repr else str(value)
+
+    def _container_text(self, value: Any) -> str:
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{self.text(key, as_repr=True)}: {self.text(item, as_repr=True)}"
+                                   for key, item in value.items()) + "}"
+        inner = ", ".join(self.text(item, as_repr=True) for item in value)
+        if isinstance(value, list):
+            return f"[{inner}]"
+        if isinstance(value, set):
+            return "{" + inner + "}"
+        return f"({inner}{',' if len(value) == 1 else ''})"
+
     def _unaryop(self, node: ast.UnaryOp) -> Any:
         value = self.eval(node.operand)
         if isinstance(node.op, ast.Not):
             return not self.truth(value)
+        if isinstance(value, UserInstance):
+            method = {ast.USub: "__neg__", ast.UAdd: "__pos__", ast.Invert: "__invert__"}[type(node.op)]
+            result = self.call_special(value, method, [])
+            if result is _MISSING:
+                symbol = {ast.USub: "-", ast.UAdd: "+", ast.Invert: "~"}[type(node.op)]
+                raise TypeError(f"bad operand type for unary {symbol}: '{value.cls.name}'")
+            return result
         function = _UNARY[type(node.op)]
         if isinstance(value, torch.Tensor):
             return self.call_torch(function, (value,), {}, grows=False)
@@ -442,6 +744,8 @@ class Evaluator:
             function = _COMPARE[type(op)]
             if isinstance(op, (ast.Is, ast.IsNot)):
                 result = function(left, right)
+            elif isinstance(left, UserInstance) or isinstance(right, UserInstance):
+                result = self._user_compare(op, left, right)
             elif isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
                 result = self.call_torch(function, (left, right), {}, grows=False)
             else:
@@ -461,6 +765,9 @@ class Evaluator:
 
     def _formatted_value(self, node: ast.FormattedValue) -> str:
         value = self.eval(node.value)
+        if isinstance(value, UserInstance) or (isinstance(value, (list, tuple, dict, set))
+                                                and _holds_user_instance(value)):
+            value = self.text(value, as_repr=node.conversion in (ord("r"), ord("a")))
         check_text_length(text_length(value, as_repr=node.conversion in (ord("r"), ord("a")),
                                       stop_at=self.limits.max_sequence), self.limits.max_sequence)
         if node.conversion == ord("r"):
@@ -475,50 +782,93 @@ class Evaluator:
                           self.limits.max_sequence)
         return format(value, spec)
 
-    def _comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> list[Any]:
-        names = {name.id for generator in node.generators
-                 for name in ast.walk(generator.target) if isinstance(name, ast.Name)}
-        saved = {name: self.env.get(name, _MISSING) for name in names}
+    def _comprehension(self, node: Comprehension, element: Callable[[], Any] | None = None) -> list[Any]:
+        """The items of a comprehension, made in its own frame as Python 3 does."""
+        first = self.eval(node.generators[0].iter)  # evaluated in the enclosing scope
         results: list[Any] = []
+        saved = self.frame
+        self.frame = Frame(comprehension_scope(node), saved)
         try:
-            self._comprehension_loop(node, 0, results)
+            self._comprehension_loop(node, 0, results, first,
+                                     element or (lambda: self.eval(node.elt)))  # type: ignore[union-attr]
         finally:
-            for name, value in saved.items():
-                if value is _MISSING:
-                    self.env.pop(name, None)
-                else:
-                    self.env[name] = value
+            self.frame = saved
         return results
 
-    def _comprehension_loop(self, node: ast.ListComp | ast.GeneratorExp, depth: int,
-                            results: list[Any]) -> None:
+    def _comprehension_loop(self, node: Comprehension, depth: int, results: list[Any],
+                            first: Any, element: Callable[[], Any]) -> None:
         if depth == len(node.generators):
-            results.append(self.eval(node.elt))
+            results.append(element())
             check_sequence_result("add", results, [], self.limits.max_sequence)
             return
         generator = node.generators[depth]
-        for item in self.iterate(self.eval(generator.iter)):
+        iterable = first if depth == 0 else self.eval(generator.iter)
+        for item in self.iterate(iterable):
             self.assign(generator.target, item)
             if all(self.truth(self.eval(condition)) for condition in generator.ifs):
-                self._comprehension_loop(node, depth + 1, results)
+                self._comprehension_loop(node, depth + 1, results, first, element)
+
+    def _dict_comprehension(self, node: ast.DictComp) -> dict[Any, Any]:
+        pairs = self._comprehension(node, lambda: (self.eval(node.key), self.eval(node.value)))
+        return dict(pairs)
+
+    def _dict(self, node: ast.Dict) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        for key, value in zip(node.keys, node.values):
+            if key is None:  # {**other}
+                other = self.eval(value)
+                if not isinstance(other, dict):
+                    raise TypeError(f"'{type(other).__name__}' object is not a mapping")
+                check_sequence_result("add", list(result), list(other), self.limits.max_sequence)
+                result.update(other)
+            else:
+                result[self.eval(key)] = self.eval(value)
+        return result
+
+    def new_set(self, items: list[Any]) -> set[Any]:
+        return set(items)
+
+    def _named_expression(self, node: ast.NamedExpr) -> Any:
+        value = self.eval(node.value)
+        self.assign(node.target, value)
+        return value
 
     # ----- calls ------------------------------------------------------------------------
 
     def _call(self, node: ast.Call) -> Any:
         function = self.eval(node.func)
         args = self._elements(node.args)
-        kwargs = {str(keyword.arg): self.eval(keyword.value) for keyword in node.keywords}
+        kwargs: dict[str, Any] = {}
+        for keyword in node.keywords:
+            if keyword.arg is None:  # f(**options)
+                options = self.eval(keyword.value)
+                if not isinstance(options, dict):
+                    raise TypeError("argument after ** must be a mapping, "
+                                    f"not {type(options).__name__}")
+                for key, value in options.items():
+                    if key in kwargs:
+                        raise TypeError(f"got multiple values for keyword argument '{key}'")
+                    kwargs[str(key)] = value
+            else:
+                kwargs[keyword.arg] = self.eval(keyword.value)
         return self.invoke(function, args, kwargs, node)
 
-    def invoke(self, function: Any, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+    def invoke(self, function: Any, args: list[Any], kwargs: dict[str, Any],
+               node: ast.Call | None = None) -> Any:
+        if isinstance(function, UserFunction):
+            return self.call_user(function, args, kwargs)
+        if isinstance(function, BoundUserMethod):
+            return self.call_user(function.function, [function.owner, *args], kwargs)
+        if isinstance(function, UserClass):
+            return instantiate(self, function, args, kwargs)
         if isinstance(function, BoundMethod):
             return self._call_method(function.owner, function.name, args, kwargs, node)
         if not isinstance(function, SafeFunction):
-            raise TypeError(f"'{type(function).__name__}' object is not callable")
+            return self._call_object(function, args, kwargs)
         if function.kind == "builtin":
             return self.checked(function.target(self, *args, **kwargs))
         if function.kind == "special":
-            return self._autograd_function(function.qualname, args, kwargs, node)
+            return self._autograd_function(function.qualname, args, kwargs, node.lineno if node else self.line)
         if function.kind == "plain":
             return self.checked(function.target(*args, **kwargs))
         short_name = function.qualname.rsplit(".", 1)[-1]
@@ -531,6 +881,67 @@ class Evaluator:
             creation=function.kind == "creation",
         )
 
+    def _call_object(self, function: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """Call an object of the program's own class (``__call__``) or of a library kind."""
+        if user_class_of(function) is not None:
+            method = user_class_of(function).find("__call__")  # type: ignore[union-attr]
+            if isinstance(method, UserFunction):
+                return self.call_user(method, [function, *args], kwargs)
+        kind = objects.kind_of(function)
+        if kind is not None:
+            return self.checked(kind.call(self, function, args, kwargs))
+        raise TypeError(f"'{_type_name(function)}' object is not callable")
+
+    def call_user(self, function: UserFunction, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """Run one call of a function the program defined, in a new frame."""
+        if self.call_depth >= self.limits.max_call_depth:
+            raise ExplorerError(
+                f"functions called each other more than {self.limits.max_call_depth} deep",
+                kind="limit", advice="recursion in the code box is capped; use a loop")
+        self.budget.check_time()
+        values = bind_arguments(function, args, kwargs)
+        frame = new_frame(function, values, args[0] if args else None)
+        saved_frame, saved_line, saved_block = self.frame, self.line, self.block
+        self.frame = frame
+        self.call_depth += 1
+        try:
+            with contextlib.ExitStack() as stack:
+                if function.grad_mode is not None:
+                    stack.enter_context(function.grad_mode())
+                if isinstance(function.node, ast.Lambda):
+                    return self.eval(function.node.body)
+                self.exec_block(function.node.body)
+            return None
+        except _Return as returned:
+            return returned.value
+        finally:
+            self.frame, self.line, self.block = saved_frame, saved_line, saved_block
+            self.call_depth -= 1
+
+    def as_callable(self, value: Any) -> Callable[..., Any]:
+        """A Python callable for a function the program hands to the library (a hook, jacobian's f)."""
+        if isinstance(value, (UserFunction, BoundUserMethod)):
+            return value
+        if not self.is_callable(value):
+            raise TypeError(f"'{_type_name(value)}' object is not callable")
+        reference = weakref.ref(self)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            evaluator = reference()
+            if evaluator is None:
+                raise RuntimeError("this function belongs to a program that has ended")
+            return evaluator.invoke(value, list(args), kwargs)
+
+        return call
+
+    def is_callable(self, value: Any) -> bool:
+        if isinstance(value, (UserFunction, BoundUserMethod, UserClass, BoundMethod, SafeFunction)):
+            return True
+        cls = user_class_of(value)
+        if cls is not None and isinstance(cls.find("__call__"), UserFunction):
+            return True
+        return objects.kind_of(value) is not None and callable(value)
+
     def call_torch(self, function: Callable[..., Any], args: tuple[Any, ...],
                    kwargs: dict[str, Any], *, grows: bool, creation: bool = False) -> Any:
         """Call a torch function after checking what it would allocate; count what it did."""
@@ -541,22 +952,27 @@ class Evaluator:
         return self.checked(result)
 
     def _call_method(self, owner: Any, name: str, args: list[Any], kwargs: dict[str, Any],
-                     node: ast.Call) -> Any:
+                     node: ast.Call | None) -> Any:
         if isinstance(owner, torch.Tensor):
             return self._tensor_method(owner, name, args, kwargs, node)
         if isinstance(owner, list):
             return self._list_method(owner, name, args, kwargs)
+        if isinstance(owner, (dict, set)):
+            return self._collection_method(owner, name, args, kwargs)
         if isinstance(owner, str):
             return self._str_method(owner, name, args, kwargs)
         return self.checked(getattr(owner, name)(*args, **kwargs))
 
     def _tensor_method(self, tensor: torch.Tensor, name: str, args: list[Any],
-                       kwargs: dict[str, Any], node: ast.Call) -> Any:
+                       kwargs: dict[str, Any], node: ast.Call | None) -> Any:
         if name == "backward":
             return self._tensor_backward(tensor, args, kwargs, node)
         if name == "tolist" and tensor.numel() > self.limits.max_sequence:
             raise ExplorerError(f"tolist() of {tensor.numel():,} elements is past the limit "
                                 f"of {self.limits.max_sequence:,}", kind="limit")
+        special = library.tensor_method(name)  # hooks with the program's functions, .to(device)
+        if special is not None:
+            return self.checked(special(self, tensor, args, kwargs))
         if name in allowlist.PLAIN_MEMBERS:
             return self.checked(getattr(tensor, name)(*args, **kwargs))
 
@@ -573,6 +989,18 @@ class Evaluator:
         if name == "extend":
             args = [self.materialize(args[0])] if args else args
             check_sequence_result("add", owner, args[0] if args else [], self.limits.max_sequence)
+        if name == "sort" and kwargs.get("key") is not None:
+            kwargs = {**kwargs, "key": self.as_callable(kwargs["key"])}
+        return self.checked(getattr(owner, name)(*args, **kwargs))
+
+    def _collection_method(self, owner: dict[Any, Any] | set[Any], name: str, args: list[Any],
+                           kwargs: dict[str, Any]) -> Any:
+        """A dict or set method; whatever it adds counts against the size limit first."""
+        if name in ("update", "union", "setdefault", "add"):
+            added = [item for arg in args for item in (
+                self.materialize(arg) if name in ("update", "union") and not isinstance(arg, dict)
+                else list(arg) if isinstance(arg, dict) else [arg])]
+            check_sequence_result("add", list(owner), added + list(kwargs), self.limits.max_sequence)
         return self.checked(getattr(owner, name)(*args, **kwargs))
 
     def _str_method(self, owner: str, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -592,22 +1020,22 @@ class Evaluator:
     # ----- autograd -----------------------------------------------------------------------
 
     def _tensor_backward(self, tensor: torch.Tensor, args: list[Any], kwargs: dict[str, Any],
-                         node: ast.Call) -> None:
+                         node: ast.Call | None) -> None:
         gradient, retain_graph, create_graph, inputs = _bind_backward(*args, **kwargs)
         retain = create_graph if retain_graph is None else bool(retain_graph)
         self.autograd.backward(
-            "backward", node.lineno,
+            "backward", node.lineno if node else self.line,
             lambda: tensor.backward(gradient, retain_graph, create_graph, inputs),
             [tensor], [gradient], retain, bool(create_graph))
 
     def _autograd_function(self, qualname: str, args: list[Any], kwargs: dict[str, Any],
-                           node: ast.Call) -> Any:
+                           line: int) -> Any:
         if qualname == "torch.autograd.backward":
             tensors, seeds, retain_graph, create_graph, inputs = _bind_autograd_backward(*args, **kwargs)
             roots, seed_list = _as_list(tensors), _as_list(seeds) if seeds is not None else []
             retain = create_graph if retain_graph is None else bool(retain_graph)
             return self.autograd.backward(
-                "autograd.backward", node.lineno,
+                "autograd.backward", line,
                 lambda: torch.autograd.backward(tensors, seeds, retain_graph, create_graph,
                                                 inputs=inputs),
                 roots, seed_list or [None] * len(roots), retain, bool(create_graph))
@@ -616,23 +1044,77 @@ class Evaluator:
         roots, seed_list = _as_list(outputs), _as_list(seeds) if seeds is not None else []
         retain = create_graph if retain_graph is None else bool(retain_graph)
         return self.checked(self.autograd.grad(
-            node.lineno,
+            line,
             lambda: torch.autograd.grad(outputs, inputs, seeds, retain_graph, create_graph,
                                         allow_unused=bound[5], materialize_grads=bound[6]),
             roots, seed_list or [None] * len(roots), _as_list(inputs), retain, bool(create_graph)))
 
     # ----- values -----------------------------------------------------------------------
 
+    def _user_compare(self, op: ast.cmpop, left: Any, right: Any) -> Any:
+        if isinstance(op, (ast.In, ast.NotIn)):
+            found = self.call_special(right, "__contains__", [left])
+            if found is _MISSING:
+                found = any(item is left or self._equal(item, left) for item in self.iterate(right))
+            return self.truth(found) != isinstance(op, ast.NotIn)
+        method, reflected = _COMPARISONS[type(op)]
+        for owner, name, other in ((left, method, right), (right, reflected, left)):
+            result = self.call_special(owner, name, [other])
+            if result is not _MISSING and result is not NotImplemented:
+                return result
+        if isinstance(op, (ast.Eq, ast.NotEq)):
+            return (left is right) == isinstance(op, ast.Eq)
+        raise TypeError(f"'{_SYMBOLS[method]}' not supported between instances of "
+                        f"'{_type_name(left)}' and '{_type_name(right)}'")
+
+    def _equal(self, left: Any, right: Any) -> bool:
+        if isinstance(left, UserInstance) or isinstance(right, UserInstance):
+            return self.truth(self._user_compare(ast.Eq(), left, right))
+        return self.truth(left == right)
+
     def truth(self, value: Any) -> bool:
+        if isinstance(value, UserInstance):
+            for method in ("__bool__", "__len__"):
+                result = self.call_special(value, method, [])
+                if result is not _MISSING:
+                    return bool(result)
+            return True
         return bool(value)
 
     def iterate(self, value: Any) -> Iterator[Any]:
         """Iterate an allowed value, counting every item against the loop limit."""
-        if not isinstance(value, _ITERABLE) and not _is_struct(value):
-            raise TypeError(f"'{type(value).__name__}' object is not iterable")
-        for item in value:
+        for item in self._iterable(value):
             self.budget.count_iteration()
             yield item
+
+    def _iterable(self, value: Any) -> Any:
+        if isinstance(value, _ITERABLE) or _is_struct(value):
+            return value
+        kind = objects.kind_of(value)
+        if kind is not None and user_class_of(value) is None and hasattr(kind, "iterate"):
+            return (self.checked(item) for item in kind.iterate(self, value))  # a library container
+        if isinstance(value, UserInstance):
+            produced = self.call_special(value, "__iter__", [])
+            if produced is not _MISSING:
+                return self._iterable(produced)
+            if isinstance(value.cls.find("__getitem__"), UserFunction):
+                return self._indexed(value)
+        elif (user_class_of(value) is not None or objects.kind_of(value) is not None) and (
+                hasattr(type(value), "__iter__") or hasattr(type(value), "__getitem__")):
+            return value
+        raise TypeError(f"'{_type_name(value)}' object is not iterable")
+
+    def _indexed(self, value: UserInstance) -> Iterator[Any]:
+        """Python's old iteration protocol: ``value[0]``, ``value[1]``... until IndexError."""
+        index = 0
+        while True:
+            try:
+                yield self.call_special(value, "__getitem__", [index])
+            except ExplorerError as error:
+                if isinstance(error.original, (IndexError, StopIteration)):
+                    return
+                raise
+            index += 1
 
     def materialize(self, value: Any) -> list[Any]:
         items = []
@@ -645,17 +1127,34 @@ class Evaluator:
     def get_item(self, owner: Any, index: Any) -> Any:
         if isinstance(owner, torch.Tensor):
             return self.call_torch(operator.getitem, (owner, index), {}, grows=False)
-        if isinstance(owner, (list, tuple, str, range)) or _is_struct(owner):
+        if isinstance(owner, (list, tuple, str, range, dict, torch.Size)) or _is_struct(owner):
             return self.checked(owner[index])
-        raise TypeError(f"'{type(owner).__name__}' object is not subscriptable")
+        kind = objects.kind_of(owner)
+        if kind is not None and user_class_of(owner) is None and hasattr(kind, "item"):
+            return self.checked(kind.item(self, owner, index))  # a library container
+        if isinstance(owner, UserInstance):
+            result = self.call_special(owner, "__getitem__", [index])
+            if result is not _MISSING:
+                return result
+        elif (user_class_of(owner) is not None or objects.kind_of(owner) is not None) and hasattr(
+                type(owner), "__getitem__"):
+            return self.checked(owner[index])
+        raise TypeError(f"'{_type_name(owner)}' object is not subscriptable")
 
     def checked(self, value: Any) -> Any:
         """Let a value into the program only if it is of a type the code box may hold."""
         if isinstance(value, _HOLDABLE) or _is_struct(value) or _is_node(value):
             return value
-        if isinstance(value, (tuple, list)):
+        if isinstance(value, (tuple, list, set, frozenset)):
             for item in value:
                 self.checked(item)
+            return value
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self.checked(key)
+                self.checked(item)
+            return value
+        if user_class_of(value) is not None or objects.kind_of(value) is not None:
             return value
         raise ExplorerError(
             f"a value of type `{type(value).__name__}` cannot be used in the code box",
@@ -679,14 +1178,38 @@ class Evaluator:
         return ExplorerError(
             message, getattr(node, "lineno", 0), getattr(node, "col_offset", 0),
             kind="runtime", advice=advice_for(message),
-            end_line=getattr(node, "end_lineno", None), end_col=getattr(node, "end_col_offset", None))
+            end_line=getattr(node, "end_lineno", None), end_col=getattr(node, "end_col_offset", None),
+            original=error)
 
 
 _HOLDABLE: tuple[type, ...] = (
     torch.Tensor, bool, int, float, complex, str, bytes, type(None), type(Ellipsis), slice,
     range, torch.dtype, torch.device, torch.Size, torch.Generator, Namespace, SafeFunction,
     BoundMethod, *_GRAD_MODES, GeneratorType, zip, enumerate, type(iter([])),
+    UserFunction, BoundUserMethod, UserClass, UserInstance, SuperProxy, BaseException,
+    type({}.keys()), type({}.values()), type({}.items()), type(NotImplemented), map, filter,
+    type(iter(())), type(iter({})), type(iter(set())), type(iter(range(0))), type(iter("")),
 )
+
+
+def _type_name(value: Any) -> str:
+    cls = user_class_of(value)
+    return cls.name if cls is not None else type(value).__name__
+
+
+def _holds_user_instance(value: Any) -> bool:
+    stack, seen = [value], 0
+    while stack and seen < 10_000:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, UserInstance):
+            return True
+        if isinstance(item, (list, tuple, set)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+    return False
 
 
 def _is_struct(value: Any) -> bool:
@@ -702,6 +1225,10 @@ def _members_of(owner: Any) -> frozenset[str]:
         return allowlist.SIZE_MEMBERS
     if isinstance(owner, list):
         return allowlist.LIST_METHODS
+    if isinstance(owner, dict):
+        return allowlist.DICT_METHODS
+    if isinstance(owner, (set, frozenset)):
+        return allowlist.SET_METHODS
     if isinstance(owner, str):
         return allowlist.STR_METHODS
     if isinstance(owner, torch.dtype):

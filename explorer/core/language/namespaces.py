@@ -8,7 +8,7 @@ from typing import Any
 import torch
 import torch.nn.functional
 
-from explorer.core.language import allowlist
+from explorer.core.language import allowlist, library
 from explorer.core.language.values import Namespace, SafeFunction
 
 
@@ -46,6 +46,21 @@ def _refuse_direct_call(*_args: Any, **_kwargs: Any) -> None:
     raise RuntimeError("special functions are called by the evaluator")
 
 
+def _subclass_only(*_args: Any, **_kwargs: Any) -> None:
+    raise TypeError("subclass torch.autograd.Function and call YourFunction.apply(...)")
+
+
+def _custom_function_members() -> dict[str, Any]:
+    """``torch.autograd.Function`` to subclass, and ``once_differentiable`` for its backward."""
+    base = SafeFunction("torch.autograd.Function", _subclass_only, "plain",
+                        repr(torch.autograd.Function), runtime_type=torch.autograd.Function)
+    marker = SafeFunction("once_differentiable", _subclass_only, "plain",
+                          "<function once_differentiable>")
+    module = Namespace("torch.autograd.function", {"Function": base, "once_differentiable": marker},
+                       repr(torch.autograd.function))
+    return {"Function": base, "function": module}
+
+
 def build_namespaces() -> dict[str, Namespace]:
     """Fresh namespaces by the name a program uses for them."""
     functional = Namespace(
@@ -58,6 +73,7 @@ def build_namespaces() -> dict[str, Namespace]:
         {name: _special(f"torch.autograd.{name}") for name in allowlist.AUTOGRAD_FUNCTIONS},
         repr(torch.autograd),
     )
+    autograd.members.update(_custom_function_members())
     linalg = Namespace(
         "torch.linalg",
         _functions(torch.linalg, "torch.linalg", allowlist.LINALG_FUNCTIONS, frozenset()),
@@ -75,12 +91,15 @@ def build_namespaces() -> dict[str, Namespace]:
             for name in allowlist.MATH_FUNCTIONS
         }
     )
-    return {
+    namespaces = {
         "torch": Namespace("torch", torch_members, repr(torch)),
         "F": functional,
         "math": Namespace("math", math_members, repr(math)),
         "torch.nn": nn,
         "torch.nn.functional": functional,
         "torch.autograd": autograd,
+        "torch.autograd.function": autograd.members["function"],
         "torch.linalg": linalg,
     }
+    library.extend_namespaces(namespaces)  # nn layers, optim, devices, data, plotting...
+    return namespaces

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+NOT_DEFINED: Any = object()  # a special method the program's class does not define
+
 
 @dataclass(frozen=True, eq=False)
 class Namespace:
@@ -41,6 +43,9 @@ class SafeFunction:
     # check before the call can see them (F.one_hot without num_classes).
     prepare: Callable[[tuple[Any, ...], dict[str, Any]], tuple[tuple[Any, ...], dict[str, Any]]] | None = field(
         default=None, repr=False)
+    # The real class behind a library class the program may name (``torch.Tensor``,
+    # ``nn.Linear``, ``int``): what ``isinstance`` tests and what a ``class`` statement subclasses.
+    runtime_type: type | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return self.shown_as or f"<function {self.qualname}>"

@@ -1,0 +1,209 @@
+"""What the page needs besides the trace to draw a pass as the app does, as plain JSON data.
+
+The trace (schema ``explorer.trace/1``) stays the source: the page's stepper reads the engine's
+order and which gradients each step sent from it. This adds what the core computes for the
+window and the trace does not hold: box positions and edge bends, the scene's texts (titles,
+leaf grads before and after, edge labels, running sums), the narration of every step, hover
+texts, and the folded form of loop turns and modules. Lists are per node and per edge, in the
+order of the trace's ``nodes`` and ``edges``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import networkx as nx
+
+from explorer.core.groups import Group, automatic_groups, fold, fold_scene
+from explorer.core.narration import narrate
+from explorer.core.scene import Scene, build_scene, running_sum_text
+from explorer.core.stepper import Stepper
+from explorer.core.tensors import describe, json_number
+from explorer.core.trace import Pass, Trace
+from explorer.web.placement import Placement, place
+
+NARRATED_STEPS = 20_000  # above this many steps a pass's page carries no narration (size)
+FOLDED_FROM = 2_000  # nodes: a pass this big opens with loop turns and modules folded
+
+
+def pass_view(trace: Trace, index: int, *, placement: Placement | None = None,
+              orientation: str = "TB", compact: bool = False) -> dict[str, Any]:
+    """The page's data for pass ``index`` (``placement``: the window's, when exported from it)."""
+    one_pass = trace.passes[index]
+    stepper = Stepper(one_pass)
+    start = build_scene(one_pass, stepper, trace.leaves)
+    stepper.to_end()
+    end = build_scene(one_pass, stepper, trace.leaves)
+    torch_names = torch_lines(one_pass, end)
+    if placement is None:
+        placement = place(one_pass, end, orientation=orientation, compact=compact, more=torch_names)
+    nodes = list(one_pass.graph.nodes)
+    view: dict[str, Any] = {
+        "nodes": {**_node_view(end, start, placement), "torch": [torch_names.get(node, "") for node in nodes]},
+        "edges": _edge_view(one_pass, end, placement),
+        "sums": running_sums(one_pass, trace),
+        "narration": narrations(one_pass, stepper),
+        "tips": hover_texts(one_pass),
+        "orientation": placement.orientation,
+    }
+    folded = folded_view(one_pass, trace, end, nodes, orientation=placement.orientation, compact=compact)
+    if folded is not None:
+        view["folded"] = folded
+        view["open_folded"] = len(nodes) >= FOLDED_FROM
+    return view
+
+
+def torch_lines(one_pass: Pass, end: Scene) -> dict[str, str]:
+    """The torch name of each leaf, as a line under its variable: a student sees that a leaf is
+    an ``AccumulateGrad`` node of the graph (the other nodes' titles already are torch names)."""
+    return {node.id: "AccumulateGrad" for node in end.nodes
+            if node.kind == "accumulate_grad" and "AccumulateGrad" not in node.title}
+
+
+def _node_view(end: Scene, start: Scene, placement: Placement) -> dict[str, list[Any]]:
+    centres, widths = placement.centres, placement.widths
+    return {
+        "x": [_rounded(centres[node.id][0]) for node in end.nodes],
+        "y": [_rounded(centres[node.id][1]) for node in end.nodes],
+        "w": [_rounded(widths[node.id]) for node in end.nodes],
+        "title": [node.title for node in end.nodes],
+        "subtitle": [node.subtitle for node in start.nodes],  # before the node has run
+        "after": [node.subtitle for node in end.nodes],  # once it has (a leaf's new .grad)
+        "root": [node.is_root for node in end.nodes],
+    }
+
+
+def _edge_view(one_pass: Pass, end: Scene, placement: Placement) -> dict[str, list[Any]]:
+    """Scene edges come in the order of the graph's edges, as the trace lists them."""
+    bends = [placement.bends.get((edge.target, edge.source, edge.slot), ()) for edge in end.edges]
+    return {
+        "shape": [edge.shape for edge in end.edges],
+        "sent": [edge.grad_text if edge.delivered else None for edge in end.edges],
+        "magnitude": [None if edge.magnitude is None else json_number(edge.magnitude)
+                      for edge in end.edges],
+        "bends": [[_rounded(value) for point in points for value in point] for points in bends],
+    }
+
+
+def running_sums(one_pass: Pass, trace: Trace) -> list[list[Any]]:
+    """``[position, node index, text]`` each time a node's running sum changes, in order.
+
+    A sum changes only when a gradient reaches the node, so walking the pass forward once and
+    asking the core at each delivery gives every text the page will show.
+    """
+    index = {node_id: number for number, node_id in enumerate(one_pass.graph.nodes)}
+    stepper = Stepper(one_pass)
+    changes: list[list[Any]] = []
+    shown: dict[str, str] = {}
+    while stepper.next():
+        active = stepper.active_node
+        assert active is not None
+        for target in dict.fromkeys(delivery.target for delivery in stepper.deliveries_of(active)):
+            text = running_sum_text(stepper, target)
+            if text != shown.get(target, ""):
+                shown[target] = text
+                changes.append([stepper.position, index[target], text])
+    return changes
+
+
+def narrations(one_pass: Pass, stepper: Stepper) -> list[list[str]]:
+    """The narration at every position 0..N: its title, then its paragraphs."""
+    if len(one_pass.steps) > NARRATED_STEPS:
+        return []
+    texts = []
+    for position in range(len(one_pass.steps) + 1):
+        stepper.jump(position)
+        story = narrate(one_pass, stepper)
+        texts.append([story.title, *story.paragraphs])
+    return texts
+
+
+def hover_texts(one_pass: Pass) -> dict[str, list[Any]]:
+    """What a hover shows that does not change with the step: the lines above the state, and
+    the gradients the node received and sent (shown once it has run)."""
+    lines, received, sent = [], [], []
+    done = {step.node: step for step in one_pass.steps}
+    for node_id, data in one_pass.graph.nodes(data=True):
+        head = [data["name"]]
+        if data["variable"]:
+            head.append(f"variable: {data['variable']}")
+        shapes = ", ".join(_shape(shape) for shape in data["shapes"])
+        head.append(f"output shape: {shapes or 'none'}")
+        lines.append(head)
+        step = done.get(node_id)
+        received.append(None if step is None else ", ".join(describe(g) for g in step.grad_outputs))
+        sent.append(None if step is None else ", ".join(describe(g) for g in step.grad_inputs))
+    return {"lines": lines, "received": received, "sent": sent}
+
+
+def _shape(shape: Any) -> str:
+    shape = tuple(shape)
+    return "×".join(str(size) for size in shape) if shape else "scalar"
+
+
+def outermost(groups: list[Group]) -> list[Group]:
+    """Groups not inside a bigger one (fold ``encoder``, not also each of its layers)."""
+    chosen: list[Group] = []
+    for group in sorted(groups, key=lambda group: -len(group.members)):
+        if not any(group.members <= other.members for other in chosen):
+            chosen.append(group)
+    return chosen
+
+
+def folded_view(one_pass: Pass, trace: Trace, end: Scene, nodes: list[str], *,
+                orientation: str, compact: bool) -> dict[str, Any] | None:
+    """Every outermost loop turn and module call folded into one box, as the app's Fold does;
+    None when the pass has no groups or folding them would make the picture cyclic."""
+    groups = outermost(automatic_groups(one_pass.graph))
+    if not groups:
+        return None
+    graph, owner = fold(one_pass.graph, groups)
+    if not nx.is_directed_acyclic_graph(graph):
+        return None
+    folded_end = fold_scene(end, graph, owner)
+    placement = place(one_pass, folded_end, orientation=orientation, compact=compact, graph=graph)
+    members: dict[str, list[int]] = {group.id: [] for group in groups if group.id in graph}
+    for number, node_id in enumerate(nodes):
+        if node_id in owner:
+            members[owner[node_id]].append(number)
+    group_nodes = [node for node in folded_end.nodes if node.id in members]
+    kept = [node_id for node_id in nodes if node_id not in owner]
+    return {
+        "groups": {
+            "id": [node.id for node in group_nodes],
+            "title": [node.title for node in group_nodes],
+            "subtitle": [node.subtitle for node in group_nodes],
+            "label": [graph.nodes[node.id]["label"] for node in group_nodes],
+            "members": [members[node.id] for node in group_nodes],
+            "x": [_rounded(placement.centres[node.id][0]) for node in group_nodes],
+            "y": [_rounded(placement.centres[node.id][1]) for node in group_nodes],
+            "w": [_rounded(placement.widths[node.id]) for node in group_nodes],
+        },
+        # nodes left as they are: their place in the folded picture (null: inside a group)
+        "x": [_rounded(placement.centres[node_id][0]) if node_id not in owner else None for node_id in nodes],
+        "y": [_rounded(placement.centres[node_id][1]) if node_id not in owner else None for node_id in nodes],
+        "w": [_rounded(placement.widths[node_id]) if node_id not in owner else None for node_id in nodes],
+        "bends": _folded_bends(one_pass, graph, owner, placement),
+        "kept": len(kept),
+    }
+
+
+def _folded_bends(one_pass: Pass, graph: nx.MultiDiGraph, owner: dict[str, str],
+                  placement: Placement) -> list[list[float] | None]:
+    """Per edge of the pass: its bends in the folded picture (None: inside one group)."""
+    bends: list[list[float] | None] = []
+    for node, next_node, slot in one_pass.graph.edges(keys=True):
+        source, target = owner.get(node, node), owner.get(next_node, next_node)
+        if source == target:
+            bends.append(None)
+            continue
+        key = slot if (source, target) == (node, next_node) else (node, next_node, slot)
+        points = placement.bends.get((source, target, key), ())
+        bends.append([_rounded(value) for point in points for value in point])
+    return bends
+
+
+def _rounded(value: float) -> float:
+    """A tenth of a scene unit is far below a pixel at any zoom the page allows."""
+    return round(value, 1) if math.isfinite(value) else 0.0

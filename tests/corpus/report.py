@@ -1,0 +1,110 @@
+"""Write the corpus status as Markdown: which programs match, and each other one's first blocker.
+
+``python -m tests.corpus.report [-o status.md] [names...]``: the language authors' work list,
+grouped by cause (the code box's error without its specifics, or the kind of mismatch).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.corpus.compare import compare, corpus_files, header, run_in_code_box, run_in_python
+
+
+@dataclass
+class Outcome:
+    path: Path
+    problems: list[str]
+    python_error: str
+    seconds: float
+
+    @property
+    def matches(self) -> bool:
+        return not self.problems
+
+    @property
+    def cause(self) -> str:
+        return cause_of(self.problems[0])
+
+
+def cause_of(problem: str) -> str:
+    """A problem without the details that differ from program to program."""
+    text = re.sub(r"^code box error \((\w+)\) at line \d+: ", r"code box \1: ", problem)
+    text = re.sub(r"^pass \d+ \(line \d+\): ", "", text)
+    text = re.sub(r"^printed output line \d+:.*", "printed output differs", text)
+    text = re.sub(r"step \d+ .*? gradient (in|out).*", r"gradient \1 of a step differs", text)
+    text = re.sub(r"^leaf `[^`]+` (value|\.grad).*", r"a leaf's \1 differs", text)
+    text = re.sub(r"^\d+ backward passes in Python, \d+ in the code box.*",
+                  "number of backward passes differs", text)
+    text = re.sub(r"'[^']*'|`[^`]*`", lambda match: match.group(0) if len(match.group(0)) < 60 else "'…'", text)
+    return text[:160]
+
+
+def run(paths: list[Path]) -> list[Outcome]:
+    outcomes = []
+    for path in paths:
+        started = time.perf_counter()
+        python = run_in_python(path)
+        found = compare(python, run_in_code_box(path))
+        outcomes.append(Outcome(path, found.problems, python.error.message if python.error else "",
+                                time.perf_counter() - started))
+    return outcomes
+
+
+def markdown(outcomes: list[Outcome]) -> str:
+    matching = [outcome for outcome in outcomes if outcome.matches]
+    failing = [outcome for outcome in outcomes if not outcome.matches]
+    lines = [
+        "# Corpus status (tests/corpus)",
+        "",
+        f"Written {time.strftime('%Y-%m-%d %H:%M')} by `python -m tests.corpus.report`. "
+        f"**{len(matching)} of {len(outcomes)} programs match Python** "
+        f"({100 * len(matching) / max(len(outcomes), 1):.0f}%; the goal is 95%). "
+        f"Whole corpus: {sum(outcome.seconds for outcome in outcomes):.1f} s.",
+        "",
+        "Each failing program is listed once, under the cause of its *first* difference "
+        "(the first line of its report). Run one program's full report with "
+        "`.venv/bin/python -m pytest tests/corpus/test_corpus.py -q -k NAME`.",
+        "",
+    ]
+    groups: dict[str, list[Outcome]] = defaultdict(list)
+    for outcome in failing:
+        groups[outcome.cause].append(outcome)
+    for cause, members in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+        lines.append(f"## {cause} ({len(members)})")
+        lines.append("")
+        for outcome in members:
+            kind, _ = header(outcome.path)
+            lines.append(f"- `{outcome.path.name}` ({kind}): {outcome.problems[0]}")
+            for extra in outcome.problems[1:3]:
+                lines.append(f"  - then: {extra}")
+        lines.append("")
+    lines.append("## Matching")
+    lines.append("")
+    lines.append(", ".join(f"`{outcome.path.stem}`" for outcome in matching) or "none yet")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-o", "--output", type=Path, help="write the Markdown here (else stdout)")
+    parser.add_argument("names", nargs="*", help="only these programs (file stems)")
+    options = parser.parse_args(argv)
+    paths = [path for path in corpus_files() if not options.names or path.stem in options.names]
+    text = markdown(run(paths))
+    if options.output:
+        options.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
