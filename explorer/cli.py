@@ -14,7 +14,7 @@ from explorer import __version__
 EXIT_OK = 0
 EXIT_ERROR = 2
 DEFAULT_PASSES_TEXT = "1-10,last"  # explorer.core.passes.DEFAULT_PASSES, without importing torch
-_COMMANDS = ("trace", "export", "run", "install-desktop")
+_COMMANDS = ("trace", "export", "export-lessons", "run", "install-desktop")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,11 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
                        "all, N or N-M, joined by commas (default: %s); every pass gets a summary"
                        % DEFAULT_PASSES_TEXT)
     export = commands.add_parser(
-        "export", help="render a program's graph to PNG or SVG without a window",
+        "export", help="render a program's graph to PNG or SVG, or write its interactive page",
         description="Run a program and draw its graph as the app does (same layout and colours), "
-        "at the end of its first backward pass or at step K.")
+        "at the end of its first backward pass or at step K. An .html output is one "
+        "self-contained interactive page (no network): step with the keys or the slider, "
+        "narration, search; it opens at step K (default 0).")
     export.add_argument("file", help="the program file (.py) or a session (.json)")
-    export.add_argument("-o", "--output", required=True, help="graph.png or graph.svg")
+    export.add_argument("-o", "--output", required=True, help="graph.png, graph.svg or graph.html")
     export.add_argument("--step", type=int, default=None,
                         help="show the pass after K steps (default: the whole pass)")
     export.add_argument("--pass", dest="pass_number", type=int, default=1,
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--compact", action="store_true", help="boxes packed closer together")
     _add_run_parser(commands)
     _add_install_desktop_parser(commands)
+    _add_export_lessons_parser(commands)
     return parser
 
 
@@ -112,6 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_script_command(options)
         if options.command == "trace":
             return _trace(options)
+        if options.command == "export-lessons":
+            return _export_lessons(options)
+        if Path(options.output).suffix.lower() in (".html", ".htm"):
+            return _export_page(options)
         return _export(options, whole_process=argv is None)  # None: the command itself
     if arguments and arguments[0] in ("-h", "--help"):
         build_app_parser().print_help()
@@ -160,6 +167,43 @@ def _export(options: argparse.Namespace, whole_process: bool = False) -> int:
     return EXIT_OK
 
 
+def _add_export_lessons_parser(commands: argparse._SubParsersAction) -> None:
+    lessons = commands.add_parser(
+        "export-lessons", help="write every lesson as an interactive page, plus an index page",
+        description="Write every bundled lesson as its own self-contained page (graph, stepping, "
+        "narration, code) and index.html linking them, into DIR: a folder to put on a course "
+        "website as it is.")
+    lessons.add_argument("folder", metavar="DIR", help="the folder to write (made if missing)")
+    lessons.add_argument("--theme", choices=("light", "dark"), default="light")
+
+
+def _export_page(options: argparse.Namespace) -> int:
+    """``export ... -o graph.html``: no Qt, the page draws in the browser."""
+    from explorer.web.export import PageExportError, export_program_page
+
+    try:
+        export_program_page(Path(options.file), Path(options.output), step=options.step,
+                            pass_number=options.pass_number, theme=options.theme,
+                            orientation="LR" if options.left_to_right else "TB",
+                            compact=True if options.compact else None)
+    except PageExportError as error:
+        print(f"autograd-explorer: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def _export_lessons(options: argparse.Namespace) -> int:
+    from explorer.web.export import PageExportError, export_lessons
+
+    try:
+        written = export_lessons(Path(options.folder), theme=options.theme)
+    except PageExportError as error:
+        print(f"autograd-explorer: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"{len(written)} pages in {options.folder} (open {written[0]})")
+    return EXIT_OK
+
+
 def _spare_the_collector() -> None:
     """Keep the cyclic collector off what exists now (torch's modules, Qt's wrappers).
 
@@ -183,6 +227,7 @@ def _trace(options: argparse.Namespace) -> int:
     from explorer.core.files import write_atomic
     from explorer.core.passes import PassSelection, PassSpecError
     from explorer.core.program import run_program
+    from explorer.core.trace import dumps
 
     try:
         selection = PassSelection.parse(options.passes)
@@ -201,7 +246,7 @@ def _trace(options: argparse.Namespace) -> int:
     if options.format == "dot":
         text = "".join(pass_to_dot(one_pass, f"pass {one_pass.index}") for one_pass in trace.passes)
     else:
-        text = json.dumps(trace.to_json(), indent=1, allow_nan=False) + "\n"
+        text = dumps(trace.to_json())
     if options.output:
         try:
             write_atomic(options.output, text)

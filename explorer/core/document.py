@@ -10,6 +10,7 @@ from typing import Any
 
 from explorer.core.errors import ExplorerError
 from explorer.core.events import Event
+from explorer.core.passes import DEFAULT_PASSES, PassSelection
 from explorer.core.stepper import Stepper
 from explorer.core.trace import Pass, Trace
 
@@ -23,11 +24,19 @@ class Document:
     trace: Trace | None = None  # the last run that succeeded (or failed after some passes)
     error: ExplorerError | None = None  # the error of the latest run, if any
     stale: bool = False  # the trace on screen is from older code than the editor's
-    pass_index: int = 0
+    pass_index: int = 0  # the position of the shown pass in ``trace.passes``
     stepper: Stepper | None = None
+    # passes (numbered from 0 among all the program makes) the user asked to see in full: every
+    # later run records them too (see ``pass_spec``)
+    picked_passes: set[int] = field(default_factory=set)
+    # The editor's code was typed or edited by the user in this window; False while it is exactly
+    # what a file, lesson, session or autosave put there (only typed code may run as trusted Python)
+    typed: bool = False
+    trusted: bool = False  # the trace shown ran as trusted Python, outside the code box
     trace_changed: Event = field(default_factory=Event, repr=False)
     step_changed: Event = field(default_factory=Event, repr=False)
     error_changed: Event = field(default_factory=Event, repr=False)
+    typed_changed: Event = field(default_factory=Event, repr=False)
 
     @property
     def current_pass(self) -> Pass | None:
@@ -36,11 +45,14 @@ class Document:
         return self.trace.passes[min(self.pass_index, len(self.trace.passes) - 1)]
 
     def accept_run(self, code: str, trace: Trace, *, keep_position: bool = False,
-                   stepper: Stepper | None = None) -> None:
+                   stepper: Stepper | None = None, pass_number: int | None = None,
+                   trusted: bool = False) -> None:
         """Take the result of running ``code``; a failed run keeps the last good graph.
 
         ``stepper`` is one made ahead for this trace's current pass (off the UI thread): it is
-        used, moved to the position wanted, instead of making a new one.
+        used, moved to the position wanted, instead of making a new one. ``trusted``: the trace
+        came from running ``code`` as trusted Python, outside the code box. The pass shown is
+        pass ``pass_number`` (from 0) if given and kept, else the one shown before, by its number.
         """
         self.code = code
         self.error = trace.error
@@ -50,10 +62,12 @@ class Document:
             self.trace_changed.emit()
             return
         position = self.stepper.position if (keep_position and self.stepper) else None
+        current = self.current_pass
+        wanted = pass_number if pass_number is not None else (current.index if current else None)
         self.trace = trace
+        self.trusted = trusted
         self.stale = False
-        if self.pass_index >= len(trace.passes):
-            self.pass_index = max(len(trace.passes) - 1, 0)
+        self.pass_index = trace.position_for(wanted, self.pass_index)
         self._new_stepper(position, stepper)
         self.error_changed.emit()
         self.trace_changed.emit()
@@ -72,6 +86,33 @@ class Document:
         self.pass_index = index
         self._new_stepper(None)
         self.trace_changed.emit()
+
+    def code_loaded(self) -> None:
+        """The editor's code now comes from a file, lesson, session or autosave, not the user."""
+        self._set_typed(False)
+
+    def code_typed(self) -> None:
+        """The user edited the code in the editor themselves."""
+        self._set_typed(True)
+
+    def _set_typed(self, typed: bool) -> None:
+        if typed != self.typed:
+            self.typed = typed
+            self.typed_changed.emit()
+
+    def pass_spec(self) -> str:
+        """Which passes a run records in full: the default set and the user's picks."""
+        return PassSelection.parse(DEFAULT_PASSES).with_passes(self.picked_passes).spec
+
+    def pick_pass(self, number: int) -> bool:
+        """Show pass ``number`` (from 0); False when it was not kept: run again with ``pass_spec``
+        (which now names it) to record it, then show it."""
+        position = self.trace.position_of(number) if self.trace is not None else None
+        if position is not None:
+            self.select_pass(position)
+            return True
+        self.picked_passes.add(number)
+        return False
 
     def set_override(self, name: str, value: Any) -> None:
         self.overrides[name] = value

@@ -107,7 +107,8 @@ def sample_range(x: float, count: int = SAMPLES) -> list[float]:
 def sample_curve(code: str, leaf: str, xs: list[float], *, pass_index: int = 0,
                  overrides: Mapping[str, Any] | None = None, seconds: float = SAMPLE_SECONDS,
                  cancel: threading.Event | None = None) -> Curve:
-    """Run the program once per x (leaf overridden) and read the pass's output each time."""
+    """Run the program once per x (leaf overridden) and read the output of pass ``pass_index``
+    (counted among all the passes the program makes, from 0) each time."""
     start = time.perf_counter()
     ys: list[float] = []
     for x in xs:
@@ -120,11 +121,13 @@ def sample_curve(code: str, leaf: str, xs: list[float], *, pass_index: int = 0,
 
 def _sample(code: str, leaf: str, x: float, pass_index: int,
             overrides: Mapping[str, Any] | None, cancel: threading.Event | None) -> float:
+    # ``pass_index`` numbers the pass among all the program makes: only that one is recorded
     trace = run_program(code, overrides={**(overrides or {}), leaf: x}, cancel=cancel,
-                        limits=Limits(max_seconds=SAMPLE_RUN_SECONDS))
-    if pass_index >= len(trace.passes):
+                        limits=Limits(max_seconds=SAMPLE_RUN_SECONDS), passes=str(pass_index + 1))
+    position = trace.position_of(pass_index)
+    if position is None:
         return math.nan
-    y = pass_output(trace.passes[pass_index])
+    y = pass_output(trace.passes[position])
     return y if y is not None and math.isfinite(y) else math.nan
 
 

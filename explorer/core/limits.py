@@ -21,7 +21,7 @@ class Limits:
     max_output: int = 1_000_000  # characters written by print
     max_source: int = 1_000_000  # characters of program text
     max_depth: int = 100  # nesting depth of expressions and blocks
-    max_call_depth: int = 150  # functions calling functions (recursion)
+    max_call_depth: int = 900  # functions calling functions (recursion; Python stops near 1,000)
 
 
 @dataclass

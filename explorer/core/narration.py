@@ -19,7 +19,7 @@ from explorer.core.node_docs import NodeDoc, describe_node, input_label
 from explorer.core.saved import Freed
 from explorer.core.stepper import Stepper
 from explorer.core.tensors import TensorLike, describe, format_number, norm_of
-from explorer.core.trace import Pass
+from explorer.core.trace import Pass, Step
 
 ACCUMULATE = "torch::autograd::AccumulateGrad"
 SHOWN_VALUES = 6  # tensors up to this many elements are written out in full
@@ -158,13 +158,14 @@ def narrate_step(one_pass: Pass, stepper: Stepper, index: int) -> Narration:
     data = one_pass.graph.nodes[step.node]
     doc = node_doc(data["name"])
     title = f"Step {index + 1} of {len(one_pass.steps)}: {display_name(one_pass, step.node)} — {doc.title}"
-    paragraphs = [_received(one_pass, stepper, step.node, step.grad_outputs)]
+    paragraphs = [_received(one_pass, stepper, step.node, step.grad_outputs, step)]
     if data["name"] == ACCUMULATE:
-        paragraphs.append(_accumulated(one_pass, step.node, step.grad_outputs))
+        paragraphs.append(_accumulated(one_pass, step.node, step.grad_outputs, step))
+        paragraphs.extend(_grad_hook(one_pass, step))
         return Narration(title, tuple(paragraphs))
     paragraphs.append(f"In the forward pass it computed {doc.computes}.")
     paragraphs.append(f"Its local rule: {doc.rule}.")
-    paragraphs.extend(_sent(one_pass, step.node, doc, step.grad_outputs, step.grad_inputs))
+    paragraphs.extend(_sent(one_pass, step.node, doc, step.grad_outputs, step.grad_inputs, step))
     return Narration(title, tuple(paragraphs))
 
 
@@ -191,13 +192,17 @@ def _narrate_start(one_pass: Pass, stepper: Stepper) -> Narration:
 
 
 def _received(one_pass: Pass, stepper: Stepper, node_id: str,
-              grad_outputs: tuple[TensorLike | None, ...]) -> str:
+              grad_outputs: tuple[TensorLike | None, ...], step: Step | None = None) -> str:
     sentences = []
     for output_nr, grad in enumerate(grad_outputs):
         which = "" if len(grad_outputs) == 1 else f" for output {output_nr}"
         if grad is None:
             sentences.append(f"It received no gradient{which}.")
             continue
+        changed = step.hook_change("grad_outputs", output_nr) if step is not None else None
+        if changed is not None:  # tell what was sent, then what the user's hook made of it
+            hooked = grad
+            grad = changed.before
         deliveries = stepper.inflow(node_id, output_nr).deliveries
         if not deliveries:
             sentences.append(f"It received grad = {value_text(grad)}{which}: the seed the pass starts with.")
@@ -214,6 +219,9 @@ def _received(one_pass: Pass, stepper: Stepper, node_id: str,
                 sentences.append(f"{len(deliveries)} consumers sent gradients{which} ({senders}) "
                                  f"of shape {_shape(grads[0])}, with norms {_norms(grads)}; "
                                  f"they add up to grad = {value_text(grad)}.")
+        if changed is not None:
+            sentences.append(f"Then a hook registered by the program changed it to grad = "
+                             f"{value_text(hooked)}, and this node works with the changed gradient.")
     return " ".join(sentences) or "It received no gradient."
 
 
@@ -248,10 +256,12 @@ def _summed(grads: list[TensorLike]) -> str:
     return " + ".join(shown) + f" + … ({len(grads) - _SHOWN_TERMS} more) + {describe(grads[-1])}"
 
 
-def _accumulated(one_pass: Pass, node_id: str, grad_outputs: tuple[TensorLike | None, ...]) -> str:
+def _accumulated(one_pass: Pass, node_id: str, grad_outputs: tuple[TensorLike | None, ...],
+                 step: Step | None = None) -> str:
     variable = one_pass.graph.nodes[node_id].get("variable") or "the leaf"
     before = one_pass.grads_before.get(node_id)
-    after = one_pass.grads_after.get(node_id)
+    hooked = step.hook_change("grad", 0) if step is not None else None
+    after = one_pass.grads_after.get(node_id) if hooked is None else hooked.before
     arrived = describe(grad_outputs[0]) if grad_outputs else "None"
     if before is None:
         return (f"{variable}.grad was None, so the gradient is stored as it is: "
@@ -260,8 +270,19 @@ def _accumulated(one_pass: Pass, node_id: str, grad_outputs: tuple[TensorLike | 
             f"{variable}.grad = {describe(before)} + {arrived} = {value_text(after)}.")
 
 
+def _grad_hook(one_pass: Pass, step: Step) -> list[str]:
+    """A post-accumulate-grad hook that left ``.grad`` other than accumulation made it."""
+    changed = step.hook_change("grad", 0)
+    if changed is None:
+        return []
+    variable = one_pass.graph.nodes[step.node].get("variable") or "the leaf"
+    after = one_pass.grads_after.get(step.node)
+    return [f"Then a post-accumulate-grad hook registered by the program ran: accumulation gave "
+            f"{value_text(changed.before)}, and the hook left {variable}.grad = {value_text(after)}."]
+
+
 def _sent(one_pass: Pass, node_id: str, doc: NodeDoc, grad_outputs: tuple[TensorLike | None, ...],
-          grad_inputs: tuple[TensorLike | None, ...]) -> list[str]:
+          grad_inputs: tuple[TensorLike | None, ...], step: Step | None = None) -> list[str]:
     graph = one_pass.graph
     targets = {slot: target for _, target, slot in graph.out_edges(node_id, keys=True)}
     saved = graph.nodes[node_id].get("saved", {})
@@ -278,7 +299,10 @@ def _sent(one_pass: Pass, node_id: str, doc: NodeDoc, grad_outputs: tuple[Tensor
         equation = " = ".join(part for index, part in enumerate(parts)
                               if index == 0 or part != parts[index - 1])
         destination = display_name(one_pass, targets[slot])
-        lines.append(f"grad_{label} = {equation} → sent to {destination}.")
+        changed = step.hook_change("grad_inputs", slot) if step is not None else None
+        hooked = "" if changed is None else (f" (a backward hook of the module replaced "
+                                             f"{value_text(changed.before)} with it)")
+        lines.append(f"grad_{label} = {equation}{hooked} → sent to {destination}.")
     return lines
 
 

@@ -10,9 +10,12 @@ SPEC counts passes from 1, as the app's "Pass 1" does: ``first``, ``last``, ``al
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from explorer.core.trace import Trace
 
 # Bounded by default: the first ten passes (every small program keeps all of them) and the last.
 DEFAULT_PASSES = "1-10,last"
@@ -84,3 +87,40 @@ def _range(item: str) -> tuple[int, int]:
     if end < start:
         raise PassSpecError(f"{item!r}: the range ends before it starts")
     return start - 1, end - 1
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """What the pass timeline draws: one value per pass, and which passes were kept in full.
+
+    ``values`` holds each pass's loss (the root's value when it is one number) or, when some
+    pass has none, the norm of all the named leaves' gradients after it (``measure`` says which).
+    Passes are numbered from 1 here, as on screen.
+    """
+
+    numbers: tuple[int, ...]
+    values: tuple[float, ...]
+    measure: str
+    kept: tuple[int, ...]
+
+    def nearest(self, x: float) -> int | None:
+        """The pass (numbered from 0) nearest to ``x`` on the timeline's axis."""
+        if not self.numbers:
+            return None
+        number = min(max(round(x), self.numbers[0]), self.numbers[-1])
+        return number - 1
+
+
+def timeline_of(trace: Trace) -> Timeline:
+    """Every pass's loss (or gradient norm), from the trace's summaries."""
+    summaries = trace.pass_summaries
+    losses = [summary.loss for summary in summaries]
+    if summaries and all(loss is not None for loss in losses):
+        values = [float(loss) for loss in losses if loss is not None]
+        measure = "loss"
+    else:
+        values = [math.sqrt(sum(norm * norm for norm in summary.grad_norms.values() if norm is not None))
+                  for summary in summaries]
+        measure = "‖grad‖"
+    return Timeline(tuple(summary.index + 1 for summary in summaries), tuple(values), measure,
+                    tuple(one_pass.index + 1 for one_pass in trace.passes))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import contextlib
+import sys
 import threading
 import warnings
-from collections.abc import Callable, Mapping, MutableSequence, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableSequence, Sequence
 from typing import Any, TypeVar
 
 import torch
@@ -13,9 +15,9 @@ import torch
 from explorer.core.errors import ExplorerError
 from explorer.core.graph import Naming
 from explorer.core.language.checker import parse_program
-from explorer.core.language.evaluator import Evaluator
+from explorer.core.language.evaluator import Evaluator, module_parameters
 from explorer.core.limits import Budget, Limits
-from explorer.core.passes import PassSelection
+from explorer.core.passes import PassSelection, PassSpecError
 from explorer.core.recorder import PassRequest, record_pass, run_summarized, summary_of
 from explorer.core.trace import LeafVariable, Pass, PassSummary, Trace
 
@@ -120,7 +122,10 @@ def run_program(
     ``where`` receives the line and column of each statement as it starts: another process
     reads it to say where a run it had to kill was stuck.
     """
-    selection = passes if isinstance(passes, PassSelection) else PassSelection.parse(passes)
+    try:
+        selection = passes if isinstance(passes, PassSelection) else PassSelection.parse(passes)
+    except PassSpecError as error:
+        return Trace(error=ExplorerError(f"which passes to record: {error}"))
     return on_big_stack(lambda: _run_program(source, limits, overrides, cancel, where, selection))
 
 
@@ -188,10 +193,12 @@ def _evaluate(tree: ast.Module, evaluator: Evaluator, tracer: _Tracer, trace: Tr
         warnings.showwarning = _warning_recorder(evaluator, trace.warnings)
         torch.manual_seed(RUN_SEED)
         try:
-            evaluator.run(tree)
-            if not tracer.summaries:
-                _implicit_pass(evaluator, tracer)
+            with _deep_recursion():
+                evaluator.run(tree)
+                if not tracer.summaries:
+                    _implicit_pass(evaluator, tracer)
         except ExplorerError as error:
+            error.original = None  # the Python exception behind it stays inside the run
             trace.error = error
         except RecursionError:
             trace.error = ExplorerError("the program is nested too deeply", kind="limit")
@@ -199,6 +206,21 @@ def _evaluate(tree: ast.Module, evaluator: Evaluator, tracer: _Tracer, trace: Tr
             trace.error = ExplorerError("the program ran out of memory", kind="limit")
         finally:
             torch.set_grad_enabled(grad_mode)
+
+
+# Each call of a program's function takes about eight Python frames of the evaluator; this lets
+# recursion reach Limits.max_call_depth on the big stack the program runs on.
+_RECURSION_LIMIT = 12_000
+
+
+@contextlib.contextmanager
+def _deep_recursion() -> Iterator[None]:
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, _RECURSION_LIMIT))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 def _drop_tensors(evaluator: Evaluator, tracer: _Tracer, naming: Naming) -> None:
@@ -229,6 +251,8 @@ def _named_leaf_tensors(evaluator: Evaluator, naming: Naming) -> dict[str, torch
     for name, value in evaluator.env.items():
         if isinstance(value, torch.Tensor) and value.grad_fn is None:
             leaves[name] = value
+        elif isinstance(value, torch.nn.Module):
+            leaves.update(module_parameters(name, value))
     return leaves
 
 

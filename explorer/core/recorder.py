@@ -158,9 +158,8 @@ class Observer:
         watched = self.watched.get(node_id)
 
         def observe(grad_inputs: Grads, grad_outputs: Grads) -> None:
-            received = copies(grad_outputs)
+            received, changes = self._received(node_id, grad_outputs)
             sent = copies(grad_inputs)
-            changes = self._received_changes(node_id, grad_outputs, received)
             if identity:
                 changes += _sent_changes(grad_inputs, grad_outputs, received)
             if watched is not None:
@@ -179,30 +178,40 @@ class Observer:
         return tuple(by_slot.get(slot) for slot in range(max(by_slot, default=-1) + 1))
 
     def _deliver(self, targets: tuple[tuple[str, int] | None, ...], grads: Grads, sent: Copies) -> None:
+        arrivals = self.arrivals
         for slot, grad in enumerate(grads):
-            if grad is None or slot >= len(targets) or targets[slot] is None:
+            if grad is None or slot >= len(targets):
                 continue
-            copy = sent[slot]
-            assert copy is not None
-            self.arrivals.setdefault(targets[slot], []).append((_weak(grad), grad._version, copy))
+            target = targets[slot]
+            if target is None:
+                continue
+            arrivals.setdefault(target, []).append((_weak(grad), grad._version, sent[slot]))
 
-    def _received_changes(self, node_id: str, grads: Grads, received: Copies) -> tuple[HookChange, ...]:
+    def _received(self, node_id: str, grads: Grads) -> tuple[Copies, tuple[HookChange, ...]]:
+        """Copies of what the node received, and where a hook changed it on the way.
+
+        A gradient that is the very tensor its one sender made, untouched since, shares the
+        sender's copy: most steps copy only what they send.
+        """
+        received: list[torch.Tensor | None] = []
         changes: tuple[HookChange, ...] = ()
         for input_nr, grad in enumerate(grads):
             arrived = self.arrivals.pop((node_id, input_nr), None)
-            if not arrived or grad is None:
+            if grad is None:
+                received.append(None)
                 continue
-            if len(arrived) == 1:
+            if arrived and len(arrived) == 1:
                 reference, version, copy = arrived[0]
                 if reference is not None and reference() is grad and version == grad._version:
-                    continue  # the very tensor the sender made, untouched: the common case
-                expected = copy
-            else:
-                expected = _sum(copy for _, _, copy in arrived)
-            mine = received[input_nr]
-            if mine is not None and not same_values(expected, mine):
-                changes += (HookChange("grad_outputs", input_nr, expected),)
-        return changes
+                    received.append(copy)
+                    continue
+            mine = self._copy(grad)
+            received.append(mine)
+            if arrived:
+                expected = arrived[0][2] if len(arrived) == 1 else _sum(item[2] for item in arrived)
+                if not same_values(expected, mine):
+                    changes += (HookChange("grad_outputs", input_nr, expected),)
+        return tuple(received), changes
 
     def _copies(self, grads: Grads) -> Copies:
         detach = self.detach

@@ -160,7 +160,8 @@ class Stepper:
     def _engine_sums(self) -> dict[tuple[str, int], tuple[int, TensorLike]]:
         """For each input the engine later runs: how many gradients arrive, and their sum.
 
-        Once the last one has arrived the running sum shown is the engine's own number.
+        Once the last one has arrived the running sum shown is the engine's own number (as the
+        senders delivered it: what a user's hook then made of it is the step's to show).
         """
         counts: dict[tuple[str, int], int] = {}
         for deliveries in self._step_deliveries:
@@ -172,8 +173,12 @@ class Stepper:
             index = self._executed_at.get(key[0])
             if index is None:
                 continue
-            outputs = self.one_pass.steps[index].grad_outputs
+            step = self.one_pass.steps[index]
+            outputs = step.grad_outputs
             total = outputs[key[1]] if key[1] < len(outputs) else None
+            changed = step.hook_change("grad_outputs", key[1])
+            if changed is not None:  # the sum arrived as sent; a hook then changed what ran
+                total = changed.before
             if total is not None:
                 totals[key] = (count, total)
         return totals

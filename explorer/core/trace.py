@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -209,6 +212,13 @@ class Trace:
         return next((position for position, one_pass in enumerate(self.passes)
                      if one_pass.index == index), None)
 
+    def position_for(self, index: int | None, fallback: int) -> int:
+        """The position of pass ``index`` if it was kept, else ``fallback`` within range."""
+        found = None if index is None else self.position_of(index)
+        if found is not None:
+            return found
+        return max(0, min(fallback, len(self.passes) - 1))
+
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
             "schema": SCHEMA,
@@ -229,6 +239,29 @@ class Trace:
                 "advice": self.error.advice,
             }
         return document
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """The trace document as JSON text: indented, with each tensor ``T`` on one line.
+
+    Written so by the C encoder (json's indented writer is pure Python): a training loop's
+    trace holds thousands of tensors of thousands of numbers, one per line otherwise.
+    """
+    token = secrets.token_hex(8)
+    tensors: list[str] = []
+
+    def mark(value: Any) -> Any:
+        if isinstance(value, dict):
+            if "shape" in value and "dtype" in value and ("values" in value or "summary" in value):
+                tensors.append(json.dumps(value, allow_nan=False))
+                return f"@{token}:{len(tensors) - 1}@"
+            return {key: mark(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [mark(item) for item in value]
+        return value
+
+    skeleton = json.dumps(mark(document), indent=1, allow_nan=False)
+    return re.sub(f'"@{token}:(\\d+)@"', lambda match: tensors[int(match.group(1))], skeleton) + "\n"
 
 
 def _step_json(step: Step) -> dict[str, Any]:

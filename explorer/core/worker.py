@@ -134,24 +134,28 @@ class EvaluationWorker:
 
     def run(self, source: str, *, limits: Limits | None = None,
             overrides: Mapping[str, Any] | None = None,
-            cancel: threading.Event | None = None) -> Trace:
-        """Run ``source`` in the worker; like :func:`run_program`, never raises for a bad program."""
+            cancel: threading.Event | None = None, passes: str | None = None) -> Trace:
+        """Run ``source`` in the worker; like :func:`run_program`, never raises for a bad program.
+
+        ``passes`` is the SPEC of the passes recorded in full (``explorer.core.passes``).
+        """
         limits = limits or Limits()
         with self._lock:
             try:
                 self.start()
                 self._wait_ready()
-                return self._run_started(source, limits, dict(overrides or {}), cancel)
+                return self._run_started(source, limits, dict(overrides or {}), cancel, passes)
             except (EOFError, OSError, ExplorerError) as error:
                 self._restart()
                 failure = error if isinstance(error, ExplorerError) else _lost_error(None)
                 return Trace(error=failure)
 
     def _run_started(self, source: str, limits: Limits, overrides: dict[str, Any],
-                     cancel: threading.Event | None) -> Trace:
+                     cancel: threading.Event | None, passes: str | None = None) -> Trace:
         assert self._connection is not None and self._cancel is not None
         self._cancel.clear()
-        self._connection.send_bytes(pickle.dumps((source, limits, overrides), pickle.HIGHEST_PROTOCOL))
+        request = (source, limits, overrides, passes)
+        self._connection.send_bytes(pickle.dumps(request, pickle.HIGHEST_PROTOCOL))
         deadline = time.monotonic() + limits.max_seconds + self.options.grace_seconds
         stop_asked: float | None = None
         while not self._connection.poll(_POLL_SECONDS):
@@ -227,9 +231,10 @@ def _serve(connection: Connection, cancel: Any, where: Any, memory_bytes: int) -
             return
         if not request:
             return
-        source, limits, overrides = pickle.loads(request)  # from our own parent process
+        source, limits, overrides, passes = pickle.loads(request)  # from our own parent process
         where[0], where[1] = 0, 0
-        trace = run_program(source, limits=limits, overrides=overrides, cancel=cancel, where=where)
+        trace = run_program(source, limits=limits, overrides=overrides, cancel=cancel, where=where,
+                            passes=passes)
         connection.send_bytes(_DONE)
         connection.send_bytes(dump_trace(trace))
 

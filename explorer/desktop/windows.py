@@ -48,8 +48,8 @@ def start_menu_folder(environment: Environment) -> Path:
 
 
 def command_line(launcher: tuple[str, ...], *arguments: str) -> str:
-    """A Windows command line (the quoting the C runtime undoes)."""
-    return subprocess.list2cmdline([*launcher, *arguments])
+    """A Windows command line with every part in double quotes ("%1" too: paths have spaces)."""
+    return " ".join(f'"{part}"' for part in (*launcher, *arguments))
 
 
 def registration(launcher: tuple[str, ...], ico_path: str) -> list[RegistryValue]:

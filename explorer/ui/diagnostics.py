@@ -303,8 +303,11 @@ class DiagnosticsController:
     def go_to(self, finding: Finding) -> None:
         """Show a finding's pass, step and node."""
         document = self.window.document
-        if finding.pass_index is not None and finding.pass_index != document.pass_index:
-            document.select_pass(finding.pass_index)
+        trace = document.trace
+        # a finding names its pass by number; a loop's trace keeps only some passes in full
+        position = trace.position_of(finding.pass_index) if trace and finding.pass_index is not None else None
+        if position is not None and position != document.pass_index:
+            document.select_pass(position)
         if finding.position is not None:
             document.step("jump", finding.position)
         if finding.node is not None:

@@ -40,12 +40,15 @@ def export_program(path: Path, output: Path, *, step: int | None = None, pass_nu
     # fonts and painting into an image need no widgets: the lighter application starts sooner
     QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     code, overrides = _source_of(path)
-    trace = run_program(code, overrides=overrides)
+    if pass_number < 1:
+        raise ExportError(f"passes are counted from 1; there is no pass {pass_number}")
+    trace = run_program(code, overrides=overrides, passes=str(pass_number))  # only that pass in full
     if trace.error is not None:
         raise ExportError(trace.error.editor_format(str(path)))
-    if not 1 <= pass_number <= len(trace.passes):
-        raise ExportError(f"{path} has {len(trace.passes)} backward pass(es); there is no pass {pass_number}")
-    one_pass = trace.passes[pass_number - 1]
+    position = trace.position_of(pass_number - 1)
+    if position is None:
+        raise ExportError(f"{path} has {trace.pass_count} backward pass(es); there is no pass {pass_number}")
+    one_pass = trace.passes[position]
     stepper = Stepper(one_pass)
     if step is not None and not 0 <= step <= stepper.count:
         raise ExportError(f"the pass has {stepper.count} steps; --step must be 0..{stepper.count}")

@@ -11,6 +11,7 @@ from explorer.core.saved import Freed
 from explorer.core.scene import running_sum_text, shape_text
 from explorer.core.stepper import Stepper
 from explorer.core.tensors import TensorLike, describe
+from explorer.core.trace import HookChange, Step
 from explorer.ui.theme import LIGHT, Theme
 
 
@@ -24,12 +25,20 @@ def _tensor_html(value: object) -> str:
     return html.escape(describe(value))  # type: ignore[arg-type]
 
 
-def _grads_html(labels: tuple[str, ...], grads: tuple[TensorLike | None, ...]) -> str:
+def _grads_html(labels: tuple[str, ...], grads: tuple[TensorLike | None, ...],
+                changes: dict[int, HookChange] | None = None) -> str:
     rows = []
     for index, grad in enumerate(grads):
         label = labels[index] if index < len(labels) else f"slot {index}"
-        rows.append(f"<tr><td>{html.escape(label)}</td><td><b>{_tensor_html(grad)}</b></td></tr>")
+        change = (changes or {}).get(index)
+        note = "" if change is None else (f"<br><i>changed by a hook; before it: "
+                                          f"{_tensor_html(change.before)}</i>")
+        rows.append(f"<tr><td>{html.escape(label)}</td><td><b>{_tensor_html(grad)}</b>{note}</td></tr>")
     return "<table cellspacing=4>" + "".join(rows) + "</table>"
+
+
+def _changes(step: Step, grad: str) -> dict[int, HookChange]:
+    return {change.slot: change for change in step.changed_by_hook if change.grad == grad}
 
 
 def node_html(stepper: Stepper, node_id: str, theme: Theme) -> str:
@@ -71,13 +80,18 @@ def _gradients_html(stepper: Stepper, node_id: str, inputs: tuple[str, ...]) -> 
         return "".join(parts)
     step = stepper.one_pass.steps[index]
     parts.append(f"<p><b>Received</b> (step {index + 1})</p>")
-    parts.append(_grads_html(("grad",) * len(step.grad_outputs), step.grad_outputs))
+    parts.append(_grads_html(("grad",) * len(step.grad_outputs), step.grad_outputs,
+                             _changes(step, "grad_outputs")))
     if step.grad_inputs:
         parts.append("<p><b>Sent on</b></p>")
-        parts.append(_grads_html(inputs, step.grad_inputs))
+        parts.append(_grads_html(inputs, step.grad_inputs, _changes(step, "grad_inputs")))
     grad = stepper.leaf_grad(node_id)
     if stepper.one_pass.graph.nodes[node_id]["kind"] == "accumulate_grad":
         parts.append(f"<p><b>.grad now</b>: {_tensor_html(grad)}</p>")
+        changed = step.hook_change("grad", 0)
+        if changed is not None:
+            parts.append(f"<p><i>a post-accumulate-grad hook changed .grad; accumulation gave "
+                         f"{_tensor_html(changed.before)}</i></p>")
     return "".join(parts)
 
 

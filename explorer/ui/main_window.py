@@ -25,7 +25,7 @@ from explorer.core.session import Session, SessionError, load_session, save_sess
 from explorer.core.trace import Trace
 from explorer.desktop.recent import note_recent_document
 from explorer.examples import WELCOME, all_examples, example
-from explorer.ui import classroom, diagnostics, navigation, window_placement
+from explorer.ui import classroom, diagnostics, navigation, timeline, trusted_run, window_placement
 from explorer.ui.canvas import QtGraphCanvas
 from explorer.ui.console import QtConsole
 from explorer.ui.editor import QtCodeEditor
@@ -88,6 +88,8 @@ class QtMainWindow(QMainWindow):
         diagnostics.install(self)
         classroom.install(self)
         navigation.install(self)
+        self.pass_timeline = timeline.install(self)
+        self.trusted_run = trusted_run.install(self)
         self._restore_layout()
         self._restore_style()
         self.apply_theme(self.theme.name)
@@ -256,6 +258,8 @@ class QtMainWindow(QMainWindow):
         self.document.trace_changed.connect(self._on_trace_changed)
         self.document.step_changed.connect(self._on_step_changed)
         self.editor.document().modificationChanged.connect(lambda _: self._update_title())
+        # an undo step is added by the user's own edits only (loading text adds none)
+        self.editor.document().undoCommandAdded.connect(self.document.code_typed)
         escape = QAction(self.editor)
         escape.setShortcut(QKeySequence("Escape"))
         escape.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -267,20 +271,26 @@ class QtMainWindow(QMainWindow):
     def set_code(self, code: str, *, run: bool = True) -> None:
         self.editor.setPlainText(code)
         self.editor.document().setModified(False)
+        self.document.code_loaded()  # not typed here: never offered as trusted Python
         self.document.clear_overrides()
+        self.document.picked_passes.clear()  # picks name passes of the program they were made in
         if run:
             self.run_code()
 
-    def run_code(self, *, keep_position: bool = False) -> RunRequest:
+    def run_code(self, *, keep_position: bool = False, pass_number: int | None = None) -> RunRequest:
+        """Run the editor's code; show pass ``pass_number`` (from 0) or the one shown now."""
         self.status.setText("Running…")
         index = self.document.pass_index
         stepper = self.document.stepper
+        current = self.document.current_pass
+        number = pass_number if pass_number is not None else (current.index if current else None)
         return self.runner.run(self.editor.toPlainText(), self.document.overrides,
                                keep_position=keep_position, pass_index=index,
                                font_scale=self.font_scale,
                                previous=self.controller.previous_layout(index),
                                position=stepper.position if keep_position and stepper else None,
-                               theme=self.theme, style=self.controller.style)
+                               theme=self.theme, style=self.controller.style,
+                               passes=self.document.pass_spec(), pass_number=number)
 
     def _lay_out_elsewhere(self) -> bool:
         """Lay the shown trace out again in the runner's thread (False while a run is on)."""
@@ -302,7 +312,8 @@ class QtMainWindow(QMainWindow):
             return
         self.controller.offer(prepared)  # type: ignore[arg-type]
         self.document.accept_run(request.code, trace, keep_position=request.keep_position,
-                                 stepper=getattr(prepared, "stepper", None))
+                                 stepper=getattr(prepared, "stepper", None),
+                                 pass_number=request.pass_number)
         self.editor.show_error(trace.error)
         self.console.show_run(trace, self.document.stale)
         if trace.error is not None:
@@ -356,9 +367,11 @@ class QtMainWindow(QMainWindow):
         trace = self.document.trace
         labels = []
         if trace is not None:
+            # a loop's trace keeps some passes in full: say of how many (the timeline has them all)
+            of = f" of {trace.pass_count}" if trace.pass_count > len(trace.passes) else ""
             for one_pass in trace.passes:
                 where = f"line {one_pass.line}" if one_pass.line else "implicit"
-                labels.append(f"Pass {one_pass.index + 1}: {one_pass.call} ({where})")
+                labels.append(f"Pass {one_pass.index + 1}{of}: {one_pass.call} ({where})")
         self.step_bar.show_passes(labels, self.document.pass_index)
         if self.selected is not None and (self.document.current_pass is None
                                           or self.selected not in self.document.current_pass.graph):
@@ -433,6 +446,7 @@ class QtMainWindow(QMainWindow):
     def _apply_session(self, session: Session) -> None:
         self.editor.setPlainText(session.code)
         self.editor.document().setModified(False)
+        self.document.code_loaded()
         self.document.overrides = dict(session.overrides)
         self.apply_theme(session.theme)
         self._apply_font_scale(session.font_size / 11)
@@ -443,17 +457,22 @@ class QtMainWindow(QMainWindow):
 
         def restore_position() -> None:
             self.runFinished.disconnect(restore_position)
-            self.document.select_pass(position["pass"])
+            trace = self.document.trace  # the session names a pass by its number among all
+            found = trace.position_of(position["pass"]) if trace is not None else None
+            if found is not None:
+                self.document.select_pass(found)
             self.document.step("jump", position["step"])
 
+        self.document.picked_passes = {session.pass_index}  # recorded in full even in a long loop
         self.runFinished.connect(restore_position)
-        self.run_code()
+        self.run_code(pass_number=session.pass_index)
 
     def current_session(self) -> Session:
         stepper = self.document.stepper
         return Session(
             code=self.editor.toPlainText(), overrides=dict(self.document.overrides),
-            theme=self.theme.name, pass_index=self.document.pass_index,
+            theme=self.theme.name,
+            pass_index=self.document.current_pass.index if self.document.current_pass else 0,
             step=stepper.position if stepper else 0, font_size=round(11 * self.font_scale),
             live_mode=self.live_action.isChecked())
 

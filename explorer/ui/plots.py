@@ -277,7 +277,8 @@ class PlotsController:
             self._cancel.set()
         self._cancel = threading.Event()
         overrides = {k: v for k, v in document.overrides.items() if k != point.leaf}
-        job = _SampleJob(key, document.code, point.leaf, sample_range(point.x), document.pass_index,
+        number = document.current_pass.index if document.current_pass is not None else 0
+        job = _SampleJob(key, document.code, point.leaf, sample_range(point.x), number,
                          overrides, self._cancel, self.signals)
         self._sampling = True
         self.window.runner.pool.start(job)

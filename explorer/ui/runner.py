@@ -38,6 +38,8 @@ class RunRequest:
     theme: Theme | None = None  # the drawing arrays are made in this theme
     style: tuple[str, bool] = ("TB", False)  # layout orientation, compact
     trace: Trace | None = None  # lay this trace out again instead of running anything
+    passes: str | None = None  # which passes the run records in full (explorer.core.passes)
+    pass_number: int | None = None  # show this pass (from 0 among all) if kept, else pass_index
 
 
 BIG_RESULT = 5_000  # nodes in a result that is then frozen out of the collector (gc.freeze)
@@ -143,12 +145,12 @@ class _Job(QRunnable):
         else:
             self._report("running", 0.0, 0)
             trace = self.worker.run(request.code, limits=self.limits, overrides=request.overrides,
-                                    cancel=self.cancel)
+                                    cancel=self.cancel, passes=request.passes)
         prepared = None
         if trace.passes and not self.cancel.is_set():
             try:
                 # laying out a big graph takes a while: do it here, not on the UI thread
-                index = min(request.pass_index, len(trace.passes) - 1)
+                index = trace.position_for(request.pass_number, request.pass_index)
                 nodes = trace.passes[index].graph.number_of_nodes()
                 prepared = prepare_layout(trace, index, request.previous, request.font_scale,
                                           request.position, request.theme, self._layout_progress(nodes),
@@ -208,9 +210,11 @@ class QtRunner(QObject):
     def run(self, code: str, overrides: dict[str, Any], *, keep_position: bool = False,
             pass_index: int = 0, font_scale: float = 1.0, previous: Layout | None = None,
             position: int | None = None, theme: Theme | None = None,
-            style: tuple[str, bool] = ("TB", False)) -> RunRequest:
+            style: tuple[str, bool] = ("TB", False), passes: str | None = None,
+            pass_number: int | None = None) -> RunRequest:
         return self._start(RunRequest(self._count + 1, code, dict(overrides), keep_position, pass_index,
-                                      font_scale, previous, position, theme, style))
+                                      font_scale, previous, position, theme, style, None, passes,
+                                      pass_number))
 
     def lay_out(self, trace: Trace, code: str, *, pass_index: int, font_scale: float,
                 position: int | None, theme: Theme | None, style: tuple[str, bool]) -> RunRequest:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, Signal
-from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 TIMEOUT_MS = 3000
 MAX_MESSAGE = 1 << 20  # bytes: a list of paths, never more
@@ -77,12 +77,14 @@ class QtInstanceServer(QObject):
         self.server.newConnection.connect(self._on_new_connection)
 
     def listen(self) -> bool:
-        """Take the name; a stale one (nobody answers on it) is removed first."""
-        if self.server.listen(self.name):
-            return True
-        if self.server.serverError() != QAbstractSocket.SocketError.AddressInUseError or answers(self.name):
+        """Take the name unless an app answers on it; a stale one is removed first.
+
+        Asked first, not learnt from a failed listen(): with UserAccessOption, Qt makes the
+        socket elsewhere and renames it over the name, so listen() succeeds even when taken.
+        """
+        if answers(self.name):
             return False
-        QLocalServer.removeServer(self.name)
+        QLocalServer.removeServer(self.name)  # a socket file nobody answers on: its app died
         return self.server.listen(self.name)
 
     def close(self) -> None:

@@ -39,8 +39,9 @@ class PageText:
 
 def page_data(trace: Trace, *, theme: str = "light", step: int = 0, pass_index: int = 0,
               placement: Placement | None = None, orientation: str = "TB",
-              compact: bool = False) -> dict[str, Any]:
-    """The view data of every pass (``placement`` is used for pass ``pass_index`` only)."""
+              compact: bool | None = None) -> dict[str, Any]:
+    """The view data of every pass (``placement`` is used for pass ``pass_index`` only; see
+    ``pass_view`` for ``compact``)."""
     if theme not in THEMES:
         raise ValueError(f"unknown theme {theme!r}: use one of {', '.join(THEMES)}")
     passes = [pass_view(trace, index, placement=placement if index == pass_index else None,

@@ -25,33 +25,45 @@ from explorer.web.placement import Placement, place
 
 NARRATED_STEPS = 20_000  # above this many steps a pass's page carries no narration (size)
 FOLDED_FROM = 2_000  # nodes: a pass this big opens with loop turns and modules folded
+BOTH_STYLES_UP_TO = 1_500  # nodes: smaller passes carry the standard and the compact layout
 
 
 def pass_view(trace: Trace, index: int, *, placement: Placement | None = None,
-              orientation: str = "TB", compact: bool = False) -> dict[str, Any]:
-    """The page's data for pass ``index`` (``placement``: the window's, when exported from it)."""
+              orientation: str = "TB", compact: bool | None = None) -> dict[str, Any]:
+    """The page's data for pass ``index``.
+
+    ``placement`` is the window's own (when the page is exported from it), used as it is.
+    Otherwise the pass is laid out as the app would: ``compact`` True or False asks for that
+    style only; None gives a small pass both, and the page starts with the one that shows the
+    graph readable (a big pass gets the standard one).
+    """
     one_pass = trace.passes[index]
     stepper = Stepper(one_pass)
     start = build_scene(one_pass, stepper, trace.leaves)
     stepper.to_end()
     end = build_scene(one_pass, stepper, trace.leaves)
     torch_names = torch_lines(one_pass, end)
-    if placement is None:
-        placement = place(one_pass, end, orientation=orientation, compact=compact, more=torch_names)
     nodes = list(one_pass.graph.nodes)
-    view: dict[str, Any] = {
-        "nodes": {**_node_view(end, start, placement), "torch": [torch_names.get(node, "") for node in nodes]},
-        "edges": _edge_view(one_pass, end, placement),
+    if placement is not None:
+        layouts = {"given": _layout_view(one_pass, end, placement, None)}
+    else:
+        styles = [compact] if compact is not None else (
+            [False, True] if len(nodes) <= BOTH_STYLES_UP_TO else [False])
+        layouts = {}
+        for style in styles:
+            placed = place(one_pass, end, orientation=orientation, compact=style, more=torch_names)
+            folded = folded_view(one_pass, end, nodes, orientation=orientation, compact=style)
+            layouts["compact" if style else "standard"] = _layout_view(one_pass, end, placed, folded)
+    return {
+        "nodes": {**_texts(end, start), "torch": [torch_names.get(node, "") for node in nodes]},
+        "edges": _edge_texts(end),
+        "layouts": layouts,
         "sums": running_sums(one_pass, trace),
         "narration": narrations(one_pass, stepper),
         "tips": hover_texts(one_pass),
-        "orientation": placement.orientation,
+        "orientation": orientation if placement is None else placement.orientation,
+        "open_folded": len(nodes) >= FOLDED_FROM,
     }
-    folded = folded_view(one_pass, trace, end, nodes, orientation=placement.orientation, compact=compact)
-    if folded is not None:
-        view["folded"] = folded
-        view["open_folded"] = len(nodes) >= FOLDED_FROM
-    return view
 
 
 def torch_lines(one_pass: Pass, end: Scene) -> dict[str, str]:
@@ -61,12 +73,8 @@ def torch_lines(one_pass: Pass, end: Scene) -> dict[str, str]:
             if node.kind == "accumulate_grad" and "AccumulateGrad" not in node.title}
 
 
-def _node_view(end: Scene, start: Scene, placement: Placement) -> dict[str, list[Any]]:
-    centres, widths = placement.centres, placement.widths
+def _texts(end: Scene, start: Scene) -> dict[str, list[Any]]:
     return {
-        "x": [_rounded(centres[node.id][0]) for node in end.nodes],
-        "y": [_rounded(centres[node.id][1]) for node in end.nodes],
-        "w": [_rounded(widths[node.id]) for node in end.nodes],
         "title": [node.title for node in end.nodes],
         "subtitle": [node.subtitle for node in start.nodes],  # before the node has run
         "after": [node.subtitle for node in end.nodes],  # once it has (a leaf's new .grad)
@@ -74,15 +82,26 @@ def _node_view(end: Scene, start: Scene, placement: Placement) -> dict[str, list
     }
 
 
-def _edge_view(one_pass: Pass, end: Scene, placement: Placement) -> dict[str, list[Any]]:
+def _edge_texts(end: Scene) -> dict[str, list[Any]]:
     """Scene edges come in the order of the graph's edges, as the trace lists them."""
-    bends = [placement.bends.get((edge.target, edge.source, edge.slot), ()) for edge in end.edges]
     return {
         "shape": [edge.shape for edge in end.edges],
         "sent": [edge.grad_text if edge.delivered else None for edge in end.edges],
         "magnitude": [None if edge.magnitude is None else json_number(edge.magnitude)
                       for edge in end.edges],
+    }
+
+
+def _layout_view(one_pass: Pass, end: Scene, placement: Placement,
+                 folded: dict[str, Any] | None) -> dict[str, Any]:
+    centres, widths = placement.centres, placement.widths
+    bends = [placement.bends.get((edge.target, edge.source, edge.slot), ()) for edge in end.edges]
+    return {
+        "x": [_rounded(centres[node.id][0]) for node in end.nodes],
+        "y": [_rounded(centres[node.id][1]) for node in end.nodes],
+        "w": [_rounded(widths[node.id]) for node in end.nodes],
         "bends": [[_rounded(value) for point in points for value in point] for points in bends],
+        "folded": folded,
     }
 
 
@@ -151,7 +170,7 @@ def outermost(groups: list[Group]) -> list[Group]:
     return chosen
 
 
-def folded_view(one_pass: Pass, trace: Trace, end: Scene, nodes: list[str], *,
+def folded_view(one_pass: Pass, end: Scene, nodes: list[str], *,
                 orientation: str, compact: bool) -> dict[str, Any] | None:
     """Every outermost loop turn and module call folded into one box, as the app's Fold does;
     None when the pass has no groups or folding them would make the picture cyclic."""

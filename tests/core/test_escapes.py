@@ -30,7 +30,7 @@ ATTRIBUTE_CHAINS = {
     "dunder_via_fullwidth_letters": "x.__ｃｌａｓｓ__",  # NFKC turns this into __class__
     "private_torch_member": "torch._C",
     "private_tensor_member": "x._base",
-    "grad_fn_private": "y.grad_fn._saved_self",
+    "grad_fn_raw_saved": "y.grad_fn._raw_saved_self",  # _saved_* is readable; the packed form is not
     "node_metadata_dict": "y.grad_fn.metadata",
     "node_register_prehook": "y.grad_fn.register_prehook(print)",
     "accumulate_grad_variable": "y.grad_fn.next_functions[0][0].variable",
@@ -99,7 +99,7 @@ TORCH_REACH = {
     "torch_jit_script": "torch.jit.script(print)",
     "torch_compile": "torch.compile(print)",
     "torch_cuda": "torch.cuda.init()",
-    "torch_backends": "torch.backends.cudnn.enabled",
+    "torch_backends": "torch.backends.cudnn.version()",
     "torch_set_default_device": "torch.set_default_device('meta')",
     "torch_set_printoptions": "torch.set_printoptions(threshold=10 ** 9)",
     "torch_set_num_threads": "torch.set_num_threads(1000)",
@@ -107,9 +107,8 @@ TORCH_REACH = {
     "torch_distributed": "import torch.distributed",
     "torch_profiler": "torch.profiler.profile()",
     "tensor_numpy": "x.numpy()",
-    "tensor_data_ptr": "x.data_ptr()",
     "tensor_apply_": "x.detach().apply_(print)",
-    "tensor_register_hook": "x.register_hook(print)",
+    "tensor_register_hook_non_function": "x.register_hook(torch)",
     "tensor_storage": "x.storage()",
     "tensor_as_strided": "x.as_strided((10 ** 6,), (1,))",
     "tensor_resize_": "x.detach().resize_(10 ** 6)",

@@ -408,9 +408,15 @@ def tensor_difference(wanted: Any, got: Any) -> str:
         return f"Python {_describe(wanted)}, code box {_describe(got)}"
     if wanted.layout != torch.strided or got.layout != torch.strided:
         wanted, got = wanted.to_dense(), got.to_dense()
-    if torch.allclose(got.detach(), wanted.detach(), rtol=RTOL, atol=ATOL, equal_nan=True):
+    wanted, got = wanted.detach(), got.detach()
+    close = torch.isclose(got, wanted, rtol=RTOL, atol=ATOL, equal_nan=True)
+    if bool(close.all()):
         return ""
-    return f"Python {_values(wanted)}, code box {_values(got)}"
+    if wanted.numel() <= 4:
+        return f"Python {_values(wanted)}, code box {_values(got)}"
+    first = tuple(int(i) for i in (~close).nonzero()[0])
+    return (f"{int((~close).sum())} of {wanted.numel()} values differ, first at {list(first)}: "
+            f"Python {_number(wanted[first])}, code box {_number(got[first])}")
 
 
 def _summary_difference(wanted: Any, got: Any) -> str:
@@ -433,10 +439,11 @@ def _describe(value: Any) -> str:
 
 
 def _values(tensor: torch.Tensor) -> str:
-    flat = tensor.detach().reshape(-1)
-    shown = ", ".join(f"{float(v):.6g}" if not tensor.is_complex() else f"{complex(v):.6g}"
-                      for v in flat[:4])
-    return f"[{shown}{', ...' if flat.numel() > 4 else ''}]"
+    return "[" + ", ".join(_number(value) for value in tensor.reshape(-1)) + "]"
+
+
+def _number(value: torch.Tensor) -> str:
+    return f"{complex(value):.6g}" if value.is_complex() else f"{float(value):.6g}"
 
 
 # ----------------------------------------------------------------------------- leaves
@@ -466,17 +473,31 @@ def _compare_leaves(python: PythonRun, trace: Trace, found: Comparison) -> None:
             found.add(f"leaf `{name}` is not among the code box's variables")
             continue
         _compare_leaf(name, tensor, leaf, found)
+    for names, parameter in _parameter_names(python):
+        listed = [name for name in names if name in ours]
+        if not listed:
+            found.add(f"parameter `{names[0]}` is not among the code box's variables (as "
+                      + " or ".join(f"`{name}`" for name in names) + ")")
+            continue
+        for name in listed:
+            _compare_leaf(name, parameter, ours[name], found)
+
+
+def _parameter_names(python: PythonRun) -> list[tuple[list[str], torch.Tensor]]:
+    """Each global module parameter once, with every name the code box may list it under.
+
+    Its path from each global module that holds it (``model.0.weight``, ``layer.weight``), and
+    the name the trusted recorder gives it (``0.weight``) when no other parameter has that name.
+    """
     parameters = python_parameters(python)
     relative = [inner for inner, _ in parameters.values()]
+    by_tensor: dict[int, tuple[list[str], torch.Tensor]] = {}
     for name, (inner, parameter) in parameters.items():
-        leaf = ours.get(name)
-        if leaf is None and relative.count(inner) == 1:
-            leaf = ours.get(inner)
-        if leaf is None:
-            found.add(f"parameter `{name}` is not among the code box's variables "
-                      f"(as `{name}` or `{inner}`)")
-            continue
-        _compare_leaf(name, parameter, leaf, found)
+        names, _ = by_tensor.setdefault(id(parameter), ([], parameter))
+        names.append(name)
+        if relative.count(inner) == 1:
+            names.append(inner)
+    return list(by_tensor.values())
 
 
 def _compare_leaf(name: str, tensor: torch.Tensor, leaf: LeafVariable, found: Comparison) -> None:

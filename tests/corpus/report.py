@@ -40,6 +40,11 @@ def cause_of(problem: str) -> str:
     text = re.sub(r"^printed output line \d+:.*", "printed output differs", text)
     text = re.sub(r"step \d+ .*? gradient (in|out).*", r"gradient \1 of a step differs", text)
     text = re.sub(r"^leaf `[^`]+` (value|\.grad).*", r"a leaf's \1 differs", text)
+    text = re.sub(r"^parameter `[^`]+` is not among the code box's variables.*",
+                  "a global module's parameters are not among the code box's leaves (Trace.leaves)",
+                  text)
+    text = re.sub(r"^leaf `[^`]+` is not among the code box's variables.*",
+                  "a global leaf tensor is not among the code box's leaves (Trace.leaves)", text)
     text = re.sub(r"^\d+ backward passes in Python, \d+ in the code box.*",
                   "number of backward passes differs", text)
     text = re.sub(r"'[^']*'|`[^`]*`", lambda match: match.group(0) if len(match.group(0)) < 60 else "'…'", text)
@@ -69,8 +74,23 @@ def markdown(outcomes: list[Outcome]) -> str:
         f"Whole corpus: {sum(outcome.seconds for outcome in outcomes):.1f} s.",
         "",
         "Each failing program is listed once, under the cause of its *first* difference "
-        "(the first line of its report). Run one program's full report with "
-        "`.venv/bin/python -m pytest tests/corpus/test_corpus.py -q -k NAME`.",
+        "(the first line of its report; the next two follow as \"then\"). Run one program's "
+        "full report with `.venv/bin/python -m pytest tests/corpus/test_corpus.py -q -k NAME`, "
+        "or this list for some programs with `.venv/bin/python -m tests.corpus.report NAME...`.",
+        "",
+        "What is compared (tests/corpus/compare.py): the error (a program that fails in Python "
+        "must fail in the code box with kind `runtime`, Python's `Type: message` contained in "
+        "the code box's message, at Python's innermost program line); printed output exactly "
+        "(object addresses `0x...` blanked); every backward pass the program itself makes "
+        "(`run_program(..., passes=\"all\")`; passes torch's own gradcheck/jacobian/hessian/"
+        "vjp/jvp/hvp make inside themselves are not counted), each with its call, line, "
+        "retain_graph/create_graph, graph shape (node names and slots, walked from the roots), "
+        "engine step order, the gradients into and out of every step, hook changes, seeds, "
+        "root values, `.grad` before/after at each AccumulateGrad and autograd.grad results; "
+        "the pass summaries (order and loss); and at the end every global leaf tensor's value, "
+        "requires_grad and `.grad`, and every parameter of every global module (listed as "
+        "`model.0.weight`, i.e. global name + `named_parameters()` name, or as the trusted "
+        "recorder names it, `0.weight`). Tolerance: rtol 1e-6, atol 1e-7, same dtype and shape.",
         "",
     ]
     groups: dict[str, list[Outcome]] = defaultdict(list)

@@ -51,8 +51,13 @@ def perfect_trace(python: PythonRun) -> Trace:
 
 
 def _loss(one: Pass) -> float | None:
-    output = one.outputs[0]
+    output = _tensor(one.outputs[0])
     return float(output.item()) if output.numel() == 1 else None
+
+
+def _tensor(value: object) -> torch.Tensor:
+    assert isinstance(value, torch.Tensor), value  # the corpus's tensors are small: kept whole
+    return value
 
 
 @pytest.mark.parametrize("path", [SIMPLE, MODULE, HOOKED, LIBRARY, FAILING], ids=lambda path: path.stem)
@@ -97,7 +102,7 @@ def _renamed_node(one: Pass) -> Pass:
 
 
 def _leaf_grad_changed(trace: Trace) -> Trace:
-    leaves = [dataclasses.replace(leaf, grad=leaf.grad + 1) if leaf.name == "x" else leaf
+    leaves = [dataclasses.replace(leaf, grad=_tensor(leaf.grad) + 1) if leaf.name == "x" else leaf
               for leaf in trace.leaves]
     return dataclasses.replace(trace, leaves=leaves)
 
@@ -142,7 +147,7 @@ def test_each_kind_of_difference_is_named(mutation: str) -> None:
 def test_a_changed_parameter_is_found_under_its_module_path() -> None:
     python = run_in_python(MODULE)
     trace = perfect_trace(python)
-    leaves = [dataclasses.replace(leaf, value=leaf.value + 1e-3) if leaf.name == "model.0.bias" else leaf
+    leaves = [dataclasses.replace(leaf, value=_tensor(leaf.value) + 1e-3) if leaf.name == "model.0.bias" else leaf
               for leaf in trace.leaves]
     found = compare(python, dataclasses.replace(trace, leaves=leaves))
     assert found.problems and "leaf `model.0.bias` value" in found.problems[0], found.problems
@@ -174,7 +179,7 @@ def test_hook_change_must_match() -> None:
 def test_values_differing_beyond_rounding_are_reported_with_numbers() -> None:
     python = run_in_python(SIMPLE)
     trace = perfect_trace(python)
-    leaves = [dataclasses.replace(leaf, value=leaf.value.double()) if leaf.name == "x" else leaf
+    leaves = [dataclasses.replace(leaf, value=_tensor(leaf.value).double()) if leaf.name == "x" else leaf
               for leaf in trace.leaves]
     found = compare(python, dataclasses.replace(trace, leaves=leaves))
     assert "Python float32[4], code box float64[4]" in found.problems[0]

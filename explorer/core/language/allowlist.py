@@ -64,6 +64,7 @@ _CREATION = """
 
 _AUTOGRAD_AND_MODES = """
     no_grad enable_grad set_grad_enabled is_grad_enabled inference_mode is_tensor
+    is_inference_mode_enabled
     is_floating_point get_default_dtype
 """
 
@@ -133,8 +134,9 @@ TENSOR_MEMBERS = _words(
     normal_ uniform_ exp_ log_ neg_ abs_ sqrt_ relu_ sigmoid_ tanh_ masked_fill_ sin_ cos_
     floor_ ceil_ round_ sign_ reciprocal_ square_ addmm_ lerp_ scatter_ scatter_add_
     index_fill index_fill_ index_add index_add_ unsqueeze_ squeeze_ t_ transpose_
+    _version _base _is_view data_ptr is_inference
     real imag conj conj_physical resolve_conj angle is_conj register_hook
-    register_post_accumulate_grad_hook cpu cuda is_cuda
+    register_post_accumulate_grad_hook cpu cuda is_cuda type random_ bernoulli_ exponential_
     """,
 )
 
@@ -147,7 +149,7 @@ PLAIN_MEMBERS = _words(
     """
     backward grad grad_fn requires_grad requires_grad_ retain_grad retains_grad detach detach_
     zero_ is_leaf item tolist shape size dim ndim ndimension nelement numel dtype device data
-    is_contiguous element_size is_floating_point is_complex equal allclose
+    is_contiguous element_size is_floating_point is_complex equal allclose is_inference
     """
 )
 
@@ -274,6 +276,8 @@ SCHEDULER_MEMBERS = _words("step get_last_lr last_epoch base_lrs state_dict load
 # torch.autograd.functional, gradient checks, and the legacy names tutorials still use.
 AUTOGRAD_FUNCTIONAL = _words("jacobian hessian vjp jvp hvp vhp")
 GRADIENT_CHECKS = _words("gradcheck gradgradcheck")
+# torch.empty and empty_like, made as zeros: uninitialised memory could show the process's old bytes.
+ZEROED_CREATION = _words("empty empty_like")
 LEGACY_TENSOR_TYPES = _words(
     "Tensor FloatTensor DoubleTensor HalfTensor BFloat16Tensor LongTensor IntTensor ShortTensor"
     " CharTensor ByteTensor BoolTensor"
@@ -312,7 +316,7 @@ PLOT_NAMES = _words(
 LIBRARY_NAMES = (
     NN_CLASSES | NN_INIT_FUNCTIONS | NN_UTILS_FUNCTIONS | MODULE_METHODS | MODULE_ATTRIBUTES
     | OPTIMIZERS | LR_SCHEDULERS | OPTIMIZER_MEMBERS | SCHEDULER_MEMBERS | AUTOGRAD_FUNCTIONAL
-    | GRADIENT_CHECKS | LEGACY_TENSOR_TYPES | DEVICE_FUNCTIONS | CUDA_FUNCTIONS | MPS_FUNCTIONS
+    | GRADIENT_CHECKS | ZEROED_CREATION | LEGACY_TENSOR_TYPES | DEVICE_FUNCTIONS | CUDA_FUNCTIONS | MPS_FUNCTIONS
     | CUDNN_SETTINGS | HANDLE_MEMBERS | DATA_CLASSES | DATA_MEMBERS | PLOT_NAMES
     | _words("Variable init utils optim lr_scheduler cuda backends mps cudnn data pyplot")
 )

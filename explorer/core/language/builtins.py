@@ -262,8 +262,8 @@ def _type(ev: Evaluator, value: Any) -> Any:
     cls = user_class_of(value)
     if cls is not None:
         return cls
-    known = ev.predefined.get(type(value).__name__)
-    if isinstance(known, SafeFunction) and known.runtime_type is type(value):
+    known = ev.named_type(type(value))
+    if known is not None:
         return known
     return SafeFunction(type(value).__name__, _not_a_constructor, "plain", repr(type(value)),
                         runtime_type=type(value))

@@ -8,6 +8,7 @@ import warnings
 
 from explorer.core.errors import ExplorerError
 from explorer.core.language import allowlist, objects
+from explorer.core.language.scopes import scope_of
 from explorer.core.limits import Limits
 
 _ALLOWED_NODES: tuple[type[ast.AST], ...] = (
@@ -36,6 +37,8 @@ _REFUSED_CONSTRUCTS: dict[type[ast.AST], tuple[str, str]] = {
 # Dunder names a program may use: the module's name, and the attributes classes need.
 _ALLOWED_DUNDER_NAMES = frozenset({"__name__"})
 _ALLOWED_DUNDER_ATTRIBUTES = frozenset({"__init__", "__name__", "__class__"})
+# Read-only tensor internals the autograd notes show (a tensor's version counter, a view's base).
+_TENSOR_PRIVATE = frozenset({"_version", "_base", "_is_view"})
 
 
 def parse_program(source: str, limits: Limits) -> ast.Module:
@@ -51,6 +54,7 @@ def parse_program(source: str, limits: Limits) -> ast.Module:
     for node in ast.walk(tree):
         _check_node(node, defined)
     _check_placement(tree)
+    _check_nonlocals(tree)
     return tree
 
 
@@ -112,6 +116,21 @@ def _check_placement(tree: ast.Module) -> None:
             stack.extend((child, False, False) for child in ast.iter_child_nodes(node))
         else:
             stack.extend((child, in_loop, in_function) for child in ast.iter_child_nodes(node))
+
+
+def _check_nonlocals(tree: ast.Module) -> None:
+    """A ``nonlocal`` name must be bound by an enclosing function, as Python's compiler checks."""
+    stack: list[tuple[ast.AST, tuple[frozenset[str], ...]]] = [(tree, ())]
+    while stack:
+        node, enclosing = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.Lambda)):
+            scope = scope_of(node)
+            for name in scope.nonlocal_names:
+                if not any(name in names for names in enclosing):
+                    raise _refuse(node, f"syntax error: no binding for nonlocal '{name}' found",
+                                  kind="syntax")
+            enclosing = (*enclosing, scope.local_names)
+        stack.extend((child, enclosing) for child in ast.iter_child_nodes(node))
 
 
 class _ProgramNames:
@@ -189,7 +208,7 @@ def _check_attribute(node: ast.Attribute, defined: _ProgramNames) -> None:
         return  # the program's own attribute: what owns it is checked when it runs
     if name.startswith("__") and name not in _ALLOWED_DUNDER_ATTRIBUTES:
         raise _refuse(node, f"`.{name}`: attributes starting with `__` are not allowed")
-    if name.startswith("_") and not name.startswith(("_saved_", "__")):
+    if name.startswith("_") and not name.startswith(("_saved_", "__")) and name not in _TENSOR_PRIVATE:
         raise _refuse(node, f"`.{name}`: attributes starting with `_` are not allowed",
                       "only the program's own attributes and a node's `_saved_*` may start with `_`")
     vocabulary = _vocabulary()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from explorer.core.errors import ExplorerError
-from explorer.core.language import objects
+from explorer.core.language import allowlist, objects
 from explorer.core.language.classes import (
     CTX_MEMBERS,
     FORBIDDEN_METHODS,
@@ -212,7 +212,7 @@ def _super_attribute(proxy: SuperProxy, name: str) -> Any:
     real = proxy.start.real
     if real is not None and (name == "__init__" or name in objects.vocabulary()):
         bound = getattr(super(real, proxy.obj), name)
-        return SafeFunction(f"super().{name}", bound, "plain", repr(bound))
+        return SafeFunction(f"super().{name}", bound, "plain", f"<bound method super().{name}>")
     if name == "__init__":
         return SafeFunction("object.__init__", _object_init, "plain", "<slot wrapper '__init__'>")
     raise AttributeError(f"'super' object has no attribute '{name}'")
@@ -259,7 +259,8 @@ def _registered(owner: Any, name: str) -> bool:
 
 
 def _ctx_attribute(owner: Any, name: str) -> Any:
-    if name in CTX_MEMBERS:
+    """A custom Function's ctx, which is also its node in the graph (``y.grad_fn``)."""
+    if name in CTX_MEMBERS or name in allowlist.NODE_MEMBERS:
         value = getattr(owner, name)
         return SafeFunction(f"ctx.{name}", value, "plain", repr(value)) if callable(value) else value
     if not name.startswith("__") and name in vars(owner) and settable_private(owner, name):

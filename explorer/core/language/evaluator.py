@@ -102,7 +102,8 @@ _ITERABLE: tuple[type, ...] = (
 )
 _STRUCT_MODULE = "torch.return_types"
 _TENSOR_PROPERTIES = frozenset(
-    "grad grad_fn requires_grad is_leaf shape dtype device data T mT H mH ndim retains_grad".split()
+    "grad grad_fn requires_grad is_leaf shape dtype device data T mT H mH ndim retains_grad"
+    " _version _base".split()
 ) | allowlist.LIBRARY_TENSOR_PROPERTIES
 _MISSING = NOT_DEFINED
 Comprehension = ast.ListComp | ast.GeneratorExp | ast.SetComp | ast.DictComp
@@ -159,6 +160,8 @@ class Evaluator:
         self.frame: Frame | None = None  # the running function call's variables; None: globals
         self.call_depth = 0
         self.handling: list[BaseException] = []  # exceptions being handled, for a bare `raise`
+        self._types_by_runtime: dict[type, SafeFunction] | None = None
+        self._pointers: dict[int, int] = {}
         self._statements: dict[type[ast.stmt], Callable[[Any], None]] = {
             ast.Expr: lambda node: self.eval(node.value),
             ast.Assign: self._assign_statement,
@@ -449,6 +452,9 @@ class Evaluator:
                 self.naming.tag_origin(value.grad_fn, self.line, self.block)
             self._frame_holding(frame, name).values[name] = value
             return
+        if isinstance(value, torch.nn.Module):
+            for path, parameter in module_parameters(name, value).items():
+                self.naming.name_tensor(path, parameter)
         if isinstance(value, torch.Tensor):
             if name in self.overrides and value.grad_fn is None:
                 value = self._overridden(name, value)
@@ -592,7 +598,7 @@ class Evaluator:
             value = getattr(owner, name)
             return BoundMethod(owner, name) if callable(value) else self.checked(value)
         kind = objects.kind_of(owner)
-        if kind is not None and not name.startswith("__"):
+        if kind is not None and (not name.startswith("__") or name == "__class__"):
             return self.checked(kind.get(self, owner, name))
         raise AttributeError(f"'{_type_name(owner)}' object has no attribute '{name}'")
 
@@ -918,6 +924,13 @@ class Evaluator:
             self.frame, self.line, self.block = saved_frame, saved_line, saved_block
             self.call_depth -= 1
 
+    def named_type(self, runtime_type: type) -> SafeFunction | None:
+        """The name the program can reach ``runtime_type`` by (``nn.Linear``, ``int``), if any,
+        so that ``type(m) == nn.Linear`` holds."""
+        if self._types_by_runtime is None:
+            self._types_by_runtime = _types_by_runtime(self.predefined, self.namespaces)
+        return self._types_by_runtime.get(runtime_type)
+
     def as_callable(self, value: Any) -> Callable[..., Any]:
         """A Python callable for a function the program hands to the library (a hook, jacobian's f)."""
         if isinstance(value, (UserFunction, BoundUserMethod)):
@@ -967,6 +980,8 @@ class Evaluator:
                        kwargs: dict[str, Any], node: ast.Call | None) -> Any:
         if name == "backward":
             return self._tensor_backward(tensor, args, kwargs, node)
+        if name == "data_ptr" and not args and not kwargs:
+            return self._opaque_pointer(tensor.data_ptr())
         if name == "tolist" and tensor.numel() > self.limits.max_sequence:
             raise ExplorerError(f"tolist() of {tensor.numel():,} elements is past the limit "
                                 f"of {self.limits.max_sequence:,}", kind="limit")
@@ -981,6 +996,11 @@ class Evaluator:
 
         return self.call_torch(method, (tensor, *args), kwargs,
                                grows=name in allowlist.GROWTH_METHODS)
+
+    def _opaque_pointer(self, address: int) -> int:
+        """``x.data_ptr()`` as a number that is equal exactly when the address is, without
+        showing the program any real memory address."""
+        return self._pointers.setdefault(address, 0x1000 * (len(self._pointers) + 1))
 
     def _list_method(self, owner: list[Any], name: str, args: list[Any],
                      kwargs: dict[str, Any]) -> Any:
@@ -1195,6 +1215,27 @@ _HOLDABLE: tuple[type, ...] = (
 def _type_name(value: Any) -> str:
     cls = user_class_of(value)
     return cls.name if cls is not None else type(value).__name__
+
+
+def _types_by_runtime(predefined: dict[str, Any], namespaces: dict[str, Namespace]) -> dict[type, SafeFunction]:
+    found: dict[type, SafeFunction] = {}
+    stack: list[Any] = [*predefined.values(), *namespaces.values()]
+    seen: set[int] = set()
+    while stack:
+        value = stack.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, Namespace):
+            stack.extend(value.members.values())
+        elif isinstance(value, SafeFunction) and value.runtime_type is not None:
+            found.setdefault(value.runtime_type, value)
+    return found
+
+
+def module_parameters(name: str, module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """A module's parameters by the path the program reaches them with (``model.fc1.weight``)."""
+    return {f"{name}.{path}": parameter for path, parameter in module.named_parameters()}
 
 
 def _holds_user_instance(value: Any) -> bool:

@@ -196,11 +196,12 @@
 
   // ----- what is drawn: the pass as it is, or with its groups folded -------------------------
 
-  // Boxes and edge polylines in scene units, for one pass, folded or not.
-  function Picture(model, folded) {
-    const view = model.view, nodes = view.nodes, count = model.count;
-    const fold = folded ? view.folded : null;
+  // Boxes and edge polylines in scene units, for one pass in one of its layouts, folded or not.
+  function Picture(model, style, folded) {
+    const view = model.view, count = model.count, layout = view.layouts[style];
+    const fold = folded ? layout.folded : null;
     this.model = model;
+    this.style = style;
     this.folded = Boolean(fold);
     this.orientation = view.orientation;
     this.display = new Int32Array(count); // node -> the box standing for it
@@ -216,7 +217,7 @@
         for (const member of members) this.display[member] = box;
       });
     } else {
-      for (let i = 0; i < count; i++) { this.display[i] = i; boxes.push([i, nodes.x[i], nodes.y[i], nodes.w[i]]); }
+      for (let i = 0; i < count; i++) { this.display[i] = i; boxes.push([i, layout.x[i], layout.y[i], layout.w[i]]); }
     }
     const size = boxes.length;
     this.size = size;
@@ -228,7 +229,7 @@
     this.groupTitles = fold ? fold.groups.title : [];
     this.groupSubtitles = fold ? fold.groups.subtitle : [];
     this.groupLabels = fold ? fold.groups.label : [];
-    this.buildEdges(fold ? fold.bends : view.edges.bends);
+    this.buildEdges(fold ? fold.bends : layout.bends);
     this.bounds = this.measure();
   }
 
@@ -679,6 +680,7 @@
     $("pass").addEventListener("change", (event) => this.showPass(Number(event.target.value), 0));
     $("fit").addEventListener("click", () => { this.fit(); this.redraw(); });
     $("fold").addEventListener("click", () => this.setFolded(!this.folded));
+    $("compact").addEventListener("click", () => this.toggleCompact());
     $("theme").addEventListener("change", (event) => { this.applyTheme(event.target.value); this.redraw(); });
     $("search").addEventListener("keydown", (event) => {
       if (event.key === "Enter") { this.search(event.target.value, event.shiftKey ? -1 : 1); event.preventDefault(); }
@@ -748,7 +750,10 @@
     const renderer = this.renderer, before = [renderer.width, renderer.height];
     renderer.resize();
     if (before[0] === renderer.width && before[1] === renderer.height) return;
-    if (!this.touched) {
+    if (!this.touched && this.picture) {
+      const chosen = this.chooseStyle(Object.keys(this.model.view.layouts));
+      this.usePicture(chosen, this.folded);
+      this.frame = this.picture.at(this.position);
       this.firstView();
     } else {
       renderer.tx += (renderer.width - before[0]) / 2;
@@ -823,25 +828,46 @@
       this.redraw(true);
       return;
     }
-    const view = this.model.view;
-    $("fold").hidden = !view.folded;
-    this.folded = Boolean(view.folded && view.open_folded);
-    this.picture = new Picture(this.model, this.folded);
-    $("fold").textContent = this.folded ? "Unfold" : "Fold";
+    const view = this.model.view, styles = Object.keys(view.layouts);
+    this.folded = Boolean(view.open_folded && view.layouts[styles[0]].folded);
+    $("compact").hidden = !(view.layouts.standard && view.layouts.compact);
     $("slider").max = String(this.model.stepCount());
     this.renderer.resize();
+    this.usePicture(this.chooseStyle(styles), this.folded);
     this.firstView();
     if (this.data.text && this.data.text.code) this.showCode(this.data.text.code, this.model.trace.line || 0);
     this.jump(step, true);
   };
 
+  // The standard layout when the whole graph is readable in it, else the compact one if any.
+  Page.prototype.chooseStyle = function (styles) {
+    if (styles.length === 1) return styles[0];
+    this.usePicture("standard", this.folded);
+    return this.fitScale() >= READABLE ? "standard" : "compact";
+  };
+
+  Page.prototype.usePicture = function (style, folded) {
+    const layout = this.model.view.layouts[style], $ = this.element;
+    this.folded = Boolean(folded && layout.folded);
+    this.picture = new Picture(this.model, style, this.folded);
+    $("fold").hidden = !layout.folded;
+    $("fold").textContent = this.folded ? "Unfold" : "Fold";
+    $("compact").setAttribute("aria-pressed", String(style === "compact"));
+    this.marks.clear(); this.matches = []; this.query = "";
+  };
+
   Page.prototype.setFolded = function (folded) {
-    if (!this.model || !this.model.view.folded || folded === this.folded) return;
-    this.folded = folded;
-    this.picture = new Picture(this.model, folded);
-    this.element("fold").textContent = folded ? "Unfold" : "Fold";
-    this.marks.clear(); this.matches = [];
+    if (!this.picture || folded === this.folded) return;
+    this.usePicture(this.picture.style, folded);
     this.fit();
+    this.frame = this.picture.at(this.position);
+    this.redraw();
+  };
+
+  Page.prototype.toggleCompact = function () {
+    if (!this.picture) return;
+    this.usePicture(this.picture.style === "compact" ? "standard" : "compact", this.folded);
+    this.firstView();
     this.frame = this.picture.at(this.position);
     this.redraw();
   };
@@ -1013,6 +1039,7 @@
       activeTitle: active >= 0 ? model.view.nodes.title[active] : null,
       narration: model.narration(this.position),
       folded: this.folded,
+      style: this.picture.style,
       scale: this.renderer.scale,
       boxes: this.picture.size,
       visible: this.renderer.visibleBoxes.length,

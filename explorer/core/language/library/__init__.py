@@ -46,6 +46,7 @@ def extend_namespaces(namespaces: dict[str, Namespace]) -> None:
     data_ns = data.data_namespace()
     device_members = devices.device_members()
     torch_ns.members.update(legacy.legacy_types())
+    torch_ns.members.update(legacy.zeroed_creation())
     torch_ns.members.update(device_members)
     torch_ns.members.update(optim=optimizers, utils=Namespace("torch.utils", {"data": data_ns}))
     autograd.members.update(functional=functional, Variable=legacy.variable(),

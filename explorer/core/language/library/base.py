@@ -39,6 +39,8 @@ class LibraryKind:
         return isinstance(value, self.classes)
 
     def get(self, ev: Evaluator, owner: Any, name: str) -> Any:
+        if name == "__class__":
+            return class_of(owner)
         if name in self.methods:
             return bound(owner, name, self.methods[name])
         if name in self.attributes:
@@ -73,6 +75,17 @@ def bound(owner: Any, name: str, method: Method) -> SafeFunction:
 
     return SafeFunction(f"{type(owner).__name__}.{name}", call, "builtin",
                         f"<bound method {type(owner).__name__}.{name}>")
+
+
+def class_of(owner: Any) -> SafeFunction:
+    """``owner.__class__``: the class to test with isinstance and read ``__name__`` from, not to call."""
+    cls = type(owner)
+    return SafeFunction(f"{cls.__module__}.{cls.__qualname__}", _not_a_constructor, "plain",
+                        f"<class '{_class_path(cls)}'>", runtime_type=cls)
+
+
+def _not_a_constructor(*args: Any, **kwargs: Any) -> None:
+    raise TypeError("a class reached through `.__class__` cannot be called in the code box")
 
 
 def library_class(qualname: str, runtime_type: type, make: Callable[..., Any]) -> SafeFunction:

@@ -1,8 +1,8 @@
 """The legacy constructors tutorials still use: ``torch.Tensor(...)``, ``torch.FloatTensor(...)``...
 and ``Variable`` as torch 2.13 defines it (a function returning a tensor).
 
-``torch.Tensor(2, 3)`` allocates without filling in Python; here the memory is zeroed before the
-program sees it, so no leftover bytes of the process can be read through it.
+``torch.Tensor(2, 3)`` and ``torch.empty(2, 3)`` allocate without filling in Python; here the memory
+is zeroed before the program sees it, so no leftover bytes of the process can be read through it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import torch.autograd
 
 from explorer.core.language import allowlist
 from explorer.core.language.guards import new_elements, precheck, tensors_in
-from explorer.core.language.library.base import check_devices, library_class
+from explorer.core.language.library.base import check_devices, library_class, library_function
 
 if TYPE_CHECKING:
     from explorer.core.language.evaluator import Evaluator
@@ -47,6 +47,21 @@ def _legacy_class(name: str) -> Any:
         return result
 
     return library_class(f"torch.{name}", cls, make)
+
+
+def zeroed_creation() -> dict[str, Any]:
+    """``torch.empty`` and ``torch.empty_like``, filled with zeros (Python leaves them unfilled)."""
+
+    def empty(ev: Evaluator, *args: Any, **kwargs: Any) -> torch.Tensor:
+        check_devices((), kwargs)
+        return ev.call_torch(torch.zeros, args, kwargs, grows=True, creation=True)
+
+    def empty_like(ev: Evaluator, *args: Any, **kwargs: Any) -> torch.Tensor:
+        check_devices((), kwargs)
+        return ev.call_torch(torch.zeros_like, args, kwargs, grows=False)
+
+    return {"empty": library_function("torch.empty", empty),
+            "empty_like": library_function("torch.empty_like", empty_like)}
 
 
 def _sizes(args: tuple[Any, ...]) -> bool:

@@ -21,6 +21,7 @@ from explorer.core.language.library.base import (
     Method,
     bound,
     check_devices,
+    class_of,
     gpu_error,
     is_plain,
     library_class,
@@ -112,6 +113,8 @@ class ModuleKind(LibraryKind):
                         if name in allowlist.MODULE_METHODS}
 
     def get(self, ev: Evaluator, owner: Any, name: str) -> Any:
+        if name == "__class__":
+            return class_of(owner)
         if name.startswith("_"):
             raise no_attribute(owner, name)
         for table in _TABLES:
