@@ -241,7 +241,8 @@ def _trace(options: argparse.Namespace) -> int:
         return EXIT_ERROR
     trace = run_program(source, passes=selection)
     if trace.error is not None:
-        print(trace.error.editor_format(filename), file=sys.stderr)
+        for place in trace.error.every_place():
+            print(place.editor_format(filename), file=sys.stderr)
         return EXIT_ERROR
     if options.format == "dot":
         text = "".join(pass_to_dot(one_pass, f"pass {one_pass.index}") for one_pass in trace.passes)

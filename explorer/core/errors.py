@@ -23,6 +23,8 @@ class ExplorerError(Exception):
     # The Python exception behind a runtime error, while the program runs (its `except` clauses
     # test it); dropped before the error leaves the run.
     original: BaseException | None = field(default=None, repr=False, compare=False)
+    # Further refusals found in the same program, so the user sees every blocker at once.
+    also: list[ExplorerError] = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
@@ -31,6 +33,10 @@ class ExplorerError(Exception):
         where = f"line {self.line}, col {self.col}: " if self.line else ""
         tail = f" ({self.advice})" if self.advice else ""
         return f"{where}{self.message}{tail}"
+
+    def every_place(self) -> list[ExplorerError]:
+        """This error and the further refusals found with it, in program order."""
+        return [self, *self.also]
 
     def editor_format(self, filename: str) -> str:
         """``FILE:LINE:COL: message`` with a 1-based column, as compilers and editors expect."""

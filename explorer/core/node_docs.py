@@ -503,6 +503,10 @@ _BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
 _WORD = re.compile(r"[A-Z]?[a-z]+|\d+[A-Z]?(?![a-z])|[A-Z]+(?![a-z])")
 
 
+# Built-in nodes end in a number (MulBackward0); a Python Function's node does not.
+_CUSTOM_FUNCTION = re.compile(r"[A-Za-z_][A-Za-z0-9_]*[A-Za-z_]Backward")
+
+
 def documented_names() -> frozenset[str]:
     """Every node name with written notes."""
     return frozenset(_BY_NAME)
@@ -529,9 +533,28 @@ def _generic(name: str) -> NodeDoc:
     )
 
 
+def _custom_function(name: str) -> NodeDoc:
+    """A ``torch.autograd.Function`` subclass: torch names its node ``<Class>Backward``."""
+    cls = name[: -len("Backward")]
+    return NodeDoc(
+        name=name,
+        title=f"{cls} (a custom autograd.Function)",
+        computes=f"out = {cls}.forward(ctx, ...), as the program defined it",
+        rule=(f"the engine calls {cls}.backward(ctx, grad): whatever it returns is the gradient "
+              "sent to each input, in the order of forward's arguments"),
+        inputs=(),
+        generic=True,
+    )
+
+
 def describe_node(name: str) -> NodeDoc:
     """The notes for a node name, or generic notes built from the name when none are written."""
-    return _BY_NAME.get(name) or _generic(name)
+    found = _BY_NAME.get(name)
+    if found is not None:
+        return found
+    if _CUSTOM_FUNCTION.fullmatch(name):
+        return _custom_function(name)
+    return _generic(name)
 
 
 def input_label(doc: NodeDoc, slot: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import contextlib
 import sys
 import threading
@@ -72,8 +73,10 @@ class _Tracer:
         if one_pass is None:
             return result
         self.summaries.append(summary_of(one_pass, request.roots))
-        if self.provisional is not None:
+        if self.provisional is not None:  # no longer the last: its summary is all that stays
             self.passes.remove(self.provisional)
+            dropped = self.provisional.index
+            self.summaries[dropped] = dataclasses.replace(self.summaries[dropped], recorded=False)
         self.provisional = None if chosen else one_pass
         self.passes.append(one_pass)
         return result

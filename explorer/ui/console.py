@@ -27,7 +27,7 @@ class QtConsole(QTextEdit):
         for warning in trace.warnings:
             parts.append(f"<p style='color:{self.theme.stale}; margin:0'>{html.escape(warning)}</p>")
         if trace.error is not None:
-            parts.append(self._error_html(trace.error))
+            parts.extend(self._error_html(place) for place in trace.error.every_place())
             if stale:
                 parts.append(f"<p style='color:{self.theme.muted}; margin:0'>The graph shows the "
                              "last program that ran.</p>")

@@ -133,7 +133,8 @@ class QtCodeEditor(QPlainTextEdit):
         height = round(self.blockBoundingRect(block).height())
         while block.isValid() and top <= event.rect().bottom():
             number = block.blockNumber() + 1
-            is_error = self.error is not None and self.error.line == number
+            is_error = self.error is not None and number in {
+                place.line for place in self.error.every_place()}
             painter.setPen(QColor(self.theme.error if is_error else self.theme.muted))
             painter.drawText(0, top, self.numbers.width() - 6, height,
                              Qt.AlignmentFlag.AlignRight, ("● " if is_error else "") + str(number))
@@ -149,9 +150,15 @@ class QtCodeEditor(QPlainTextEdit):
         self.numbers.update()
 
     def _mark_error(self) -> None:
+        selections: list[QTextEdit.ExtraSelection] = []
+        for place in self.error.every_place() if self.error is not None else []:
+            selections.extend(self._error_selections(place))
+        self.setExtraSelections(selections)
+
+    def _error_selections(self, error: ExplorerError) -> list[QTextEdit.ExtraSelection]:
+        """The tinted line and the squiggle under the error's columns."""
         selections = []
-        error = self.error
-        if error is not None and error.line:
+        if error.line:
             block = self.document().findBlockByNumber(error.line - 1)
             if block.isValid():
                 line_selection = QTextEdit.ExtraSelection()
@@ -172,7 +179,7 @@ class QtCodeEditor(QPlainTextEdit):
                 cursor.setPosition(block.position() + max(end, start + 1), QTextCursor.MoveMode.KeepAnchor)
                 squiggle.cursor = cursor
                 selections.append(squiggle)
-        self.setExtraSelections(selections)
+        return selections
 
     # ----- behaviour --------------------------------------------------------------------
 

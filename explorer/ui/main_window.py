@@ -317,7 +317,8 @@ class QtMainWindow(QMainWindow):
         self.editor.show_error(trace.error)
         self.console.show_run(trace, self.document.stale)
         if trace.error is not None:
-            self.status.setText(str(trace.error) if trace.error.line else trace.error.message)
+            more = f" (and {len(trace.error.also)} more, see Output)" if trace.error.also else ""
+            self.status.setText((str(trace.error) if trace.error.line else trace.error.message) + more)
         else:
             passes = len(trace.passes)
             self.status.setText(f"Ran: {passes} backward pass{'es' if passes != 1 else ''}")

@@ -98,7 +98,7 @@ class QtPassTimeline(QWidget):
 
 def _log_scale(values: np.ndarray) -> bool:
     finite = values[np.isfinite(values)]
-    return bool(finite.size) and bool((finite > 0).all()) and finite.max() / finite.min() > _LOG_SPAN
+    return bool(finite.size and (finite > 0).all() and finite.max() / finite.min() > _LOG_SPAN)
 
 
 def _caption(timeline: Timeline, shown: int | None) -> str:

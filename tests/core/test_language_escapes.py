@@ -107,3 +107,11 @@ def test_data_ptr_compares_storage_without_showing_an_address() -> None:
     same, different, shown = trace.stdout.split()
     assert (same, different) == ("True", "False")
     assert int(shown) < 2 ** 20  # an opaque small number, never the real address
+
+
+def test_every_refused_construct_is_reported_at_once() -> None:
+    source = "import os\nx = torch.ones(2)\ny = x.__dict__\nz = eval('1')\n"
+    trace = run_program("import torch\n" + source)
+    assert trace.error is not None
+    assert [place.line for place in trace.error.every_place()] == [2, 4, 5]
+    assert all(place.kind == "refused" for place in trace.error.every_place())

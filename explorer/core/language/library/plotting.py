@@ -49,6 +49,11 @@ class PlotStub:
     def __repr__(self) -> str:
         return f"<matplotlib {self.name}>"
 
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("object of type 'Axes' has no len()")
+        return self.shape[0]
+
 
 def plot_namespaces() -> dict[str, Namespace]:
     """``matplotlib`` and ``matplotlib.pyplot`` for one run."""
