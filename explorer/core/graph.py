@@ -17,6 +17,7 @@ ACCUMULATE_GRAD = "torch::autograd::AccumulateGrad"
 MODULE_KEY = "explorer.module"  # set by explorer.core.modules: the nn.Module that made a node
 LINE_KEY = "explorer.line"  # the program line whose statement made a node
 BLOCK_KEY = "explorer.block"  # the turn of the outermost loop that made a node
+SPAN_KEY = "explorer.span"  # (line, col, end_line, end_col) of the expression that made a node
 _NO_SEQUENCE = 2**64 - 1
 
 
@@ -95,6 +96,13 @@ class Naming:
             if block is not None:
                 metadata[BLOCK_KEY] = block
             stack.extend(next_node for next_node, _ in node.next_functions if next_node is not None)
+
+    @staticmethod
+    def tag_span(node: Any, span: tuple[int, int, int, int]) -> None:
+        """Mark a node with the source span of the innermost expression that made it."""
+        metadata = node.metadata
+        if SPAN_KEY not in metadata:
+            metadata[SPAN_KEY] = span
 
     def leaf_name(self, tensor: torch.Tensor) -> str | None:
         entry = self.leaf_names.get(id(tensor))
@@ -193,7 +201,8 @@ def _node_attributes(node: Any, naming: Naming, names_key: tuple[str, int]) -> d
             "seq": None if sequence == _NO_SEQUENCE else sequence, "names": names,
             "variable": ", ".join(names) if names else None,
             "module": node.metadata.get(MODULE_KEY),
-            "line": node.metadata.get(LINE_KEY), "block": node.metadata.get(BLOCK_KEY)}
+            "line": node.metadata.get(LINE_KEY), "block": node.metadata.get(BLOCK_KEY),
+            "span": node.metadata.get(SPAN_KEY)}
 
 
 def _add_edge_shapes(nodes: dict[str, dict[str, Any]],

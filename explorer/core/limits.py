@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,6 +23,20 @@ class Limits:
     max_source: int = 1_000_000  # characters of program text
     max_depth: int = 100  # nesting depth of expressions and blocks
     max_call_depth: int = 900  # functions calling functions (recursion; Python stops near 1,000)
+    max_memory_growth: int = 1536 * 2**20  # bytes the process may grow by during one run
+
+
+_MEMORY_CHECK_EVERY = 63  # check resident memory once in 64 statements or loop turns
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def resident_bytes() -> int:
+    """The process's resident memory now (0 where the platform does not tell cheaply)."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * _PAGE_SIZE
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 @dataclass
@@ -33,9 +48,14 @@ class Budget:
     elements: int = 0
     iterations: int = 0
     started: float = field(default_factory=time.monotonic)
+    memory_at_start: int = field(default_factory=lambda: resident_bytes())
+    _checks: int = 0
 
     def check_time(self) -> None:
-        """Stop the run when it was cancelled or ran out of time."""
+        """Stop the run when it was cancelled, ran out of time, or (now and then) of memory."""
+        self._checks += 1
+        if not self._checks & _MEMORY_CHECK_EVERY:
+            self.check_memory()
         if self.cancel is not None and self.cancel.is_set():
             raise ExplorerError("the run was cancelled", kind="cancelled")
         if time.monotonic() - self.started > self.limits.max_seconds:
@@ -44,6 +64,17 @@ class Budget:
                 kind="limit",
                 advice="make loops shorter or tensors smaller",
             )
+
+    def check_memory(self) -> None:
+        """Every byte a run causes (tensors, lists, text, recorded gradients) shows in the
+        process's resident memory: stop the run when it grew past its allowance."""
+        if self.memory_at_start <= 0:
+            return
+        grown = resident_bytes() - self.memory_at_start
+        if grown > self.limits.max_memory_growth:
+            raise ExplorerError(
+                f"the program used more than {self.limits.max_memory_growth // 2**20:,} MB of memory",
+                kind="limit", advice="make lists, strings and tensors smaller")
 
     def count_iteration(self) -> None:
         self.iterations += 1

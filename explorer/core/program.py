@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import torch
 
 from explorer.core.errors import ExplorerError
+from explorer.core.expressions import label_graph
 from explorer.core.graph import Naming
 from explorer.core.language.checker import parse_program
 from explorer.core.language.evaluator import Evaluator, module_parameters
@@ -179,6 +180,8 @@ def _run_program(source: str, limits: Limits | None, overrides: Mapping[str, Any
         _evaluate(tree, evaluator, tracer, trace)
         trace.stdout = "".join(evaluator.output)
         trace.passes = tracer.passes
+        for one_pass in trace.passes:
+            label_graph(one_pass.graph, source)  # each node as the program wrote it
         trace.pass_summaries = tracer.summaries
         trace.leaves = [LeafVariable.of(name, tensor)
                         for name, tensor in _named_leaf_tensors(evaluator, naming).items()]

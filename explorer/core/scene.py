@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import torch
 
+from explorer.core.expressions import EXPRESSION_KEY, shorten
 from explorer.core.graph import paused_gc
 from explorer.core.stepper import Inflow, NodeState, Stepper
 from explorer.core.tensors import TensorLike, describe, format_number, norm_of
@@ -25,12 +26,13 @@ EDGE_DIGITS = 4  # edge labels are small: four significant digits
 @dataclass(frozen=True)
 class SceneNode:
     id: str
-    title: str  # "PowBackward0", or "x = 2.0" for a named leaf
-    subtitle: str  # the variable name of an intermediate, or a leaf's current grad
+    title: str  # the expression that made it ("y = 5 * …"), "x = 2.0" for a leaf, else the torch name
+    subtitle: str  # the variable name of an intermediate titled by torch name, or a leaf's current grad
     kind: str  # "function" | "accumulate_grad"
     state: NodeState
     is_root: bool
     running_sum: str  # "3 + 4 = 7" while gradients from several consumers add up
+    torch_line: str = ""  # the torch name under a title in the user's terms: "PowBackward0 · line 4"
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class PassTexts:
     """The texts of one pass that every step shares."""
 
     titles: dict[str, str] = field(default_factory=dict)
+    torch_lines: dict[str, str] = field(default_factory=dict)
     subtitles: dict[str, str] = field(default_factory=dict)  # function nodes: variable names
     leaf_grads: dict[str, tuple[str, str]] = field(default_factory=dict)  # before, after
     sent: dict[tuple[str, str, int], tuple[str, float]] = field(default_factory=dict)
@@ -91,12 +94,15 @@ def pass_texts(one_pass: Pass, leaves: list[LeafVariable]) -> PassTexts:
     for node_id, data in graph.nodes(data=True):
         if data["kind"] == "accumulate_grad":
             texts.titles[node_id] = leaf_title(data, values)
+            texts.torch_lines[node_id] = "AccumulateGrad"
             texts.leaf_grads[node_id] = (
                 _grad_label(one_pass.grads_before.get(node_id)),
                 _grad_label(one_pass.grads_after.get(node_id)))
         else:
-            texts.titles[node_id] = _short(data["name"])
-            texts.subtitles[node_id] = data["variable"] or ""
+            title, torch_line, subtitle = function_texts(data)
+            texts.titles[node_id] = title
+            texts.torch_lines[node_id] = torch_line
+            texts.subtitles[node_id] = subtitle
     texts.shapes = _shape_texts(graph)
     for step in one_pass.steps:
         for next_id, by_slot in graph.succ[step.node].items():  # a view: cheaper than out_edges
@@ -106,6 +112,31 @@ def pass_texts(one_pass: Pass, leaves: list[LeafVariable]) -> PassTexts:
                     texts.sent[(step.node, next_id, slot)] = gradient_text(grad)
     one_pass.extras["texts"] = texts
     return texts
+
+
+LONGEST_TITLE = 36  # characters of "name = expression" in a box
+
+
+def function_texts(data: dict) -> tuple[str, str, str]:
+    """Title, torch line and subtitle of a function node.
+
+    In the user's terms when the program's expression is known (``y = 5 * …`` over
+    ``MulBackward0 · line 3``), else the torch name over its line, with the variable below.
+    """
+    name, variable, where = _short(data["name"]), data.get("variable"), where_of(data)
+    expression = data.get(EXPRESSION_KEY)
+    if expression:
+        title = shorten(f"{variable} = {expression}", LONGEST_TITLE) if variable else expression
+        return title, f"{name} · {where}" if where else name, ""
+    return name, where, variable or ""
+
+
+def where_of(data: dict) -> str:
+    """``line 4`` of the code box, or ``model.py:12`` where a trusted run found the user's file."""
+    file, line = data.get("file"), data.get("line")
+    if not line:
+        return ""
+    return f"{file}:{line}" if file else f"line {line}"
 
 
 def _shape_texts(graph: nx.MultiDiGraph) -> dict[tuple[str, str, int], str]:
@@ -197,7 +228,8 @@ def _scene_node(node_id: str, data: dict, texts: PassTexts, stepper: Stepper, ro
     return SceneNode(
         id=node_id, title=texts.titles[node_id], subtitle=subtitle, kind=kind,
         state=stepper.node_state(node_id), is_root=node_id in roots,
-        running_sum=running_sum_text(stepper, node_id, texts) if stepper.inflows else "")
+        running_sum=running_sum_text(stepper, node_id, texts) if stepper.inflows else "",
+        torch_line=texts.torch_lines.get(node_id, ""))
 
 
 def _scene_edge(key: tuple[str, str, int], shape: str, texts: PassTexts, stepper: Stepper) -> SceneEdge:
@@ -210,8 +242,10 @@ def _scene_edge(key: tuple[str, str, int], shape: str, texts: PassTexts, stepper
 def step_header(one_pass: Pass, stepper: Stepper) -> str:
     if stepper.position == 0:
         return f"Step 0 / {stepper.count}: ready"
-    name = one_pass.graph.nodes[stepper.active_node]["name"]
-    return f"Step {stepper.position} / {stepper.count}: {_short(name)}"
+    data = one_pass.graph.nodes[stepper.active_node]
+    expression = data.get(EXPRESSION_KEY)
+    said = f" · {expression}" if expression else ""
+    return f"Step {stepper.position} / {stepper.count}: {_short(data['name'])}{said}"
 
 
 def _short(name: str) -> str:
@@ -261,6 +295,10 @@ def node_tooltip(stepper: Stepper, node_id: str) -> str:
     """Name, shape and the gradients so far: computed on hover, not for every node each step."""
     data = stepper.one_pass.graph.nodes[node_id]
     lines = [data["name"]]
+    if data.get(EXPRESSION_KEY):
+        lines.append(f"made by: {data[EXPRESSION_KEY]}")
+    if where_of(data):
+        lines.append(f"made at {where_of(data)}")
     if data["variable"]:
         lines.append(f"variable: {data['variable']}")
     shapes = ", ".join(shape_text(tuple(shape)) for shape in data["shapes"])

@@ -122,6 +122,8 @@ class Pass:
                 "variable": data["variable"],
                 "seq": data["seq"],
                 "module": data.get("module"),
+                "line": data.get("line"),
+                "span": list(data["span"]) if data.get("span") else None,
                 "shapes": [list(shape) for shape in data["shapes"]],
                 "saved": {key: _saved_json(value) for key, value in data.get("saved", {}).items()},
             }

@@ -88,16 +88,18 @@ def install(environment: Environment, *, registry: Registry | None = None,
     manifest = Manifest(plan.platform, directories=list(old.directories), refresh=plan.refresh,
                         generated={str(folder): list(names) for folder, names in plan.generated.items()},
                         registry_keys=list(old.registry_keys))
-    say(f"Installing {_what(plan.platform)} for this user:")
-    for item in plan.files:
-        _write(item, manifest, environment, say)
-        manifest.files.append(str(item.path))
-    for stale in set(old.files) - set(manifest.files):
-        _remove_file(Path(stale), environment, say, why=" (no longer part of the install)")
-    if plan.registry:
-        _set_registry(plan, old, manifest, _registry(registry), say)
-    _make_folders(environment.manifest_path.parent, manifest, environment)
-    write_atomic(environment.manifest_path, manifest.to_json())
+    try:
+        say(f"Installing {_what(plan.platform)} for this user:")
+        for item in plan.files:
+            manifest.files.append(str(item.path))  # listed first: a failed write is still undone
+            _write(item, manifest, environment, say)
+        for stale in set(old.files) - set(manifest.files):
+            _remove_file(Path(stale), environment, say, why=" (no longer part of the install)")
+        if plan.registry:
+            _set_registry(plan, old, manifest, _registry(registry), say)
+    finally:  # whatever was written by now, --uninstall can find
+        _make_folders(environment.manifest_path.parent, manifest, environment)
+        write_atomic(environment.manifest_path, manifest.to_json())
     say(f"  manifest    {environment.manifest_path}")
     _refresh(manifest.refresh, run, say)
     say("Undo with: autograd-explorer install-desktop --uninstall")
@@ -152,12 +154,12 @@ def _set_registry(plan: Plan, old: Manifest, manifest: Manifest, registry: Regis
             if not registry.key_exists(key) and key not in manifest.registry_keys:
                 manifest.registry_keys.append(key)
         shown = f"HKEY_CURRENT_USER\\{value.key} [{value.name or '(default)'}] = {value.value!r}"
+        manifest.registry_values.append((value.key, value.name))
         if registry.get_value(value.key, value.name) == value.value:
             say(f"  unchanged   {shown}")
         else:
             registry.set_value(value.key, value.name, value.value)
             say(f"  registry    {shown}")
-        manifest.registry_values.append((value.key, value.name))
     for key, name in set(old.registry_values) - set(manifest.registry_values):
         registry.delete_value(key, name)
         say(f"  removed     HKEY_CURRENT_USER\\{key} [{name or '(default)'}]")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
@@ -12,7 +13,9 @@ from explorer.core.stepper import Stepper
 from explorer.ui.scene_painter import NODE_HEIGHT, Geometry, SceneCache, paint_scene
 from explorer.ui.theme import LIGHT, Theme
 
-READABLE_BOX = 22.0  # pixels: a box at least this tall shows its labels clearly
+READABLE_PIXELS = 12.0  # body text at 9 pt at 100 % scaling (12 px at 96 dpi): what the view keeps
+BODY_UNITS = 13.0  # scene units of body text at label size 1 (``scene_painter.body_font``)
+LARGEST_ZOOM = 2.0  # pixels per scene unit: a three-node graph is not blown up to fill the screen
 
 
 class QtSceneItem(pg.GraphicsObject):
@@ -123,6 +126,9 @@ class QtGraphCanvas(QWidget):
         self.legend.setObjectName("legend")
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.legend.setWordWrap(True)
+        self.legend.setToolTip("Arrows show data flow; gradients run back along them, coloured by "
+                               "their size (log scale). Edge labels: the tensor's shape until its "
+                               "gradient arrives, then the gradient.")
         self.banner = QLabel(self)
         self.banner.setObjectName("staleBanner")
         self.banner.hide()
@@ -135,6 +141,10 @@ class QtGraphCanvas(QWidget):
         self.view_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._hovered: str | None = None
         self.stepper: Stepper | None = None  # for tooltips, computed when the mouse is over a node
+        self.readable_pixels = READABLE_PIXELS  # presentation mode asks for bigger text
+        # the view was chosen by ``fit_readable``, not moved by the user: a resize chooses again
+        self._auto_view = False
+        self.view_box.sigRangeChangedManually.connect(self._on_moved_by_user)
 
     # ----- content ----------------------------------------------------------------------
 
@@ -177,38 +187,45 @@ class QtGraphCanvas(QWidget):
 
     # ----- navigation -------------------------------------------------------------------
 
+    def readable_zoom(self) -> float:
+        """Pixels per scene unit at which body text is ``readable_pixels`` tall."""
+        return self.readable_pixels / (BODY_UNITS * self.item.font_scale)
+
     def fit_readable(self) -> None:
-        """Fit the graph, or, when that would make boxes too small to read, show the output
-        at a readable size (the overview map and search reach the rest)."""
+        """The view chooses the zoom: the whole graph when its text stays readable (at least
+        9 pt), else the output and what feeds it at a readable size (the overview map, search
+        and panning reach the rest)."""
+        self._auto_view = True
         bounds = self.item.boundingRect()
         width, height = max(self.view_box.width(), 1.0), max(self.view_box.height(), 1.0)
         scale = min(width / bounds.width(), height / bounds.height())
         focus = next((node.id for node in self.item.scene_data.nodes if node.is_root), None) \
             if self.item.scene_data is not None else None
-        if scale * NODE_HEIGHT >= READABLE_BOX or focus not in self.item.geometry.centres:
-            self.fit()
+        readable = self.readable_zoom()
+        if scale >= readable or focus not in self.item.geometry.centres:
+            self._show_at(bounds.center(), min(scale, max(LARGEST_ZOOM, readable)))
             return
-        readable = READABLE_BOX * 1.4 / NODE_HEIGHT  # pixels per scene unit
-        x, y = self.item.geometry.centres[focus]
-        visible_width, visible_height = width / readable, height / readable
-        if self.item.geometry.orientation == "LR":  # the output at the right, what feeds it to its left
-            left = max(bounds.left(), min(x + self.item.geometry.widths.get(focus, 0.0) - visible_width * 0.85,
-                                          bounds.right() - visible_width))
-            self.view_box.setRange(rect=QRectF(left, y - visible_height / 2, visible_width, visible_height),
-                                   padding=0)
-            return
-        top = max(bounds.top(), min(y + NODE_HEIGHT - visible_height * 0.8, bounds.bottom() - visible_height))
-        self.view_box.setRange(rect=QRectF(x - visible_width / 2, top, visible_width, visible_height),
+        area = fullest_view(self.item.geometry, focus, width / readable, height / readable)
+        self.view_box.setRange(rect=area, padding=0)
+
+    def _show_at(self, centre: QPointF, zoom: float) -> None:
+        """Centre the view on ``centre`` at ``zoom`` pixels per scene unit."""
+        width, height = self.view_box.width() / zoom, self.view_box.height() / zoom
+        self.view_box.setRange(rect=QRectF(centre.x() - width / 2, centre.y() - height / 2, width, height),
                                padding=0)
 
     def fit(self) -> None:
+        """The whole graph, however small its text gets."""
+        self._auto_view = False
         self.view_box.setRange(rect=self.item.boundingRect(), padding=0.02)
 
     def zoom(self, factor: float) -> None:
+        self._auto_view = False
         self.view_box.scaleBy((1 / factor, 1 / factor))
 
     def centre_on(self, node: str) -> None:
         if node in self.item.geometry.centres:
+            self._auto_view = False
             x, y = self.item.geometry.centres[node]
             self.view_box.translateBy(QPointF(x, y) - self.view_box.viewRect().center())
 
@@ -217,6 +234,7 @@ class QtGraphCanvas(QWidget):
         rects = [self.item.geometry.rect(node) for node in nodes if node in self.item.geometry.centres]
         if not rects:
             return
+        self._auto_view = False
         area = rects[0]
         for rect in rects[1:]:
             area = area.united(rect)
@@ -241,12 +259,58 @@ class QtGraphCanvas(QWidget):
         global_position = self.view_widget.mapToGlobal(self.view_widget.mapFromScene(scene_position))
         QToolTip.showText(global_position, tip, self.view_widget)
 
+    def _on_moved_by_user(self, *_args: object) -> None:
+        self._auto_view = False
+
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._place_overlays()
+        if self._auto_view and self.item.scene_data is not None:
+            QTimer.singleShot(0, self._refit)  # once the view box has its new size
+
+    def _refit(self) -> None:
+        if self._auto_view:
+            self.fit_readable()
 
     def _place_overlays(self) -> None:
         self.banner.move(max(10, (self.width() - self.banner.width()) // 2), 10)
+
+
+SEARCHED_NODES = 3_000  # above this many boxes the view is not searched: the output, centred
+CANDIDATES = 48  # window positions tried along each axis
+
+
+def fullest_view(geometry: Geometry, focus: str, width: float, height: float) -> QRectF:
+    """The ``width`` × ``height`` window (scene units) that holds the output ``focus`` and as
+    many whole boxes as it can: readable text, and as much of the graph as fits."""
+    x, y = geometry.centres[focus]
+    half_width = geometry.widths.get(focus, 0.0) / 2
+    box = QRectF(x - half_width, y - NODE_HEIGHT / 2, 2 * half_width, NODE_HEIGHT)
+    margin = 12.0
+    lefts = _positions(box.right() + margin - width, box.left() - margin)
+    tops = _positions(box.bottom() + margin - height, box.top() - margin)
+    if len(geometry.centres) > SEARCHED_NODES or (len(lefts) == 1 and len(tops) == 1):
+        return QRectF(x - width / 2, y - height / 2, width, height)
+    centres = np.array(list(geometry.centres.values()), dtype=float)
+    halves = np.array([geometry.widths.get(node, 0.0) / 2 for node in geometry.centres])
+    node_left, node_right = centres[:, 0] - halves, centres[:, 0] + halves
+    node_top, node_bottom = centres[:, 1] - NODE_HEIGHT / 2, centres[:, 1] + NODE_HEIGHT / 2
+    inside_x = (node_left[None, :] >= lefts[:, None]) & (node_right[None, :] <= lefts[:, None] + width)
+    inside_y = (node_top[None, :] >= tops[:, None]) & (node_bottom[None, :] <= tops[:, None] + height)
+    counts = inside_y.astype(np.int32) @ inside_x.T.astype(np.int32)  # tops × lefts
+    # of the fullest windows, the one whose centre is nearest the middle of the range
+    best = np.flatnonzero(counts.ravel() == counts.max())
+    rows, columns = np.unravel_index(best, counts.shape)
+    middle = np.abs(rows - (len(tops) - 1) / 2) + np.abs(columns - (len(lefts) - 1) / 2)
+    pick = int(np.argmin(middle))
+    return QRectF(float(lefts[columns[pick]]), float(tops[rows[pick]]), width, height)
+
+
+def _positions(low: float, high: float) -> np.ndarray:
+    """Evenly spread window edges from ``low`` to ``high`` (one when the range is empty)."""
+    if high <= low:
+        return np.array([(low + high) / 2])
+    return np.linspace(low, high, CANDIDATES)
 
 
 def legend_html(theme: Theme) -> str:
@@ -257,19 +321,18 @@ def legend_html(theme: Theme) -> str:
                 f"</span>&nbsp;{text}")
 
     nodes = " &nbsp; ".join([
-        swatch(theme.node_fill[NodeState.ACTIVE], "running now"),
+        swatch(theme.node_fill[NodeState.ACTIVE], "running"),
         swatch(theme.node_fill[NodeState.DONE], "done"),
         swatch(theme.node_fill[NodeState.WAITING], "waiting"),
         swatch(theme.leaf_fill, "leaf (your variable)"),
-        swatch(theme.node_fill[NodeState.UNREACHED], "gradient never reaches"),
+        swatch(theme.node_fill[NodeState.UNREACHED], "never reached"),
     ])
     edges = (
         f"gradient <span style='color:{theme.grad_small};'>━━</span> small "
         f"<span style='color:{theme.grad_mid};'>━━</span> "
-        f"<span style='color:{theme.grad_large};'>━━</span> large &nbsp;"
-        f"<span style='color:{theme.grad_zero};'>━━</span> zero &nbsp;"
-        f"<span style='color:{theme.grad_bad};'>━━</span> NaN/Inf &nbsp;"
-        f"<span style='color:{theme.edge_idle};'>──</span> not yet (label: tensor shape) &nbsp; "
-        "· arrows show data flow; gradients run back along them · "
+        f"<span style='color:{theme.grad_large};'>━━</span> large "
+        f"<span style='color:{theme.grad_zero};'>━━</span> zero "
+        f"<span style='color:{theme.grad_bad};'>━━</span> NaN/Inf "
+        f"<span style='color:{theme.edge_idle};'>──</span> not yet (shape) &nbsp;"
         f"<span style='color:{theme.root_outline};'>▭</span> output")
-    return nodes + "<br>" + edges
+    return nodes + " &nbsp;·&nbsp; " + edges

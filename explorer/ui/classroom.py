@@ -6,15 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDockWidget
-
 from explorer.ui import gallery, handouts, narration, plots, presentation
 
 if TYPE_CHECKING:
     from explorer.ui.main_window import QtMainWindow
-
-BOTTOM_HEIGHT = 250  # pixels for the output, narration and plots under the graph
 
 
 def install(window: QtMainWindow) -> None:
@@ -27,14 +22,6 @@ def install(window: QtMainWindow) -> None:
     # A theme change repaints the narration and plots in the new colours.
     window.theme_group.triggered.connect(lambda _action: presentation.theme_changed(window))
     presentation.theme_changed(window)
-    if window.settings.value("windowState") is None:  # first start: room for text and plots
-        QTimer.singleShot(0, lambda: _first_layout(window))
-
-
-def _first_layout(window: QtMainWindow) -> None:
-    docks = [dock for dock in (getattr(window, "console_dock", None), window.findChild(QDockWidget, "narrationDock"))
-             if dock is not None]
-    window.resizeDocks(docks, [BOTTOM_HEIGHT] * len(docks), Qt.Orientation.Vertical)
 
 
 def show_start_page(window: QtMainWindow) -> None:

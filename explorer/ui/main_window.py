@@ -25,7 +25,7 @@ from explorer.core.session import Session, SessionError, load_session, save_sess
 from explorer.core.trace import Trace
 from explorer.desktop.recent import note_recent_document
 from explorer.examples import WELCOME, all_examples, example
-from explorer.ui import classroom, diagnostics, navigation, timeline, trusted_run, window_placement
+from explorer.ui import arrangement, classroom, diagnostics, navigation, timeline, trusted_run, window_placement
 from explorer.ui.canvas import QtGraphCanvas
 from explorer.ui.console import QtConsole
 from explorer.ui.editor import QtCodeEditor
@@ -90,6 +90,7 @@ class QtMainWindow(QMainWindow):
         navigation.install(self)
         self.pass_timeline = timeline.install(self)
         self.trusted_run = trusted_run.install(self)
+        self.arrangement = arrangement.install(self)  # after every dock and menu is in
         self._restore_layout()
         self._restore_style()
         self.apply_theme(self.theme.name)
@@ -164,7 +165,11 @@ class QtMainWindow(QMainWindow):
         self.live_action = self._action("&Live mode", self._toggle_live, None,
                                         "Re-run shortly after typing stops")
         self.live_action.setCheckable(True)
-        self.fit_action = self._action("&Fit graph", self.canvas.fit, "F", "Fit the graph in the window (F)")
+        self.fit_action = self._action("&Fit graph", self.canvas.fit_readable, "F",
+                                       "The whole graph if its text stays readable, else the output at a "
+                                       "readable size (F)")
+        self.fit_all_action = self._action("Fit &whole graph", self.canvas.fit, "Shift+F",
+                                           "The whole graph, however small its text (Shift+F)")
         self.zoom_in_action = self._action("Zoom &in", lambda: self.canvas.zoom(1.25), QKeySequence.StandardKey.ZoomIn)
         self.zoom_out_action = self._action("Zoom &out", lambda: self.canvas.zoom(0.8), QKeySequence.StandardKey.ZoomOut)
         self.bigger_action = self._action("&Bigger labels", lambda: self._step_font(+1), "Ctrl+Shift+Up")
@@ -220,16 +225,13 @@ class QtMainWindow(QMainWindow):
         edit_menu.addActions([self.run_action, self.live_action])
         edit_menu.addAction(self._action("Reset edited &values", self._reset_overrides))
         view_menu = bar.addMenu("&View")
-        view_menu.addActions([self.fit_action, self.zoom_in_action, self.zoom_out_action])
+        view_menu.addActions([self.fit_action, self.fit_all_action, self.zoom_in_action, self.zoom_out_action])
         view_menu.addSeparator()
         view_menu.addActions([self.bigger_action, self.smaller_action, self.reset_font_action])
         view_menu.addSeparator()
         view_menu.addActions([self.left_to_right_action, self.compact_action])
         view_menu.addSeparator()
         view_menu.addActions(list(self.theme_actions.values()))
-        view_menu.addSeparator()
-        for dock in (self.editor_dock, self.variables_dock, self.inspector_dock, self.console_dock):
-            view_menu.addAction(dock.toggleViewAction())
         step_menu = bar.addMenu("&Step")
         step_menu.addActions([self.step_bar.reset_action, self.step_bar.back_action,
                               self.step_bar.step_action, self.step_bar.end_action,

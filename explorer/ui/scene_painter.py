@@ -27,9 +27,9 @@ from explorer.core.scene import Scene, SceneEdge, SceneNode
 from explorer.core.stepper import NodeState
 from explorer.ui.theme import Theme
 
-LAYER_SPACING = 120.0  # scene units between layers
+LAYER_SPACING = 104.0  # scene units between layers: room for an edge label between boxes
 COLUMN_SPACING = 60.0  # scene units per layout unit across a layer
-NODE_HEIGHT = 62.0
+NODE_HEIGHT = 58.0  # three lines of text (title 15, two of 13) with a little room
 MIN_NODE_WIDTH = 120.0
 PADDING = 14.0
 GAP = 36.0  # scene units between neighbouring boxes in a layer
@@ -110,7 +110,7 @@ def text_width(text: str, bold: bool, scale: float) -> float:
 def node_width(node: SceneNode, scale: float = 1.0) -> float:
     """Wide enough for the node's longest line of text."""
     widest = text_width(node.title, True, scale)
-    for line in (node.subtitle, node.running_sum):
+    for line in (node.torch_line, node.subtitle, node.running_sum):
         if line:
             widest = max(widest, text_width(line, False, scale))
     return max(MIN_NODE_WIDTH * scale, widest + 2 * PADDING)
@@ -523,11 +523,13 @@ def _paint_node(painter: QPainter, node: SceneNode, rect: QRectF, theme: Theme, 
     if not show_text:
         return
     lines = [(node.title, title_font(font_scale))]
-    if node.subtitle:
-        lines.append((node.subtitle, body_font(font_scale)))
-    if node.running_sum:
-        lines.append((node.running_sum, body_font(font_scale)))
+    for text in (node.torch_line, node.subtitle, node.running_sum):
+        if text:
+            lines.append((text, body_font(font_scale)))
     heights = [QFontMetricsF(font).height() for _, font in lines]
+    room = rect.height() - 4
+    if sum(heights) > room:  # four lines in one box: closer together, never outside it
+        heights = [height * room / sum(heights) for height in heights]
     y = rect.center().y() - sum(heights) / 2
     painter.setPen(QColor(theme.node_text))
     for (text, font), height in zip(lines, heights):

@@ -73,7 +73,7 @@ def page_html(trace: Trace, text: PageText, **options: Any) -> str:
     template = _asset("template.html")
     filled = {
         "/*@STYLE@*/": _asset("page.css"),
-        "/*@SCRIPT@*/": _asset("page.js"),  # holds no "</" (a test checks)
+        "/*@SCRIPT@*/": page_script(),
         "<!--@TITLE@-->": html.escape(text.title),
         "<!--@DATA@-->": _data_tag("trace", trace.to_json()) + _data_tag("view", data),
     }
@@ -104,6 +104,16 @@ def notebook_html(trace: Trace, text: PageText, **options: Any) -> str:
     return (f'<iframe class="autograd-explorer" title="{html.escape(text.title)}" '
             f'style="width:100%;height:{NOTEBOOK_HEIGHT}px;border:1px solid #c9ced6;border-radius:4px" '
             f'sandbox="allow-scripts" srcdoc="{html.escape(page, quote=True)}"></iframe>')
+
+
+SCRIPTS = ("common.js", "model.js", "draw.js", "page.js")  # in this order: later ones use earlier
+
+
+def page_script() -> str:
+    """The page's scripts as one, in a function of their own (they share its scope, and leave
+    only ``window.explorerPage`` behind); they hold no "</" (a test checks)."""
+    parts = "\n".join(_asset(name) for name in SCRIPTS)
+    return f'(function () {{\n"use strict";\n{parts}\n}})();'
 
 
 def _asset(name: str) -> str:

@@ -17,9 +17,9 @@ from explorer.core.trace import Pass
 from explorer.web.metrics import text_width
 
 # the window's scene units (explorer/ui/scene_painter.py)
-LAYER_SPACING = 120.0
+LAYER_SPACING = 104.0
 COLUMN_SPACING = 60.0
-NODE_HEIGHT = 62.0
+NODE_HEIGHT = 58.0
 MIN_NODE_WIDTH = 120.0
 PADDING = 14.0
 GAP = 36.0
@@ -39,20 +39,19 @@ class Placement:
     orientation: str = "TB"
 
 
-def node_width(node: SceneNode, more: str = "") -> float:
-    """Wide enough for the node's longest line of text (``more``: a line the page adds)."""
+def node_width(node: SceneNode) -> float:
+    """Wide enough for the node's longest line of text."""
     widest = text_width(node.title, True)
-    for line in (node.subtitle, node.running_sum, more):
+    for line in (node.torch_line, node.subtitle, node.running_sum):
         if line:
             widest = max(widest, text_width(line, False))
     return max(MIN_NODE_WIDTH, widest + 2 * PADDING)
 
 
 def place(one_pass: Pass, scene_for_widths: Scene, *, orientation: str = "TB", compact: bool = False,
-          graph: nx.MultiDiGraph | None = None, more: dict[str, str] | None = None) -> Placement:
+          graph: nx.MultiDiGraph | None = None) -> Placement:
     """Lay the pass (or ``graph``, its folded form) out with boxes as wide as their labels."""
-    more = more or {}
-    widths = {node.id: node_width(node, more.get(node.id, "")) for node in scene_for_widths.nodes}
+    widths = {node.id: node_width(node) for node in scene_for_widths.nodes}
     tight = COMPACT_SPACING if compact else 1.0
     gap = GAP * tight
     spans = ({node_id: (width + gap) / COLUMN_SPACING for node_id, width in widths.items()}

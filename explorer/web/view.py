@@ -14,12 +14,13 @@ import math
 from typing import Any
 
 import networkx as nx
+import torch
 
 from explorer.core.groups import Group, automatic_groups, fold, fold_scene
 from explorer.core.narration import narrate
-from explorer.core.scene import Scene, build_scene, running_sum_text
+from explorer.core.scene import Scene, build_scene, node_tooltip, step_header
 from explorer.core.stepper import Stepper
-from explorer.core.tensors import describe, json_number
+from explorer.core.tensors import TensorLike, describe, json_number
 from explorer.core.trace import Pass, Trace
 from explorer.web.placement import Placement, place
 
@@ -42,7 +43,6 @@ def pass_view(trace: Trace, index: int, *, placement: Placement | None = None,
     start = build_scene(one_pass, stepper, trace.leaves)
     stepper.to_end()
     end = build_scene(one_pass, stepper, trace.leaves)
-    torch_names = torch_lines(one_pass, end)
     nodes = list(one_pass.graph.nodes)
     if placement is not None:
         layouts = {"given": _layout_view(one_pass, end, placement, None)}
@@ -51,31 +51,26 @@ def pass_view(trace: Trace, index: int, *, placement: Placement | None = None,
             [False, True] if len(nodes) <= BOTH_STYLES_UP_TO else [False])
         layouts = {}
         for style in styles:
-            placed = place(one_pass, end, orientation=orientation, compact=style, more=torch_names)
+            placed = place(one_pass, end, orientation=orientation, compact=style)
             folded = folded_view(one_pass, end, nodes, orientation=orientation, compact=style)
             layouts["compact" if style else "standard"] = _layout_view(one_pass, end, placed, folded)
     return {
-        "nodes": {**_texts(end, start), "torch": [torch_names.get(node, "") for node in nodes]},
+        "nodes": _texts(end, start),
         "edges": _edge_texts(end),
         "layouts": layouts,
-        "sums": running_sums(one_pass, trace),
+        "sums": running_sums(one_pass),
+        "headers": headers(one_pass, stepper),
         "narration": narrations(one_pass, stepper),
-        "tips": hover_texts(one_pass),
+        "tips": hover_texts(one_pass, stepper),
         "orientation": orientation if placement is None else placement.orientation,
         "open_folded": len(nodes) >= FOLDED_FROM,
     }
 
 
-def torch_lines(one_pass: Pass, end: Scene) -> dict[str, str]:
-    """The torch name of each leaf, as a line under its variable: a student sees that a leaf is
-    an ``AccumulateGrad`` node of the graph (the other nodes' titles already are torch names)."""
-    return {node.id: "AccumulateGrad" for node in end.nodes
-            if node.kind == "accumulate_grad" and "AccumulateGrad" not in node.title}
-
-
 def _texts(end: Scene, start: Scene) -> dict[str, list[Any]]:
     return {
         "title": [node.title for node in end.nodes],
+        "torch": [node.torch_line for node in end.nodes],  # the torch name under a title in words
         "subtitle": [node.subtitle for node in start.nodes],  # before the node has run
         "after": [node.subtitle for node in end.nodes],  # once it has (a leaf's new .grad)
         "root": [node.is_root for node in end.nodes],
@@ -105,25 +100,36 @@ def _layout_view(one_pass: Pass, end: Scene, placement: Placement,
     }
 
 
-def running_sums(one_pass: Pass, trace: Trace) -> list[list[Any]]:
-    """``[position, node index, text]`` each time a node's running sum changes, in order.
+def running_sums(one_pass: Pass) -> list[dict[str, Any]]:
+    """What the page needs to write each node's running sum at any position, as the scene does
+    (``explorer.core.scene.running_sum_text``), for every input that receives several gradients:
+    the step that sent each term, each term, and the total after each term, in words.
 
-    A sum changes only when a gradient reaches the node, so walking the pass forward once and
-    asking the core at each delivery gives every text the page will show.
+    The page writes "3 + 4 = 7" (or "sum of 2: …" for tensors) itself from these: all the
+    texts of a loop that feeds one leaf thousands of times would be quadratic in size.
     """
-    index = {node_id: number for number, node_id in enumerate(one_pass.graph.nodes)}
     stepper = Stepper(one_pass)
-    changes: list[list[Any]] = []
-    shown: dict[str, str] = {}
+    index = {node_id: number for number, node_id in enumerate(one_pass.graph.nodes)}
+    inflows: dict[tuple[str, int], dict[str, Any]] = {}
     while stepper.next():
         active = stepper.active_node
         assert active is not None
-        for target in dict.fromkeys(delivery.target for delivery in stepper.deliveries_of(active)):
-            text = running_sum_text(stepper, target)
-            if text != shown.get(target, ""):
-                shown[target] = text
-                changes.append([stepper.position, index[target], text])
-    return changes
+        for delivery in stepper.deliveries_of(active):
+            key = (delivery.target, delivery.input_nr)
+            inflow = stepper.inflows[key]
+            entry = inflows.setdefault(key, {"node": index[delivery.target], "input": delivery.input_nr,
+                                             "steps": [], "terms": [], "totals": [], "scalar": []})
+            count = len(entry["steps"])
+            entry["steps"].append(stepper.position - 1)
+            entry["terms"].append(describe(delivery.grad))
+            entry["totals"].append(describe(inflow.totals[count]))
+            scalar = _is_scalar(delivery.grad) and (not entry["scalar"] or entry["scalar"][-1])
+            entry["scalar"].append(scalar)
+    return [entry for entry in inflows.values() if len(entry["steps"]) > 1]
+
+
+def _is_scalar(value: TensorLike) -> bool:
+    return isinstance(value, torch.Tensor) and value.numel() == 1
 
 
 def narrations(one_pass: Pass, stepper: Stepper) -> list[list[str]]:
@@ -138,35 +144,44 @@ def narrations(one_pass: Pass, stepper: Stepper) -> list[list[str]]:
     return texts
 
 
-def hover_texts(one_pass: Pass) -> dict[str, list[Any]]:
-    """What a hover shows that does not change with the step: the lines above the state, and
-    the gradients the node received and sent (shown once it has run)."""
+def headers(one_pass: Pass, stepper: Stepper) -> list[str]:
+    """The step bar's text at every position 0..N (``Step 3 / 9: PowBackward0 · x ** 3``)."""
+    texts = []
+    for position in range(len(one_pass.steps) + 1):
+        stepper.jump(position)
+        texts.append(step_header(one_pass, stepper))
+    return texts
+
+
+def hover_texts(one_pass: Pass, stepper: Stepper) -> dict[str, list[Any]]:
+    """What a hover shows (``explorer.core.scene.node_tooltip``): the lines above the state,
+    which do not change, and the gradients the node received and sent, shown once it has run."""
     lines, received, sent = [], [], []
-    done = {step.node: step for step in one_pass.steps}
-    for node_id, data in one_pass.graph.nodes(data=True):
-        head = [data["name"]]
-        if data["variable"]:
-            head.append(f"variable: {data['variable']}")
-        shapes = ", ".join(_shape(shape) for shape in data["shapes"])
-        head.append(f"output shape: {shapes or 'none'}")
-        lines.append(head)
-        step = done.get(node_id)
-        received.append(None if step is None else ", ".join(describe(g) for g in step.grad_outputs))
-        sent.append(None if step is None else ", ".join(describe(g) for g in step.grad_inputs))
+    stepper.reset()
+    for node_id in one_pass.graph.nodes:
+        lines.append(node_tooltip(stepper, node_id).split("\n")[:-1])  # all but "state: ..."
+    stepper.to_end()
+    for node_id in one_pass.graph.nodes:
+        ran = stepper.has_run(node_id)
+        after = node_tooltip(stepper, node_id).split("\n")[-2:] if ran else [None, None]
+        received.append(after[0] and after[0].removeprefix("received: "))
+        sent.append(after[1] and after[1].removeprefix("sent: "))
     return {"lines": lines, "received": received, "sent": sent}
 
 
-def _shape(shape: Any) -> str:
-    shape = tuple(shape)
-    return "×".join(str(size) for size in shape) if shape else "scalar"
-
-
 def outermost(groups: list[Group]) -> list[Group]:
-    """Groups not inside a bigger one (fold ``encoder``, not also each of its layers)."""
+    """Groups not inside a bigger one (fold ``encoder``, not also each of its layers), as the
+    window's Fold chooses them; a group is compared only with the chosen ones it shares a node
+    with (a loop of thousands of turns has thousands of disjoint groups)."""
     chosen: list[Group] = []
+    holding: dict[str, list[Group]] = {}  # node -> chosen groups holding it
     for group in sorted(groups, key=lambda group: -len(group.members)):
-        if not any(group.members <= other.members for other in chosen):
-            chosen.append(group)
+        some = next(iter(group.members))
+        if any(group.members <= other.members for other in holding.get(some, ())):
+            continue
+        chosen.append(group)
+        for node in group.members:
+            holding.setdefault(node, []).append(group)
     return chosen
 
 

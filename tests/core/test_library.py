@@ -10,6 +10,7 @@ import pytest
 from explorer.core import Trace, run_program
 from tests.corpus.compare import compare, run_source_in_code_box, run_source_in_python
 
+
 def assert_matches_torch(source: str) -> Trace:
     """Printed output, errors (line and message), every pass's steps and gradients, and every
     leaf and parameter equal what real Python does with ``source``."""

@@ -29,7 +29,7 @@ import torch
 from explorer.core.errors import ExplorerError
 from explorer.core.program import RUN_SEED, run_program
 from explorer.core.tensors import TensorSummary, snapshot
-from explorer.core.trace import LeafVariable, Pass, Step, Trace
+from explorer.core.trace import LeafVariable, Pass, PassSummary, Step, Trace
 from explorer.core.trusted import record, script_error
 
 PROGRAMS = Path(__file__).parent / "programs"
@@ -50,6 +50,7 @@ class PythonRun:
     error: ExplorerError | None = None  # message "Type: text", line = innermost program line
     exception: BaseException | None = None
     library_passes: int = 0  # made inside gradcheck, jacobian...: not the program's own calls
+    warnings: list[str] = field(default_factory=list)  # messages of the warnings torch gave
 
 
 @dataclass
@@ -123,7 +124,7 @@ def run_source_in_python(source: str, path: Path) -> PythonRun:
     parameters = {leaf.name: leaf for leaf in recording.leaves}
     own = [one for index, one in enumerate(recording.passes) if index not in inside]
     return PythonRun(stdout.getvalue(), own, namespace, parameters, error, exception,
-                     library_passes=len(inside))
+                     library_passes=len(inside), warnings=list(recording.warnings))
 
 
 # torch helpers that run backward passes of their own to do their work
@@ -173,10 +174,24 @@ def compare(python: PythonRun, trace: Trace) -> Comparison:
     if not _compare_errors(python, trace, found):
         return found  # a refused or failed run: nothing after the error can be compared
     _compare_stdout(python.stdout, trace.stdout, found)
+    _compare_warnings(python.warnings, trace.warnings, found)
     _compare_passes(python.passes, trace.passes, found)
     _compare_summaries(python.passes, trace, found)
     _compare_leaves(python, trace, found)
     return found
+
+
+def trace_of_python_run(python: PythonRun) -> Trace:
+    """What a code box that agrees with this Python run in everything would return."""
+    leaves = [LeafVariable.of(name, tensor) for name, tensor in python_leaves(python).items()]
+    leaves += [LeafVariable.of(name, parameter)
+               for name, (_, parameter) in python_parameters(python).items()]
+    summaries = [PassSummary(index, one.call, one.line, _scalar(one.outputs[0]) if len(one.outputs) == 1 else None,
+                             tuple(one.graph.nodes[step.node]["name"] for step in one.steps), {}, True)
+                 for index, one in enumerate(python.passes)]
+    return Trace(stdout=python.stdout, passes=list(python.passes), leaves=leaves,
+                 error=python.error, pass_summaries=summaries,
+                 warnings=[f"line 0: Warning: {message}" for message in python.warnings])
 
 
 # ----------------------------------------------------------------------------- errors and output
@@ -223,6 +238,17 @@ def _compare_stdout(expected: str, actual: str, found: Comparison) -> None:
     shorter, longer = ("code box", wanted) if len(got) < len(wanted) else ("Python", got)
     found.add(f"printed output: {len(wanted)} lines in Python, {len(got)} in the code box; "
               f"the {shorter} output stops before {longer[min(len(wanted), len(got))]!r}")
+
+
+def _compare_warnings(expected: list[str], actual: list[str], found: Comparison) -> None:
+    """Every warning torch gave in Python is among the code box's (which adds the line)."""
+    for message in expected:
+        if not any(message in text for text in actual):
+            found.add(f"Python warns {_clip(message)!r}; the code box does not")
+
+
+def _clip(text: str, size: int = 90) -> str:
+    return text if len(text) <= size else text[:size] + "…"
 
 
 # ----------------------------------------------------------------------------- passes
@@ -335,6 +361,8 @@ def _match_graphs(theirs: Pass, ours: Pass, where: str, found: Comparison) -> di
         if name != other_name:
             found.add(f"{where}: graph node {name} in Python is {other_name} in the code box")
             return None
+        _compare_node_data(f"{where}: {name}", theirs.graph.nodes[mine], ours.graph.nodes[other],
+                           found)
         wanted, got = _next_by_slot(theirs.graph, mine), _next_by_slot(ours.graph, other)
         if sorted(wanted) != sorted(got):
             found.add(f"{where}: {name} feeds slots {sorted(wanted)} in Python, {sorted(got)} "
@@ -345,6 +373,48 @@ def _match_graphs(theirs: Pass, ours: Pass, where: str, found: Comparison) -> di
         found.add(f"{where}: {theirs.graph.number_of_nodes()} graph nodes in Python, "
                   f"{ours.graph.number_of_nodes()} in the code box")
     return mapping
+
+
+def _compare_node_data(what: str, mine: dict[str, Any], other: dict[str, Any],
+                       found: Comparison) -> None:
+    """What the node saved for backward (or that it was freed), and its input shapes."""
+    if mine.get("freed_after") != other.get("freed_after"):
+        found.add(f"{what}: freed after the pass is {mine.get('freed_after')} in Python, "
+                  f"{other.get('freed_after')} in the code box")
+    if tuple(mine["shapes"]) != tuple(other["shapes"]):
+        found.add(f"{what}: input shapes {mine['shapes']} in Python, {other['shapes']} in the code box")
+    saved, other_saved = mine.get("saved", {}), other.get("saved", {})
+    if sorted(saved) != sorted(other_saved):
+        found.add(f"{what}: saved {sorted(saved)} in Python, {sorted(other_saved)} in the code box")
+        return
+    for key, value in saved.items():
+        if _is_workspace(mine["name"], value):
+            # scratch memory of a fused kernel (mkldnn RNN): its bytes differ from run to run
+            # even in plain Python; only its shape and dtype are the program's
+            value, other_value = _describe(value), _describe(other_saved[key])
+            if value != other_value:
+                found.add(f"{what}: saved {key}: Python {value}, code box {other_value}")
+            continue
+        problem = _saved_difference(value, other_saved[key])
+        if problem:
+            found.add(f"{what}: saved {key}: {problem}")
+
+
+def _is_workspace(node_name: str, value: Any) -> bool:
+    return node_name.startswith("Mkldnn") and isinstance(value, (torch.Tensor, TensorSummary)) \
+        and value.dtype == torch.uint8
+
+
+def _saved_difference(wanted: Any, got: Any) -> str:
+    if isinstance(wanted, (torch.Tensor, TensorSummary)) or isinstance(got, (torch.Tensor, TensorSummary)):
+        return tensor_difference(wanted, got)
+    if isinstance(wanted, list) and isinstance(got, list) and len(wanted) == len(got):
+        return next((problem for problem in map(_saved_difference, wanted, got) if problem), "")
+    if isinstance(wanted, str) and isinstance(got, str):
+        wanted, got = _ADDRESS.sub("0x…", wanted), _ADDRESS.sub("0x…", got)
+    if isinstance(wanted, float) and isinstance(got, float) and math.isnan(wanted) and math.isnan(got):
+        return ""
+    return "" if wanted == got and type(wanted) is type(got) else f"Python {wanted!r}, code box {got!r}"
 
 
 def _next_by_slot(graph: nx.MultiDiGraph, node: str) -> dict[int, str]:

@@ -15,15 +15,14 @@ import pytest
 import torch
 
 from explorer.core.errors import ExplorerError
-from explorer.core.trace import LeafVariable, Pass, PassSummary, Step, Trace
+from explorer.core.trace import Pass, Step, Trace
 from tests.corpus.compare import (
     PROGRAMS,
     PythonRun,
     compare,
-    python_leaves,
-    python_parameters,
 )
 from tests.corpus.compare import run_in_python as run_uncached
+from tests.corpus.compare import trace_of_python_run as perfect_trace
 
 SIMPLE = PROGRAMS / "book_autograd_simple.py"  # two passes, a named leaf
 MODULE = PROGRAMS / "tut_polynomial_nn.py"  # a module's parameters, a hundred passes
@@ -36,23 +35,6 @@ FAILING = PROGRAMS / "fail_second_backward.py"
 def run_in_python(path: Path) -> PythonRun:
     """Each reference run once: the tests below only read it."""
     return run_uncached(path)
-
-
-def perfect_trace(python: PythonRun) -> Trace:
-    """What a code box that agrees with Python in everything would return."""
-    leaves = [LeafVariable.of(name, tensor) for name, tensor in python_leaves(python).items()]
-    leaves += [LeafVariable.of(name, parameter)
-               for name, (_, parameter) in python_parameters(python).items()]
-    summaries = [PassSummary(index, one.call, one.line, _loss(one),
-                             tuple(one.graph.nodes[step.node]["name"] for step in one.steps), {}, True)
-                 for index, one in enumerate(python.passes)]
-    return Trace(stdout=python.stdout, passes=list(python.passes), leaves=leaves,
-                 error=python.error, pass_summaries=summaries)
-
-
-def _loss(one: Pass) -> float | None:
-    output = _tensor(one.outputs[0])
-    return float(output.item()) if output.numel() == 1 else None
 
 
 def _tensor(value: object) -> torch.Tensor:
@@ -101,6 +83,15 @@ def _renamed_node(one: Pass) -> Pass:
     return dataclasses.replace(one, graph=graph)
 
 
+def _saved_changed(one: Pass) -> Pass:
+    graph = one.graph.copy()
+    node = next(node for node, data in graph.nodes(data=True) if data["name"] == "DotBackward0")
+    saved = dict(graph.nodes[node]["saved"])
+    saved["self"] = saved["self"] + 1
+    graph.nodes[node]["saved"] = saved
+    return dataclasses.replace(one, graph=graph)
+
+
 def _leaf_grad_changed(trace: Trace) -> Trace:
     leaves = [dataclasses.replace(leaf, grad=_tensor(leaf.grad) + 1) if leaf.name == "x" else leaf
               for leaf in trace.leaves]
@@ -122,6 +113,8 @@ MUTATIONS: dict[str, tuple[Callable[[Trace], Trace], str]] = {
         one, steps=list(reversed(one.steps)))), "pass 1 (line 14): step 1 runs MulBackward0"),
     "graph": (lambda trace: _with_pass(trace, 0, _renamed_node),
               "graph node MulBackward0 in Python is AddBackward0"),
+    "saved": (lambda trace: _with_pass(trace, 0, _saved_changed),
+              "pass 1 (line 14): DotBackward0: saved self"),
     "line": (lambda trace: _with_pass(trace, 1, lambda one: dataclasses.replace(one, line=17)),
              "pass 2 (line 20): line is 20 in Python, 17 in the code box"),
     "leaf grad": (_leaf_grad_changed, "leaf `x` .grad"),
@@ -184,3 +177,11 @@ def test_values_differing_beyond_rounding_are_reported_with_numbers() -> None:
     found = compare(python, dataclasses.replace(trace, leaves=leaves))
     assert "Python float32[4], code box float64[4]" in found.problems[0]
     assert torch.equal(python.namespace["x"].grad, torch.tensor([1.0, 1.0, 1.0, 1.0]))
+
+
+def test_a_warning_python_gives_must_be_given_by_the_code_box() -> None:
+    python = run_in_python(PROGRAMS / "qa_leaf_and_nonleaf_grad.py")
+    assert any("not a leaf Tensor" in message for message in python.warnings)
+    trace = dataclasses.replace(perfect_trace(python), warnings=[])
+    found = compare(python, trace)
+    assert found.problems and "Python warns 'The .grad attribute" in found.problems[0]

@@ -12,13 +12,22 @@ list), and the list may hold at most 5% of the corpus.
 
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.corpus.compare import compare, corpus_files, header, run_in_code_box, run_in_python
+from tests.corpus.compare import (
+    PythonRun,
+    compare,
+    corpus_files,
+    header,
+    run_in_code_box,
+    run_in_python,
+    trace_of_python_run,
+)
 
 FILES = corpus_files()
 MIN_PROGRAMS = 60
@@ -36,14 +45,27 @@ def _case(path: Path) -> Any:
     return pytest.param(path, id=path.stem, marks=marks)
 
 
+@functools.cache
+def python_run(path: Path) -> PythonRun:
+    """One reference run per program, shared by the tests below (they only read it)."""
+    return run_in_python(path)
+
+
 @pytest.mark.parametrize("path", [_case(path) for path in FILES])
 def test_program_runs_as_pasted_and_matches_python(path: Path) -> None:
-    python = run_in_python(path)
+    python = python_run(path)
     failing_on_purpose = path.name.startswith("fail_")
     assert (python.error is not None) == failing_on_purpose, (
         f"{path.name} must {'fail' if failing_on_purpose else 'run'} under Python: {python.error}")
     found = compare(python, run_in_code_box(path))
     assert found.matches, f"{path.name} differs from Python:\n{found.report()}"
+
+
+@pytest.mark.parametrize("path", FILES, ids=[path.stem for path in FILES])
+def test_program_is_deterministic_under_python(path: Path) -> None:
+    """Two Python runs agree in everything compared, so a difference is the code box's."""
+    found = compare(run_in_python(path), trace_of_python_run(python_run(path)))
+    assert found.matches, f"{path.name} does not repeat itself under Python:\n{found.report()}"
 
 
 def test_corpus_is_big_enough_and_known_gaps_stay_under_five_percent() -> None:

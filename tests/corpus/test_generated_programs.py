@@ -1,9 +1,10 @@
 """Random programs in the grown language give the same output, passes and gradients as Python.
 
-Hypothesis writes small programs from pieces tutorials use: functions with defaults, closures
-and ``return``, lambdas, ``while`` loops with a counter, small classes with methods, dict and
-set literals and comprehensions, and tensor arithmetic on leaves that require grad, ending in
-``backward()``. Each runs under real Python (trusted: this test's own text) and in the code
+Hypothesis writes small programs from pieces tutorials use: functions with defaults, closures,
+``*args``/``**kwargs``, recursion and ``return``, lambdas, ``while`` loops with a counter,
+``try``/``except``/``else`` around a user ``raise``, small classes with methods and a
+user-defined operator, dict and set literals and comprehensions, and tensor arithmetic on leaves
+that require grad, ending in ``backward()`` or ``torch.autograd.grad``. Each runs under real Python (trusted: this test's own text) and in the code
 box, and the two runs are compared like a corpus program.
 """
 
@@ -30,6 +31,35 @@ def make_shift(c):
     def shift(t):
         return t + c
     return shift
+
+
+def apply_all(t, *functions, **options):
+    for function in functions:
+        t = function(t)
+    return t * options.get("gain", 1.0)
+
+
+def repeat(t, n):
+    if n == 0:
+        return t
+    return repeat(torch.sin(t) + a, n - 1)
+
+
+def checked(t, limit):
+    if t.abs().max() > limit:
+        raise ValueError("too big")
+    return t
+
+
+class Scaled:
+    def __init__(self, k):
+        self.k = k
+
+    def __mul__(self, t):
+        return t * self.k
+
+    def __repr__(self):
+        return f"Scaled({{self.k}})"
 
 
 class Affine:
@@ -74,6 +104,12 @@ def _steps() -> st.SearchStrategy[str]:
         count.map(lambda n: f"h = h * len({{j % 3 for j in range({n + 1})}})"),
         st.just("h = h + len({1, 2, 2, 3}) * a"),
         st.just("parts = [h * w for w in sorted({0.5, -1.0})]\nh = parts[0] + parts[1]"),
+        small.map(lambda k: f"h = apply_all(h, shift, square, gain={k})"),
+        st.just("h = apply_all(h, torch.tanh)"),
+        count.map(lambda n: f"h = repeat(h, {n})"),
+        small.map(lambda limit: (f"try:\n    h = checked(h, {abs(limit)})\nexcept ValueError as error:\n"
+                                 "    print(error)\n    h = torch.tanh(h)\nelse:\n    h = h * 0.5")),
+        small.map(lambda k: f"scaler = Scaled({k})\nprint(scaler)\nh = scaler * h"),
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+import torch
+
 from explorer.core.errors import ExplorerError
 from explorer.core.language.guards import check_format_spec, spec_growth
 from explorer.core.language.surrogates import SURROGATES
@@ -55,6 +57,8 @@ def _bool(ev: Evaluator, value: Any = False) -> bool:
 
 
 def _abs(ev: Evaluator, value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return ev.call_torch(abs, (value,), {}, grows=False)
     found = ev.call_special(value, "__abs__", [])
     return abs(value) if found is _NOT_DEFINED else found
 

@@ -99,13 +99,15 @@ _MAX_REPORTED = 20
 def _check_every_node(tree: ast.Module, defined: _ProgramNames) -> None:
     """Refuse the program with every refused construct in it, not only the first."""
     refusals: list[ExplorerError] = []
-    for node in ast.walk(tree):
+    stack: list[ast.AST] = [tree]
+    while stack and len(refusals) < _MAX_REPORTED:
+        node = stack.pop()
         try:
             _check_node(node, defined)
         except ExplorerError as refusal:
             refusals.append(refusal)
-            if len(refusals) >= _MAX_REPORTED:
-                break
+            continue  # what a refused construct holds is not reported again
+        stack.extend(ast.iter_child_nodes(node))
     if refusals:
         refusals.sort(key=lambda refusal: (refusal.line, refusal.col))
         first, *others = refusals

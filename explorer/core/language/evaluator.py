@@ -40,8 +40,10 @@ from explorer.core.language.functions import (
 from explorer.core.language.guards import (
     check_format_spec,
     check_int_result,
+    check_integer_division,
     check_percent_format,
     check_percent_length,
+    check_reads,
     check_sequence_result,
     new_elements,
     precheck,
@@ -623,7 +625,10 @@ class Evaluator:
 
     def eval(self, node: ast.expr) -> Any:
         try:
-            return self._expressions[type(node)](node)
+            value = self._expressions[type(node)](node)
+            if type(value) is torch.Tensor and value.grad_fn is not None:
+                self.naming.tag_span(value.grad_fn, _span(node))
+            return value
         except ExplorerError as error:
             raise _located(error, node) from None
         except (_Break, _Continue):
@@ -656,6 +661,7 @@ class Evaluator:
         if isinstance(left, UserInstance) or isinstance(right, UserInstance):
             return self._user_binary(name, left, right, in_place=function is not None)
         function = function or _BINARY_BY_NAME[name]
+        left, right = _sequence_count(left, right), _sequence_count(right, left)
         if isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
             return self.call_torch(function, (left, right), {}, grows=name == "matmul")
         check_int_result(name, left, right, self.limits.max_int_bits)
@@ -960,6 +966,7 @@ class Evaluator:
         """Call a torch function after checking what it would allocate; count what it did."""
         self.budget.check_time()
         precheck(self.budget, function, args, kwargs, grows=grows, creation=creation)
+        check_integer_division(args, kwargs)
         result = function(*args, **kwargs)
         self.budget.add_elements(new_elements(result, tensors_in((args, kwargs))))
         return self.checked(result)
@@ -989,6 +996,7 @@ class Evaluator:
         if special is not None:
             return self.checked(special(self, tensor, args, kwargs))
         if name in allowlist.PLAIN_MEMBERS:
+            check_reads(self.budget, tensors_in((tensor, args, kwargs)))
             return self.checked(getattr(tensor, name)(*args, **kwargs))
 
         def method(owner: torch.Tensor, *rest: Any, **options: Any) -> Any:
@@ -1217,6 +1225,15 @@ def _type_name(value: Any) -> str:
     return cls.name if cls is not None else type(value).__name__
 
 
+def _sequence_count(value: Any, other: Any) -> Any:
+    """``'a' * torch.tensor(10**9)``: Python repeats the text by the tensor's integer value, so
+    the count is read from the tensor first and the size check sees a number."""
+    if (isinstance(value, torch.Tensor) and isinstance(other, (str, list, tuple, bytes))
+            and value.dim() == 0 and not value.is_floating_point()):
+        return operator.index(value)
+    return value
+
+
 def _types_by_runtime(predefined: dict[str, Any], namespaces: dict[str, Namespace]) -> dict[type, SafeFunction]:
     found: dict[type, SafeFunction] = {}
     stack: list[Any] = [*predefined.values(), *namespaces.values()]
@@ -1231,6 +1248,11 @@ def _types_by_runtime(predefined: dict[str, Any], namespaces: dict[str, Namespac
         elif isinstance(value, SafeFunction) and value.runtime_type is not None:
             found.setdefault(value.runtime_type, value)
     return found
+
+
+def _span(node: ast.expr) -> tuple[int, int, int, int]:
+    return (node.lineno, node.col_offset, node.end_lineno or node.lineno,
+            node.end_col_offset if node.end_col_offset is not None else node.col_offset)
 
 
 def module_parameters(name: str, module: torch.nn.Module) -> dict[str, torch.Tensor]:

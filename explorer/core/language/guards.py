@@ -34,13 +34,17 @@ def tensors_in(values: Any) -> list[torch.Tensor]:
     return found
 
 
-def _to_meta(value: Any) -> Any:
+def _to_meta(value: Any, keep_scalars: bool = False) -> Any:
+    """Arguments for a dry run on the meta device; 0-dim tensors may stay real (sizes given as
+    tensors, ``torch.zeros(torch.tensor(n))``, are read from them)."""
     if isinstance(value, torch.Tensor):
+        if keep_scalars and value.dim() == 0:
+            return value.detach()
         return value.detach().to("meta")
     if isinstance(value, list):
-        return [_to_meta(item) for item in value]
+        return [_to_meta(item, keep_scalars) for item in value]
     if isinstance(value, tuple) and type(value) is tuple:
-        return tuple(_to_meta(item) for item in value)
+        return tuple(_to_meta(item, keep_scalars) for item in value)
     return value
 
 
@@ -66,27 +70,150 @@ def precheck(
     """Refuse a call whose result would pass the element limit, by running it on ``meta``.
 
     ``grows`` marks calls whose output size comes from their arguments (sizes, repeats,
-    outer products); the others are bounded by their inputs and skip the check when small.
+    outer products). Other calls skip the check only when their tensors are small and every
+    number among their arguments is small too (padding, kernel sizes and output sizes are
+    numbers). The check fails closed: a call whose size cannot be worked out is refused, or
+    counted at a bound its inputs give.
     """
     _check_nested_data(budget, args)
     inputs = tensors_in((args, kwargs))
     if call is not operator.getitem:  # indexing reads only what it selects
-        _check_reads(budget, inputs)
-    if not grows and math.prod(max(tensor.numel(), 1) for tensor in inputs) <= _SMALL_PRODUCT:
+        check_reads(budget, inputs)
+    small_inputs = math.prod(max(tensor.numel(), 1) for tensor in inputs) <= _SMALL_PRODUCT
+    if not grows and small_inputs and _small_numbers((args, kwargs)):
         return
-    meta_kwargs = {key: _to_meta(value) for key, value in kwargs.items()}
-    if creation:
-        meta_kwargs["device"] = "meta"
+    if call in _ELEMENTWISE and not kwargs and all(isinstance(value, _OPERAND) for value in args):
+        _reserve_broadcast(budget, args)
+        return
+    result, meta_inputs, failure = _dry_run(call, args, kwargs, creation)
+    if failure is None:
+        budget.reserve_elements(_dry_run_elements(result, meta_inputs))
+        return
+    if _meta_unsupported(failure) and not grows:
+        # data-dependent sizes (nonzero, masked_select, unique): at most every input element,
+        # once per dimension
+        budget.reserve_elements(sum(tensor.numel() * max(tensor.dim(), 1) for tensor in inputs))
+        return
+    if small_inputs and _small_numbers((args, kwargs)):
+        return  # the real call raises torch's own error, or makes something small
+    if _meta_unsupported(failure):
+        raise ExplorerError(
+            "the size of this result cannot be worked out before it runs, and it may be large",
+            kind="limit", advice="give sizes as plain numbers, e.g. int(n), and keep them small")
+    raise failure  # the real call would fail the same way; never run it unchecked
+
+
+# Python's arithmetic operators on tensors work element by element: the result has the operands'
+# broadcast shape, worked out exactly here. On the meta device the same answer costs a training
+# loop almost half its time (and the first such call imports torch._dynamo: over a second).
+_ELEMENTWISE = frozenset({
+    operator.add, operator.sub, operator.mul, operator.truediv, operator.floordiv, operator.mod,
+    operator.pow, operator.lshift, operator.rshift, operator.and_, operator.or_, operator.xor,
+    operator.iadd, operator.isub, operator.imul, operator.itruediv, operator.ifloordiv,
+    operator.imod, operator.ipow, operator.ilshift, operator.irshift, operator.iand, operator.ior,
+    operator.ixor,
+})
+_OPERAND = (torch.Tensor, bool, int, float, complex)  # a list operand may hide a large tensor
+
+
+def _reserve_broadcast(budget: Budget, args: tuple[Any, ...]) -> None:
+    shapes = [value.shape if isinstance(value, torch.Tensor) else () for value in args]
     try:
-        with torch.no_grad():
-            result = call(*_to_meta(args), **meta_kwargs)
-    except Exception:  # noqa: BLE001 - the real call then raises torch's own error
+        shape = torch.broadcast_shapes(*shapes)
+    except RuntimeError:  # shapes that do not broadcast: the real call raises torch's own error
         return
-    meta_inputs: list[torch.Tensor] = []  # meta copies are new objects, so only views are free here
-    budget.reserve_elements(new_elements(result, meta_inputs))
+    budget.reserve_elements(math.prod(shape))
 
 
-def _check_reads(budget: Budget, inputs: list[torch.Tensor]) -> None:
+def _dry_run(call: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+             creation: bool) -> tuple[Any, list[torch.Tensor], Exception | None]:
+    """The call on the meta device: its result and meta inputs, or why it could not run there."""
+    failure: Exception | None = None
+    for keep_scalars in (False, True):
+        meta_args = _to_meta(args, keep_scalars)
+        meta_kwargs = {key: _to_meta(value, keep_scalars) for key, value in kwargs.items()}
+        if creation:
+            meta_kwargs["device"] = "meta"
+        try:
+            with torch.no_grad():
+                return call(*meta_args, **meta_kwargs), tensors_in((meta_args, meta_kwargs)), None
+        except Exception as error:  # noqa: BLE001 - decided on below, fail closed
+            failure = error
+    return None, [], failure
+
+
+def _dry_run_elements(result: Any, inputs: list[torch.Tensor]) -> int:
+    """Elements the real call would allocate: a view costs nothing only when it views an input
+    (a view of something the call made, as adaptive pooling returns, holds all of it)."""
+    total = 0
+    for tensor in tensors_in(result):
+        base = tensor._base if tensor._is_view() else tensor
+        if any(base is given or tensor is given for given in inputs):
+            continue
+        total += base.numel() if base is not None else tensor.numel()
+    return total
+
+
+_META_WORDS = ("meta", "Meta", "data-dependent", "cannot be converted to a Python number",
+               "item()", "is_nonzero", "bool value of Tensor")
+
+
+def _meta_unsupported(error: Exception) -> bool:
+    """Whether the dry run failed for want of real data, not because the call is wrong."""
+    return isinstance(error, NotImplementedError) or any(word in str(error) for word in _META_WORDS)
+
+
+_SMALL_NUMBER = 4096
+_SMALL_LENGTH = 64
+
+
+def _small_numbers(values: Any) -> bool:
+    """Every integer in the arguments (sizes, padding, kernels) is small, and lists are short."""
+    stack = [values]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int):
+            if abs(value) > _SMALL_NUMBER:
+                return False
+        elif isinstance(value, torch.Tensor):
+            if value.dim() == 0 and not value.is_floating_point() and not value.is_complex() and (
+                    value.device.type != "meta" and abs(int(value)) > _SMALL_NUMBER):
+                return False
+        elif isinstance(value, (list, tuple)):
+            if len(value) > _SMALL_LENGTH:
+                return False
+            stack.extend(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+    return True
+
+
+def check_integer_division(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Integer division rounding toward zero of the smallest integer by -1 overflows, and the
+    processor stops the whole process (SIGFPE) instead of raising: refuse it first."""
+    if kwargs.get("rounding_mode") != "trunc":
+        return
+    operands = [value for value in args[:2] if isinstance(value, (torch.Tensor, int))]
+    if len(operands) < 2:
+        return
+    dividend, divisor = operands[0], operands[1]
+    tensors = [value for value in (dividend, divisor) if isinstance(value, torch.Tensor)]
+    if not tensors or any(tensor.is_floating_point() or tensor.is_complex() for tensor in tensors):
+        return
+    dtype = torch.result_type(dividend, divisor)
+    if dtype.is_floating_point or dtype == torch.bool:
+        return
+    smallest = torch.iinfo(dtype).min
+    with torch.no_grad():
+        overflow = (torch.as_tensor(dividend) == smallest) & (torch.as_tensor(divisor) == -1)
+    if bool(overflow.any()):
+        raise RuntimeError(f"integer division overflow: {smallest} divided by -1 does not fit "
+                           f"in {dtype}")
+
+
+def check_reads(budget: Budget, inputs: list[torch.Tensor]) -> None:
     """An expanded view costs no memory but every operation on it reads all its elements:
     ``ones(1).expand(10**6, 10**6).sum()`` would run for minutes inside one C call."""
     for tensor in inputs:

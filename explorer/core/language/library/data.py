@@ -14,14 +14,20 @@ import torch
 import torch.utils.data
 
 from explorer.core.language.guards import new_elements
-from explorer.core.language.library.base import LibraryKind, is_plain, library_class, library_function, refused
+from explorer.core.language.library.base import (
+    LibraryKind,
+    is_plain,
+    library_class,
+    library_function,
+    refused,
+)
 from explorer.core.language.library.sizes import callback
 from explorer.core.language.values import Namespace
 
 if TYPE_CHECKING:
     from explorer.core.language.evaluator import Evaluator
 
-_DATASETS = (torch.utils.data.Dataset, list, tuple)
+_DATASETS: tuple[type, ...] = (torch.utils.data.Dataset, list, tuple)
 # DataLoader options that would start processes or hand torch the program's objects.
 _REFUSED_OPTIONS = {
     "num_workers": "worker processes are not available in the code box; leave num_workers=0",
@@ -56,8 +62,7 @@ def _tensor_dataset(ev: Evaluator, *tensors: Any) -> Any:
 
 def _data_loader(ev: Evaluator, dataset: Any, batch_size: Any = 1, shuffle: Any = None,
                  **options: Any) -> Any:
-    if not isinstance(dataset, _DATASETS):
-        raise TypeError(f"a DataLoader reads a Dataset or a list, not {type(dataset).__name__}")
+    _check_dataset(dataset, "a DataLoader reads")
     for name, value in options.items():
         if name in _REFUSED_OPTIONS and value not in _QUIET_VALUES:
             raise refused(f"DataLoader({name}=...) is not available in the code box",
@@ -78,9 +83,13 @@ def _data_loader(ev: Evaluator, dataset: Any, batch_size: Any = 1, shuffle: Any 
         collate_fn=None if collate is None else callback(ev, collate), **options)
 
 
-def _random_split(ev: Evaluator, dataset: Any, lengths: Any, generator: Any = None) -> Any:
+def _check_dataset(dataset: Any, what: str) -> None:
     if not isinstance(dataset, _DATASETS):
-        raise TypeError(f"random_split takes a Dataset or a list, not {type(dataset).__name__}")
+        raise TypeError(f"{what} a Dataset or a list, not {type(dataset).__name__}")
+
+
+def _random_split(ev: Evaluator, dataset: Any, lengths: Any, generator: Any = None) -> Any:
+    _check_dataset(dataset, "random_split takes")
     if not is_plain(lengths):
         raise TypeError("lengths are numbers")
     if generator is None:

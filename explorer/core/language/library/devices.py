@@ -7,6 +7,7 @@ there, on the same line, with the way out. Nothing here changes torch's global s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +47,7 @@ def device_members() -> dict[str, Any]:
 
 
 def cuda_namespace() -> Namespace:
-    answers = {"is_available": _false, "device_count": _zero, "manual_seed": _seeded,
+    answers: dict[str, Callable[..., Any]] = {"is_available": _false, "device_count": _zero, "manual_seed": _seeded,
                "manual_seed_all": _seeded, "empty_cache": _nothing, "is_initialized": _false,
                "current_device": _no_gpu, "get_device_name": _no_gpu, "synchronize": _no_gpu}
     return Namespace("torch.cuda", {name: library_function(f"torch.cuda.{name}", answers[name])

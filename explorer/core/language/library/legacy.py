@@ -39,6 +39,10 @@ def _legacy_class(name: str) -> Any:
                 result.zero_()  # never show what was in the memory before
             ev.budget.add_elements(count)
             return result
+        for value in args:  # data: what torch reads without calling back into the program
+            if not isinstance(value, (torch.Tensor, list, tuple, int, float, bool, complex)):
+                raise TypeError(f"{name}() takes sizes, a tensor or nested lists of numbers, not "
+                                f"{type(value).__name__}")
         ev.budget.check_time()
         precheck(ev.budget, cls, args, kwargs, grows=False)
         result = cls(*args, **kwargs)

@@ -86,7 +86,9 @@ def _make_plain_module(ev: Evaluator) -> torch.nn.Module:
 
 
 def _make_parameter(ev: Evaluator, data: Any = None, requires_grad: bool = True) -> torch.nn.Parameter:
-    if data is not None and not isinstance(data, torch.Tensor):
+    if data is None:
+        return torch.nn.Parameter(torch.empty(0), requires_grad)  # what torch makes of None
+    if not isinstance(data, torch.Tensor):
         raise TypeError(f"Parameter data must be a tensor, not {type(data).__name__}")
     return torch.nn.Parameter(data, requires_grad)
 
@@ -152,7 +154,8 @@ class ModuleKind(LibraryKind):
         if not isinstance(value, (torch.nn.Module, torch.Tensor)):
             raise TypeError(f"{type(owner).__name__} holds modules or parameters, not "
                             f"{type(value).__name__}")
-        owner[index] = value
+        container: Any = owner  # each container checks its own item type, as in Python
+        container[index] = value
 
     def iterate(self, ev: Evaluator, owner: Any) -> Iterator[Any]:
         if not isinstance(owner, _CONTAINERS):
@@ -165,12 +168,12 @@ def _settable(owner: torch.nn.Module, name: str, value: Any) -> bool:
     """Parameters, submodules, buffers and plain settings: what ``nn.Module.__setattr__`` expects."""
     if name.startswith("_") or name in allowlist.MODULE_METHODS:
         return False
+    if name == "training":
+        return isinstance(value, bool)
     if isinstance(value, (torch.nn.Parameter, torch.nn.Module)):
         return True
     if any(name in vars(owner).get(table, {}) for table in _TABLES):
         return value is None or isinstance(value, torch.Tensor)
-    if name == "training":
-        return isinstance(value, bool)
     return name in allowlist.MODULE_ATTRIBUTES and is_plain(value) and is_plain(getattr(owner, name, None))
 
 

@@ -8,6 +8,7 @@ number. The state an optimizer keeps (momentum, Adam's averages) is counted agai
 
 from __future__ import annotations
 
+import collections
 from types import GeneratorType
 from typing import TYPE_CHECKING, Any
 
@@ -114,12 +115,14 @@ def _step(ev: Evaluator, owner: Any, closure: Any = None) -> Any:
 
 
 def _zero_grad(ev: Evaluator, owner: Any, set_to_none: bool = True) -> None:
+    for group in owner.param_groups:
+        check_group(group)
     owner.zero_grad(set_to_none)
 
 
 def _state(ev: Evaluator, owner: Any) -> dict[Any, Any]:
-    """A copy: the program reads the state, torch keeps its own."""
-    return {param: dict(state) for param, state in owner.state.items()}
+    """A copy (printed as Python prints the real one): the program reads it, torch keeps its own."""
+    return collections.defaultdict(dict, {param: dict(state) for param, state in owner.state.items()})
 
 
 def _state_dict(ev: Evaluator, owner: Any) -> Any:
@@ -178,21 +181,29 @@ def _scheduler_class(name: str) -> Any:
     cls = getattr(torch.optim.lr_scheduler, name)
 
     def make(ev: Evaluator, *args: Any, **kwargs: Any) -> Any:
-        converted = [_scheduler_argument(ev, value) for value in args]
-        options = {key: _scheduler_argument(ev, value) for key, value in kwargs.items()}
+        takes_function = name in _FUNCTION_SECOND
+        converted = [_scheduler_argument(ev, value, takes_function and index == 1)
+                     for index, value in enumerate(args)]
+        options = {key: _scheduler_argument(ev, value, key in _FUNCTION_OPTIONS)
+                   for key, value in kwargs.items()}
         return cls(*converted, **options)
 
     return library_class(f"torch.optim.lr_scheduler.{name}", cls, make)
 
 
-def _scheduler_argument(ev: Evaluator, value: Any) -> Any:
-    """Optimizers, schedulers and plain settings pass; the program's functions become callbacks."""
+# Where a scheduler takes the program's functions: lr_lambda (second, or by name) and scale_fn.
+_FUNCTION_SECOND = frozenset({"LambdaLR", "MultiplicativeLR"})
+_FUNCTION_OPTIONS = frozenset({"lr_lambda", "scale_fn"})
+
+
+def _scheduler_argument(ev: Evaluator, value: Any, function: bool) -> Any:
+    """Optimizers, schedulers and plain settings pass; a function where one is due becomes a callback."""
     if is_plain(value) or isinstance(value, (torch.Tensor, torch.optim.Optimizer, *_SCHEDULER_TYPES)):
         return value
     if isinstance(value, (list, tuple)):
-        return type(value)(_scheduler_argument(ev, item) for item in value)
-    if ev.is_callable(value):
-        return callback(ev, value)  # lr_lambda, scale_fn
+        return type(value)(_scheduler_argument(ev, item, function) for item in value)
+    if function and ev.is_callable(value):
+        return callback(ev, value)
     raise TypeError(f"a scheduler argument cannot be a {type(value).__name__}")
 
 
@@ -200,6 +211,9 @@ def _scheduler_step(ev: Evaluator, owner: Any, *args: Any) -> None:
     for value in args:
         if not (is_plain(value) or isinstance(value, torch.Tensor)):
             raise TypeError(f"step() takes a number, not {type(value).__name__}")
+    optimizer = getattr(owner, "optimizer", None)  # a ChainedScheduler steps its schedulers'
+    for group in getattr(optimizer, "param_groups", ()):
+        check_group(group)
     owner.step(*args)
 
 

@@ -4,12 +4,15 @@ The program's own torch calls are checked by the evaluator. Library code (a modu
 a DataLoader batch) makes its torch calls from Python, so a torch function mode gives each of
 them the same check: the result's size on the meta device first, what was allocated counted
 after. The program's functions that library code calls back (hooks, ``lr_lambda``) run in the
-evaluator, which checks their calls itself, so the mode steps aside while they run.
+evaluator, which checks their calls itself, so the mode steps aside while they run: while a
+callback runs (:func:`program_code`) and while any function of the program runs (the evaluator
+is then in another frame: a ``forward`` of the program's module inside ``nn.Sequential``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 import types
 from collections.abc import Callable, Iterator
@@ -21,10 +24,10 @@ from torch.overrides import TorchFunctionMode
 
 from explorer.core.errors import ExplorerError
 from explorer.core.language.guards import new_elements, precheck, tensors_in
-from explorer.core.limits import Budget
 
 if TYPE_CHECKING:
     from explorer.core.language.evaluator import Evaluator
+    from explorer.core.limits import Budget
 
 # Calls inside library code whose output size comes from arguments, not input sizes alone
 # (padding, scale factors, repeats, strides of a transposed convolution): always checked.
@@ -51,21 +54,34 @@ _PAUSES = _Pauses()
 class LibraryGuard(TorchFunctionMode):
     """Checks every torch call made by library code, as the evaluator checks the program's."""
 
-    def __init__(self, budget: Budget) -> None:
+    def __init__(self, ev: Evaluator) -> None:
         super().__init__()
-        self.budget = budget
+        self.ev = ev
+        self.budget = ev.budget
         self.level = _PAUSES.level
+        self.frame = ev.frame  # the program's frame that called into the library
 
     def __torch_function__(self, func: Any, types: Any, args: tuple[Any, ...] = (),
                            kwargs: dict[str, Any] | None = None) -> Any:
         kwargs = kwargs or {}
-        if _PAUSES.level != self.level or not _is_call(func):
+        if _PAUSES.level != self.level or self.ev.frame is not self.frame or not _is_call(func):
             return func(*args, **kwargs)  # the program's own code is running: it checks itself
         self.budget.check_time()
-        precheck(self.budget, func, args, kwargs, grows=func in _GROWTH, creation=func in _CREATION)
+        inputs = tensors_in((args, kwargs))
+        if func in _GROWTH or _bound(inputs) > self.budget.limits.max_elements - self.budget.elements:
+            precheck(self.budget, func, args, kwargs, grows=True, creation=func in _CREATION)
         result = func(*args, **kwargs)
-        self.budget.add_elements(new_elements(result, tensors_in((args, kwargs))))
+        self.budget.add_elements(new_elements(result, inputs))
         return result
+
+
+def _bound(inputs: list[torch.Tensor]) -> int:
+    """The most elements a call sized by its inputs alone can make (broadcasting multiplies them).
+
+    Below the budget left, the meta-device run that finds the exact size can be skipped: a
+    training loop's layers then cost no extra time.
+    """
+    return math.prod(max(tensor.numel(), 1) for tensor in inputs)
 
 
 def _is_call(func: Any) -> bool:
@@ -76,7 +92,7 @@ def _is_call(func: Any) -> bool:
 @contextlib.contextmanager
 def guarded(ev: Evaluator) -> Iterator[None]:
     """Check the torch calls made inside this block as the program's own calls are checked."""
-    with LibraryGuard(ev.budget):
+    with LibraryGuard(ev):
         yield
 
 
