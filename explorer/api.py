@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from explorer.core.trusted import Recording, caller_location, record
 __all__ = ["export", "record", "show", "show_trace", "trace", "track_modules"]
 
 Tensors = torch.Tensor | Sequence[torch.Tensor]
-_EXPORT_SUFFIXES = (".png", ".svg", ".dot", ".gv", ".json")
+_EXPORT_SUFFIXES = (".png", ".svg", ".dot", ".gv", ".json", ".html")
 
 
 def trace(tensor: Tensors, *, model: torch.nn.Module | None = None, gradient: Any = None,
@@ -105,7 +106,8 @@ def _leaves_of(roots: list[torch.Tensor]) -> list[torch.Tensor]:
 
 def export(tensor: Tensors, path: str | os.PathLike[str], *, model: torch.nn.Module | None = None,
            gradient: Any = None, theme: str = "light") -> Path:
-    """Write the graph of ``tensor`` to ``path``: PNG, SVG, DOT (``.dot``/``.gv``) or JSON by suffix.
+    """Write the graph of ``tensor`` to ``path``: PNG, SVG, DOT (``.dot``/``.gv``), JSON or the
+    interactive page (``.html``), by suffix.
 
     A drop-in for ``torchviz.make_dot(loss).render(...)`` that needs no system Graphviz.
     """
@@ -118,6 +120,10 @@ def export(tensor: Tensors, path: str | os.PathLike[str], *, model: torch.nn.Mod
 
     if suffix == ".json":
         write_atomic(target, json.dumps(traced.to_json(), indent=1, allow_nan=False) + "\n")
+    elif suffix == ".html":  # the interactive page, drawn by the browser: no Qt
+        from explorer.web import PageText, write_page
+
+        write_page(target, traced, PageText(title=target.stem), theme=theme)
     elif suffix in (".dot", ".gv"):
         from explorer.core.dot import pass_to_dot
 
@@ -134,14 +140,38 @@ def show(tensor: Tensors | Trace | Recording, *, model: torch.nn.Module | None =
     """Open the app on the graph of ``tensor`` (or on a trace or recording) and step through it.
 
     In a plain script this blocks until the window closes; in IPython with a running Qt
-    event loop (``%gui qt``) it returns the window at once.
+    event loop (``%gui qt``) it returns the window at once. In a Jupyter notebook without a Qt
+    event loop (a remote server, say) it shows the interactive page in the cell instead, as
+    ``trace(...)`` does, and returns None: nothing blocks and no window is needed.
     """
     if isinstance(tensor, Recording):
+        if _notebook_without_qt():
+            return _show_inline(tensor.trace(), title="recorded passes", code=tensor.source)
         return tensor.show(block=block)
     traced = tensor if isinstance(tensor, Trace) else trace(tensor, model=model, names=names)
     filename, line = caller_location()
-    return show_trace(traced, title=f"{Path(filename).name}:{line}",
-                      code=_source_excerpt(filename, line), block=block)
+    title, code = f"{Path(filename).name}:{line}", _source_excerpt(filename, line)
+    if _notebook_without_qt():
+        return _show_inline(traced, title=title, code=code)
+    return show_trace(traced, title=title, code=code, block=block)
+
+
+def _notebook_without_qt() -> bool:
+    """Whether this runs in a Jupyter kernel whose event loop is not Qt's (no ``%gui qt``)."""
+    module = sys.modules.get("IPython")  # never imported here: only a running IPython has it
+    shell = module.get_ipython() if module is not None and hasattr(module, "get_ipython") else None
+    if shell is None or not any(kind.__name__ == "ZMQInteractiveShell" for kind in type(shell).__mro__):
+        return False  # a plain script, or IPython in a terminal: the window
+    return "qt" not in str(getattr(shell, "active_eventloop", None) or "").lower()
+
+
+def _show_inline(traced: Trace, *, title: str, code: str) -> None:
+    """Display the trace's page in the notebook cell (IPython's own display machinery)."""
+    from IPython.display import HTML, display
+
+    from explorer.web import PageText, notebook_html
+
+    display(HTML(notebook_html(traced, PageText(title=title, code=code))))
 
 
 def show_trace(traced: Trace, *, title: str, code: str = "", block: bool = True) -> Any:

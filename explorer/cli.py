@@ -11,6 +11,8 @@ from pathlib import Path
 
 from explorer import __version__
 
+# the theme names, without importing torch for --help (explorer.core.themes has the colours)
+THEME_NAMES = ("light", "dark", "projector")
 EXIT_OK = 0
 EXIT_ERROR = 2
 DEFAULT_PASSES_TEXT = "1-10,last"  # explorer.core.passes.DEFAULT_PASSES, without importing torch
@@ -51,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show the pass after K steps (default: the whole pass)")
     export.add_argument("--pass", dest="pass_number", type=int, default=1,
                         help="which backward pass, counted from 1 (default 1)")
-    export.add_argument("--theme", choices=("light", "dark"), default="light")
+    export.add_argument("--theme", choices=THEME_NAMES, default="light")
     export.add_argument("--left-to-right", action="store_true",
                         help="data flowing left to right (default: top to bottom)")
     export.add_argument("--compact", action="store_true", help="boxes packed closer together")
@@ -174,7 +176,7 @@ def _add_export_lessons_parser(commands: argparse._SubParsersAction) -> None:
         "narration, code) and index.html linking them, into DIR: a folder to put on a course "
         "website as it is.")
     lessons.add_argument("folder", metavar="DIR", help="the folder to write (made if missing)")
-    lessons.add_argument("--theme", choices=("light", "dark"), default="light")
+    lessons.add_argument("--theme", choices=THEME_NAMES, default="light")
 
 
 def _export_page(options: argparse.Namespace) -> int:

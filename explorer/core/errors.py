@@ -40,6 +40,11 @@ class ExplorerError(Exception):
 
     def editor_format(self, filename: str) -> str:
         """``FILE:LINE:COL: message`` with a 1-based column, as compilers and editors expect."""
-        return f"{filename}:{max(self.line, 1)}:{self.col + 1}: {self.message}" + (
-            f" ({self.advice})" if self.advice else ""
-        )
+        text = f"{filename}:{max(self.line, 1)}:{self.col + 1}: {self.message}" + (
+            f" ({self.advice})" if self.advice else "")
+        return one_line(text)
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: a program's own message may hold newlines (``raise E("a\\nb")``)."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")

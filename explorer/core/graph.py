@@ -165,10 +165,30 @@ def _walk(roots: list[Any], naming: Naming) -> WalkResult:
             seen = live.get(id(next_node)) or identify(next_node)
             edge_rows.append((node_id, seen[0], slot, {"slot": slot, "input_nr": input_nr}))
     _add_edge_shapes(attributes_by_id, edge_rows)
-    graph = AutogradGraph()
-    graph.add_nodes_from(attributes_by_id.items())
-    graph.add_edges_from(edge_rows)
+    graph = graph_of(attributes_by_id, edge_rows)
     return WalkResult(graph, {node_id: node for node_id, node in live.values()}, root_ids)
+
+
+def graph_of(nodes: dict[str, dict[str, Any]],
+             edge_rows: list[tuple[str, str, int, dict[str, Any]]]) -> AutogradGraph:
+    """The graph ``add_nodes_from`` and ``add_edges_from`` would build, made directly.
+
+    networkx copies every attribute dict and checks every edge on the way in: a third of
+    recording a small pass, which a training loop does thousands of times. Same dicts, same
+    order, one key dict shared by both directions of an edge, as networkx keeps them.
+    """
+    graph = AutogradGraph()
+    graph._node.update(nodes)
+    successors, predecessors = graph._succ, graph._pred
+    for node_id in nodes:
+        successors[node_id] = {}
+        predecessors[node_id] = {}
+    for source, target, key, data in edge_rows:
+        by_key = successors[source].get(target)
+        if by_key is None:
+            by_key = successors[source][target] = predecessors[target][source] = {}
+        by_key[key] = data
+    return graph
 
 
 @contextlib.contextmanager

@@ -178,6 +178,17 @@ def _run_program(source: str, limits: Limits | None, overrides: Mapping[str, Any
     evaluator.where = where
     try:
         _evaluate(tree, evaluator, tracer, trace)
+        _locate_at_end(trace, tree)
+        _summarize(trace, evaluator, tracer, naming, source, tree)
+    finally:
+        _drop_tensors(evaluator, tracer, naming)
+    return trace
+
+
+def _summarize(trace: Trace, evaluator: Evaluator, tracer: _Tracer, naming: Naming, source: str,
+               tree: ast.Module) -> None:
+    """Fill the trace from the finished run; a failure here is an error at the program's end."""
+    try:
         trace.stdout = "".join(evaluator.output)
         trace.passes = tracer.passes
         for one_pass in trace.passes:
@@ -186,9 +197,20 @@ def _run_program(source: str, limits: Limits | None, overrides: Mapping[str, Any
         trace.leaves = [LeafVariable.of(name, tensor)
                         for name, tensor in _named_leaf_tensors(evaluator, naming).items()]
         trace.overrides_applied = sorted(evaluator.applied_overrides)
-    finally:
-        _drop_tensors(evaluator, tracer, naming)
-    return trace
+    except (Exception, MemoryError) as error:  # noqa: BLE001 - reported, never a traceback
+        if trace.error is None:
+            trace.error = ExplorerError(f"{type(error).__name__}: {error}".strip(": "),
+                                        kind="runtime")
+            _locate_at_end(trace, tree)
+
+
+def _locate_at_end(trace: Trace, tree: ast.Module) -> None:
+    """An error with no line of its own (the implicit pass, the work after the last line)
+    belongs to the program's last statement: never line 0."""
+    error = trace.error
+    if error is not None and not error.line and tree.body:
+        last = tree.body[-1]
+        error.line, error.col = last.lineno, last.col_offset
 
 
 def _evaluate(tree: ast.Module, evaluator: Evaluator, tracer: _Tracer, trace: Trace) -> None:

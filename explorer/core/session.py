@@ -23,6 +23,7 @@ from typing import TypeAlias
 
 from explorer.core.errors import ExplorerError
 from explorer.core.files import write_atomic
+from explorer.core.themes import THEMES as THEME_TABLE
 
 SESSION_SCHEMA = "explorer.session/1"
 
@@ -33,11 +34,12 @@ MAX_CODE_CHARS = 1_000_000  # the same as Limits.max_source: longer code could n
 MAX_OVERRIDES = 1_000
 MAX_NAME_CHARS = 100
 MAX_NUMBERS = 100_000  # across all overrides together
+MAX_JSON_VALUES = 2 * MAX_NUMBERS + 10_000  # numbers, lists and fields of the whole file
 MAX_DIMENSIONS = 16  # 2**17 > MAX_NUMBERS, so more dimensions of size >= 2 could not fit anyway
 MAX_JSON_DEPTH = MAX_DIMENSIONS + 2  # the document object and the overrides object come first
 MAX_POSITION = 2**31 - 1  # pass and step positions end up in Qt widgets, which hold C ints
 MIN_FONT_SIZE, MAX_FONT_SIZE = 6, 72
-THEMES = ("light", "dark")
+THEMES = tuple(THEME_TABLE)  # every theme the app has: a session saved in any of them loads
 
 OverrideValue: TypeAlias = "int | float | bool | list[OverrideValue]"
 
@@ -229,6 +231,10 @@ def _decode(data: bytes) -> str:
 
 
 def _parse_json(text: str) -> object:
+    values = _json_value_count(text)
+    if values > MAX_JSON_VALUES:
+        raise SessionError(f"the JSON holds about {values:,} values, more than the "
+                           f"{MAX_JSON_VALUES:,} a session file may hold")
     deepest = _deepest_nesting(text)
     if deepest > MAX_JSON_DEPTH:
         raise SessionError(f"the JSON is nested {deepest:,} levels deep, more than the "
@@ -245,6 +251,13 @@ def _parse_json(text: str) -> object:
     except ValueError as error:
         # Python refuses integers of more than a few thousand digits with a plain ValueError.
         raise SessionError(f"not valid JSON: {error}") from None
+
+
+def _json_value_count(text: str) -> int:
+    """About how many values and containers the JSON holds, counted before it is parsed, so a
+    file of a million empty lists is refused in milliseconds instead of built."""
+    bare = _JSON_STRING.sub('""', text)
+    return bare.count(",") + bare.count("[") + bare.count("{") + 1
 
 
 def _deepest_nesting(text: str) -> int:
@@ -312,7 +325,8 @@ def _check_session(session: Session) -> None:
     _check_code(session.code)
     _check_overrides(session.overrides, json_strings=False)
     if session.theme not in THEMES:
-        raise SessionError(f'theme: expected "light" or "dark", got {_describe(session.theme)}')
+        names = ", ".join(f'"{name}"' for name in THEMES)
+        raise SessionError(f"theme: expected one of {names}, got {_describe(session.theme)}")
     _check_int("pass_index", session.pass_index, 0, MAX_POSITION)
     _check_int("step", session.step, 0, MAX_POSITION)
     _check_int("font_size", session.font_size, MIN_FONT_SIZE, MAX_FONT_SIZE)

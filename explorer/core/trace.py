@@ -221,6 +221,12 @@ class Trace:
             return found
         return max(0, min(fallback, len(self.passes) - 1))
 
+    def _repr_html_(self) -> str:
+        """The interactive page in a notebook cell: Jupyter shows a trace this way."""
+        from explorer.web import notebook_html  # the web front-end (Qt-free), only when asked
+
+        return notebook_html(self)
+
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
             "schema": SCHEMA,

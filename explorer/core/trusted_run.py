@@ -63,11 +63,11 @@ class TrustedProcessRunner:
 
     def run(self, source: str, *, limits: Limits | None = None,
             overrides: Mapping[str, Any] | None = None,
-            cancel: threading.Event | None = None) -> Trace:
+            cancel: threading.Event | None = None, **code_box_options: Any) -> Trace:
         """Run ``source`` with full Python and return its trace; never raises for bad code.
 
-        ``limits`` and ``overrides`` belong to the code box and do not apply: trusted code runs
-        as Python would run it, until it ends or is cancelled.
+        ``limits``, ``overrides`` and other code box options (``passes``...) do not apply:
+        trusted code runs as Python would run it, until it ends or is cancelled.
         """
         with tempfile.TemporaryDirectory(prefix="explorer-trusted-") as folder:
             path = Path(folder) / SCRIPT_NAME

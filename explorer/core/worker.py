@@ -162,8 +162,9 @@ class EvaluationWorker:
             now = time.monotonic()
             if not self._process.is_alive():
                 code = self._process.exitcode
+                line, col = self._where[:]
                 self._restart()
-                return Trace(error=_lost_error(code))
+                return Trace(error=_lost_error(code, line, col))
             if cancel is not None and cancel.is_set() and stop_asked is None:
                 self._cancel.set()  # the sandbox stops between operations, if it gets there
                 stop_asked = now
@@ -177,15 +178,21 @@ class EvaluationWorker:
                 line, col = self._where[:]
                 self._restart()
                 return Trace(error=_overran_error(limits, line, col))
-        return self._receive(cancel)
+        return self._receive(limits)
 
-    def _receive(self, cancel: threading.Event | None) -> Trace:
-        """Read the finished run's trace; the program no longer runs, so no deadline applies."""
+    def _receive(self, limits: Limits) -> Trace:
+        """Read the finished run's trace: recording and sending it have a deadline too."""
         assert self._connection is not None
         marker = self._connection.recv_bytes()
         if marker != _DONE:
             raise EOFError("unexpected message from the worker")
-        payload = self._connection.recv_bytes()
+        if not self._connection.poll(_SEND_SECONDS + limits.max_seconds):
+            line, col = self._where[:]
+            self._restart()
+            return Trace(error=ExplorerError(
+                "the run's result took too long to arrive, so its process was ended", line, col,
+                kind="limit", advice="record fewer passes or make tensors smaller"))
+        payload = self._connection.recv_bytes(MAX_RESULT_BYTES)
         return load_trace(payload)
 
 
@@ -200,10 +207,11 @@ def shared_worker() -> EvaluationWorker:
     return _SHARED[0]
 
 
-def _lost_error(exit_code: int | None) -> ExplorerError:
+def _lost_error(exit_code: int | None, line: int = 0, col: int = 0) -> ExplorerError:
     how = f" (exit code {exit_code})" if exit_code is not None else ""
     return ExplorerError(f"the program crashed the evaluation process{how}; a new one was started",
-                         kind="runtime", advice="the app is fine; change the program and run it again")
+                         line, col, kind="runtime",
+                         advice="the app is fine; change the program and run it again")
 
 
 def _overran_error(limits: Limits, line: int, col: int) -> ExplorerError:
@@ -236,7 +244,7 @@ def _serve(connection: Connection, cancel: Any, where: Any, memory_bytes: int) -
         trace = run_program(source, limits=limits, overrides=overrides, cancel=cancel, where=where,
                             passes=passes)
         connection.send_bytes(_DONE)
-        connection.send_bytes(dump_trace(trace))
+        connection.send_bytes(_bounded(dump_trace(trace), trace, where))
 
 
 def _limit_memory(memory_bytes: int) -> None:
@@ -249,6 +257,19 @@ def _limit_memory(memory_bytes: int) -> None:
     if hard != resource.RLIM_INFINITY:
         memory_bytes = min(memory_bytes, hard)
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, hard))
+
+
+_SEND_SECONDS = 30.0  # recording is done: pickling and sending the result
+MAX_RESULT_BYTES = 768 * 2**20  # a result larger than this is not sent to the app
+
+
+def _bounded(payload: bytes, trace: Trace, where: Any) -> bytes:
+    """The result, or an error in its place when it is too large for the app to take in."""
+    if len(payload) <= MAX_RESULT_BYTES:
+        return payload
+    return _pickle(Trace(stdout=trace.stdout[:100_000], error=ExplorerError(
+        f"the run's result is {len(payload) // 2**20:,} MB, too large to show", where[0], where[1],
+        kind="limit", advice="record fewer passes (--passes) or make tensors smaller")))
 
 
 def dump_trace(trace: Trace) -> bytes:

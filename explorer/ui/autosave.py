@@ -55,6 +55,7 @@ class QtAutosave(QObject):
     """Keeps the window's unsaved work in this process's autosave file."""
 
     saved = Signal(str)  # the autosave path, after each write
+    failed = Signal(str)  # why an autosave could not be written
     recoveryOffered = Signal(object)  # the QMessageBox that asks
 
     def __init__(self, window: QtMainWindow, directory: Path, number: int = 0) -> None:
@@ -77,8 +78,12 @@ class QtAutosave(QObject):
             return
         try:
             write_atomic(self.path, session_to_json(self.window.current_session()))
-        except (OSError, SessionError):
-            return  # a full disk or an oversized program: the next change tries again
+        except (OSError, SessionError) as error:
+            # a full disk or an oversized program: say so; the next change tries again
+            reason = f"Autosave failed: {error}"
+            self.window.statusBar().showMessage(reason, 15_000)
+            self.failed.emit(reason)
+            return
         self.saved.emit(str(self.path))
 
     def discard(self) -> None:

@@ -25,7 +25,17 @@ from explorer.core.session import Session, SessionError, load_session, save_sess
 from explorer.core.trace import Trace
 from explorer.desktop.recent import note_recent_document
 from explorer.examples import WELCOME, all_examples, example
-from explorer.ui import arrangement, classroom, diagnostics, navigation, timeline, trusted_run, window_placement
+from explorer.ui import (
+    arrangement,
+    classroom,
+    diagnostics,
+    navigation,
+    page_export,
+    timeline,
+    trusted_run,
+    window_placement,
+)
+from explorer.ui.background import wait_in_background
 from explorer.ui.canvas import QtGraphCanvas
 from explorer.ui.console import QtConsole
 from explorer.ui.editor import QtCodeEditor
@@ -88,6 +98,7 @@ class QtMainWindow(QMainWindow):
         diagnostics.install(self)
         classroom.install(self)
         navigation.install(self)
+        self.page_export_action = page_export.install(self)  # File → Export Interactive Page
         self.pass_timeline = timeline.install(self)
         self.trusted_run = trusted_run.install(self)
         self.arrangement = arrangement.install(self)  # after every dock and menu is in
@@ -434,7 +445,7 @@ class QtMainWindow(QMainWindow):
         """Open a program (.py) or a session (.json); refuse a bad file with its reason."""
         try:
             if path.suffix == ".json":
-                self._apply_session(load_session(path))
+                self._apply_session(wait_in_background(lambda: load_session(path)))
             else:
                 self.set_code(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, SessionError) as error:

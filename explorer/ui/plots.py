@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -76,6 +77,7 @@ class QtFunctionPlot(QWidget):
         self.leaf_box.currentTextChanged.connect(self._on_leaf_changed)
         self.caption = QLabel("")
         self.caption.setObjectName("plotCaption")
+        _wrapping(self.caption)
         self.plot = pg.PlotWidget()
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.curve_item = self.plot.plot([], [], pen=pg.mkPen("#1c7ed6", width=2))
@@ -204,6 +206,12 @@ class QtBarChart(pg.PlotWidget):
             self.bars = pg.BarGraphItem(x=np.arange(flat.size), height=flat, width=0.7, brush=colour)
             self.addItem(self.bars)
         self.autoRange()
+
+
+def _wrapping(label: QLabel) -> None:
+    """A long caption wraps instead of widening the dock (and every dock tabbed with it)."""
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
 
 def _symmetric_levels(values: np.ndarray) -> tuple[float, float]:
@@ -336,6 +344,7 @@ def install(window: QtMainWindow) -> QDockWidget:
     function_plot = QtFunctionPlot()
     components, depth = QtBarChart(), QtBarChart()
     component_label = QLabel("")
+    _wrapping(component_label)
     component_page = QWidget()
     column = QVBoxLayout(component_page)
     column.addWidget(component_label)

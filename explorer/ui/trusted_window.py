@@ -84,7 +84,11 @@ def _ensure_app() -> QApplication:
     QCoreApplication.setOrganizationName("AutogradExplorer")
     QCoreApplication.setApplicationName("Autograd Explorer")
     existing = QApplication.instance()
-    return existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    from explorer.ui import icon
+
+    icon.install(app)  # the app's icon in the title bar and taskbar, here too
+    return app
 
 
 def ipython_runs_qt_loop() -> bool:

@@ -97,9 +97,10 @@ def write_file(target: Path, text: str) -> None:
         os.chmod(target, 0o644)
 
 
-def notebook_html(trace: Trace, text: PageText, **options: Any) -> str:
+def notebook_html(trace: Trace, text: PageText | None = None, **options: Any) -> str:
     """The page in a frame of its own, for a notebook cell: its script and keys stay inside it
     and it still works in a saved notebook (no server, no widget extension)."""
+    text = text or PageText(title=_notebook_title(trace))
     page = page_html(trace, text, **options)
     return (f'<iframe class="autograd-explorer" title="{html.escape(text.title)}" '
             f'style="width:100%;height:{NOTEBOOK_HEIGHT}px;border:1px solid #c9ced6;border-radius:4px" '
@@ -114,6 +115,12 @@ def page_script() -> str:
     only ``window.explorerPage`` behind); they hold no "</" (a test checks)."""
     parts = "\n".join(_asset(name) for name in SCRIPTS)
     return f'(function () {{\n"use strict";\n{parts}\n}})();'
+
+
+def _notebook_title(trace: Trace) -> str:
+    """Where the traced call was made (``train.py:42``), else the tool's name."""
+    notes = [one_pass.note for one_pass in trace.passes if one_pass.note]
+    return f"Autograd Explorer: {notes[0]}" if notes else "Autograd Explorer"
 
 
 def _asset(name: str) -> str:

@@ -55,7 +55,9 @@ def pass_view(trace: Trace, index: int, *, placement: Placement | None = None,
             folded = folded_view(one_pass, end, nodes, orientation=orientation, compact=style)
             layouts["compact" if style else "standard"] = _layout_view(one_pass, end, placed, folded)
     return {
-        "nodes": _texts(end, start),
+        "index": one_pass.index,  # counted over every pass the program made, from 0
+        "call": one_pass.call,
+        "nodes": {**_texts(end, start), "line": source_lines(one_pass)},
         "edges": _edge_texts(end),
         "layouts": layouts,
         "sums": running_sums(one_pass),
@@ -75,6 +77,12 @@ def _texts(end: Scene, start: Scene) -> dict[str, list[Any]]:
         "after": [node.subtitle for node in end.nodes],  # once it has (a leaf's new .grad)
         "root": [node.is_root for node in end.nodes],
     }
+
+
+def source_lines(one_pass: Pass) -> list[int | None]:
+    """The code box line that made each node (None: unknown, or a line of another file)."""
+    return [data.get("line") if not data.get("file") else None
+            for _, data in one_pass.graph.nodes(data=True)]
 
 
 def _edge_texts(end: Scene) -> dict[str, list[Any]]:

@@ -236,3 +236,31 @@ def test_the_command_installs_for_the_user_in_home(tmp_path: Path, monkeypatch, 
                          for path in files)
     assert main(["install-desktop", "--uninstall"]) == 0
     assert every_file(tmp_path) == set()
+
+
+def test_the_installer_and_the_icon_files_need_no_qt(tmp_path: Path) -> None:
+    """install-desktop runs where no display (or Qt) is: a fresh interpreter with Qt blocked."""
+    code = ("import sys; sys.modules['PySide6'] = None; sys.modules['pyqtgraph'] = None\n"
+            "import explorer.desktop.install, explorer.desktop.linux, explorer.desktop.windows\n"
+            "import explorer.desktop.macos, explorer.desktop.screens, explorer.desktop.recent\n"
+            "import explorer.resources; print(explorer.resources.icon_data_uri(16)[:22])\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "data:image/png;base64,"
+
+
+def test_windows_recent_documents_go_to_the_shell(tmp_path: Path) -> None:
+    from explorer.desktop.recent import SHARD_PATHW, note_recent_document
+
+    calls: list[tuple[int, str]] = []
+
+    class Shell32:
+        def SHAddToRecentDocs(self, flags: int, path: str) -> None:  # noqa: N802 - the Win32 name
+            calls.append((flags, path))
+
+    target = tmp_path / "lesson.explorer.json"
+    assert note_recent_document(target, platform="win32", shell32=Shell32())
+    assert calls == [(SHARD_PATHW, str(target.resolve()))]
+    assert not note_recent_document(target, platform="linux", shell32=Shell32())
+    assert len(calls) == 1

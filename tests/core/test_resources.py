@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import io
-import tomllib
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
@@ -44,7 +43,12 @@ def test_the_data_uri_is_the_png_itself() -> None:
 
 
 def test_the_icons_are_package_data_and_the_gui_launcher_is_declared() -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "resources/icons/*" in project["tool"]["setuptools"]["package-data"]["explorer"]
-    assert project["project"]["gui-scripts"]["autograd-explorer-gui"] == "explorer.cli:main_gui"
-    assert project["project"]["scripts"]["autograd-explorer"] == "explorer.cli:main"
+    from importlib.metadata import entry_points
+
+    scripts = {point.name: point.value for point in entry_points(group="gui_scripts")}
+    assert scripts.get("autograd-explorer-gui") == "explorer.cli:main_gui"  # as installed
+    consoles = {point.name: point.value for point in entry_points(group="console_scripts")}
+    assert consoles.get("autograd-explorer") == "explorer.cli:main"
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    package_data = text.split("[tool.setuptools.package-data]", 1)[1].strip().splitlines()[0]
+    assert package_data.startswith("explorer = [") and '"resources/icons/*"' in package_data

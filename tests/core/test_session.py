@@ -377,7 +377,8 @@ HOSTILE_FILES: list[tuple[str, bytes, str]] = [
     ("int-past-64-bits", _with_overrides('{"x": 9223372036854775808}'),
      "does not fit in 64 bits"),
     ("int-of-5000-digits", _with_overrides('{"x": ' + "9" * 5000 + "}"), "digits"),
-    ("theme-blue", _document(theme="blue"), 'theme: expected "light" or "dark", got "blue"'),
+    ("theme-blue", _document(theme="blue"),
+     'theme: expected one of "light", "dark", "projector", got "blue"'),
     ("theme-capitalized", _document(theme="Dark"), 'got "Dark"'),
     ("theme-null", _document(theme=None), "theme: expected"),
     ("negative-step", _document(step=-1), "step: -1 is out of range"),
@@ -512,3 +513,15 @@ def test_saving_is_deterministic(tmp_path: Path) -> None:
     save_session(tmp_path / "one.json", forward)
     save_session(tmp_path / "two.json", backward)
     assert (tmp_path / "one.json").read_bytes() == (tmp_path / "two.json").read_bytes()
+
+
+def test_a_session_saves_and_loads_in_every_theme(tmp_path) -> None:
+    from explorer.cli import THEME_NAMES
+    from explorer.core.session import Session, THEMES, load_session, save_session
+    from explorer.core.themes import THEMES as THEME_TABLE
+
+    assert set(THEMES) == set(THEME_TABLE) == set(THEME_NAMES)
+    for name in THEMES:
+        path = tmp_path / f"{name}.explorer.json"
+        save_session(path, Session(code="x = 1\n", theme=name))
+        assert load_session(path).theme == name

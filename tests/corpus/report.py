@@ -14,7 +14,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.corpus.compare import compare, corpus_files, header, run_in_code_box, run_in_python
+from tests.corpus.compare import (
+    advisories,
+    compare,
+    corpus_files,
+    header,
+    run_in_code_box,
+    run_in_python,
+)
 
 
 @dataclass
@@ -23,6 +30,7 @@ class Outcome:
     problems: list[str]
     python_error: str
     seconds: float
+    advisories: list[str]
 
     @property
     def matches(self) -> bool:
@@ -56,9 +64,10 @@ def run(paths: list[Path]) -> list[Outcome]:
     for path in paths:
         started = time.perf_counter()
         python = run_in_python(path)
-        found = compare(python, run_in_code_box(path))
+        trace = run_in_code_box(path)
+        found = compare(python, trace)
         outcomes.append(Outcome(path, found.problems, python.error.message if python.error else "",
-                                time.perf_counter() - started))
+                                time.perf_counter() - started, advisories(python, trace)))
     return outcomes
 
 
@@ -104,6 +113,17 @@ def markdown(outcomes: list[Outcome]) -> str:
             lines.append(f"- `{outcome.path.name}` ({kind}): {outcome.problems[0]}")
             for extra in outcome.problems[1:3]:
                 lines.append(f"  - then: {extra}")
+        lines.append("")
+    advised: dict[str, list[str]] = defaultdict(list)
+    for outcome in outcomes:
+        for advice in outcome.advisories:
+            kind, _, detail = advice.partition(": ")
+            advised[kind].append(f"`{outcome.path.stem}` ({detail})")
+    if advised:
+        lines.append("## Not failing the tests, but worth a look")
+        lines.append("")
+        for kind, items in advised.items():
+            lines.append(f"- {kind}, in {len(items)} programs: " + "; ".join(items))
         lines.append("")
     lines.append("## Matching")
     lines.append("")

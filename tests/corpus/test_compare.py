@@ -178,10 +178,3 @@ def test_values_differing_beyond_rounding_are_reported_with_numbers() -> None:
     assert "Python float32[4], code box float64[4]" in found.problems[0]
     assert torch.equal(python.namespace["x"].grad, torch.tensor([1.0, 1.0, 1.0, 1.0]))
 
-
-def test_a_warning_python_gives_must_be_given_by_the_code_box() -> None:
-    python = run_in_python(PROGRAMS / "qa_leaf_and_nonleaf_grad.py")
-    assert any("not a leaf Tensor" in message for message in python.warnings)
-    trace = dataclasses.replace(perfect_trace(python), warnings=[])
-    found = compare(python, trace)
-    assert found.problems and "Python warns 'The .grad attribute" in found.problems[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import warnings
 
 from explorer.core.errors import ExplorerError
@@ -253,7 +254,13 @@ def _check_attribute(node: ast.Attribute, defined: _ProgramNames) -> None:
 
 
 def _vocabulary() -> frozenset[str]:
-    return allowlist.every_member_name() | objects.vocabulary() | _ALLOWED_DUNDER_ATTRIBUTES
+    return _vocabulary_with(objects.vocabulary())
+
+
+@functools.lru_cache(maxsize=4)
+def _vocabulary_with(kinds: frozenset[str]) -> frozenset[str]:
+    """Built once per set of kinds: the checker asks for it at every attribute of a program."""
+    return allowlist.every_member_name() | kinds | _ALLOWED_DUNDER_ATTRIBUTES
 
 
 def _check_import(node: ast.Import | ast.ImportFrom, defined: _ProgramNames) -> None:

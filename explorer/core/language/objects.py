@@ -36,11 +36,13 @@ class ObjectKind(Protocol):
 
 _KINDS: list[ObjectKind] = []
 _LOADERS: list[Callable[[], None]] = []
+_VOCABULARY: list[frozenset[str]] = []  # the union of every kind's vocabulary, once built
 
 
 def register(kind: ObjectKind) -> ObjectKind:
     """Add a kind; later registrations are asked first, so a subclass kind can refine a base."""
     _KINDS.insert(0, kind)
+    _VOCABULARY.clear()
     return kind
 
 
@@ -65,10 +67,12 @@ def kind_of(value: Any) -> ObjectKind | None:
 
 
 def vocabulary() -> frozenset[str]:
-    """Every attribute name some registered kind allows."""
+    """Every attribute name some registered kind allows (the same object until a kind is added)."""
     if _LOADERS:
         _load()
-    names: set[str] = set()
-    for kind in _KINDS:
-        names |= kind.vocabulary()
-    return frozenset(names)
+    if not _VOCABULARY:  # the checker asks for every attribute of a program: build it once
+        names: set[str] = set()
+        for kind in _KINDS:
+            names |= kind.vocabulary()
+        _VOCABULARY.append(frozenset(names))
+    return _VOCABULARY[0]

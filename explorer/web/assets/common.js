@@ -8,7 +8,7 @@ const FONT = '"DejaVu Sans", "Bitstream Vera Sans", Verdana, Geneva, sans-serif'
 const TITLE_PX = 15, BODY_PX = 13, LINE = 1.164; // DejaVu's ascent + descent, in ems
 const OVERVIEW_BELOW = 6; // pixels of box height under which boxes are drawn as plain blocks
 const TEXT_FROM = 6; // pixels of body text under which no text is drawn
-const READABLE = 0.8; // the first view is at least this zoom (titles of 12 px)
+const READABLE = 0.9; // the first view is at least this zoom (titles of 13.5 px, body text of 11.7 px)
 const MAX_ZOOM = 4;
 const LABEL_SPOTS = [0.5, 0.35, 0.65, 0.22, 0.78];
 const LABEL_MARGIN = 150; // scene units a label may reach beyond its edge's last piece

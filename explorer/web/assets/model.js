@@ -149,6 +149,7 @@ function Picture(model, style, folded) {
   this.groupTitles = fold ? fold.groups.title : [];
   this.groupSubtitles = fold ? fold.groups.subtitle : [];
   this.groupLabels = fold ? fold.groups.label : [];
+  this.groupIds = fold ? fold.groups.id : [];
   this.buildEdges(fold ? fold.bends : layout.bends);
   this.buildPieces();
   this.bounds = this.measure();
@@ -289,8 +290,8 @@ function norm(values) {
   return Math.sqrt(values.reduce((total, value) => total + value * value, 0));
 }
 
-// The lines of text of box i: title, torch name (leaves), subtitle, running sum (as the
-// core's scene gives them)
+// The lines of text of box i: title, torch line, subtitle, running sum (as the core's scene
+// gives them; a folded group's flow in and out stands as its running sum)
 Picture.prototype.lines = function (i, frame) {
   const reference = this.reference[i], model = this.model, position = frame.position;
   if (reference >= 0) {
@@ -300,7 +301,7 @@ Picture.prototype.lines = function (i, frame) {
   const group = -reference - 1, entering = frame.flowIn.get(i) || [], leaving = frame.flowOut.get(i) || [];
   const flow = entering.length || leaving.length
     ? "grad in \u2016\u00b7\u2016=" + formatG(norm(entering), 4) + " \u2192 out \u2016\u00b7\u2016=" + formatG(norm(leaving), 4) : "";
-  return [this.groupTitles[group], this.groupSubtitles[group], flow];
+  return [this.groupTitles[group], "", this.groupSubtitles[group], flow];
 };
 
 Picture.prototype.kindOf = function (i) {

@@ -49,9 +49,8 @@ Page.prototype.setUpText = function () {
     select.hidden = false;
     this.models.forEach((model, i) => {
       const option = document.createElement("option");
-      const call = model.trace.call || "backward";
       option.value = String(i);
-      option.textContent = "Pass " + (i + 1) + ": " + call + (model.trace.line ? " (line " + model.trace.line + ")" : "");
+      option.textContent = "Pass " + (model.view.index + 1) + ": " + model.view.call + (model.trace.line ? " (line " + model.trace.line + ")" : "");
       select.appendChild(option);
     });
   }
@@ -239,7 +238,6 @@ Page.prototype.showPass = function (index, step) {
   this.renderer.resize();
   this.usePicture(this.chooseStyle(styles), this.folded);
   this.firstView();
-  if (this.data.text && this.data.text.code) this.showCode(this.data.text.code, this.model.trace.line || 0);
   this.jump(step, true);
 };
 
@@ -263,8 +261,9 @@ Page.prototype.usePicture = function (style, folded) {
 Page.prototype.setFolded = function (folded) {
   if (!this.picture || folded === this.folded) return;
   this.usePicture(this.picture.style, folded);
-  this.fit();
+  this.firstView();
   this.frame = this.picture.at(this.position, this.theme);
+  this.follow();
   this.redraw();
 };
 
@@ -285,11 +284,19 @@ Page.prototype.jump = function (position, immediately) {
   const $ = this.element;
   $("slider").value = String(position);
   $("header").textContent = this.model.header(position);
+  this.markLine(position);
   this.showNarration(position);
   this.showLeaves(position);
   this.follow();
   if (position >= steps) this.stopPlay();
   this.redraw(immediately);
+};
+
+// The code line that made the active node (or the backward call, before the first step)
+Page.prototype.markLine = function (position) {
+  const pre = this.element("code"), active = this.model.active(position);
+  const line = (active >= 0 ? this.model.view.nodes.line[active] : null) || this.model.trace.line || 0;
+  pre.querySelectorAll(".line").forEach((row, n) => row.classList.toggle("mark", n + 1 === line));
 };
 
 Page.prototype.showNarration = function (position) {
@@ -452,19 +459,24 @@ Page.prototype.snapshot = function () {
   };
 };
 
-// The scene as the core's build_scene gives it, from the page's stepper (tests compare).
+// What the picture shows at `position`, box by box and edge by edge, from the same code that
+// draws it: tests compare it with the core's scene (explorer/core/scene.py, groups.py).
 Page.prototype.scene = function (position) {
-  const model = this.model, nodes = [], edges = [];
-  for (let i = 0; i < model.count; i++) {
-    nodes.push({ id: model.trace.nodes[i].id, title: model.view.nodes.title[i], subtitle: model.subtitle(i, position),
-      state: model.state(i, position), running_sum: model.runningSum(i, position), tooltip: model.tooltip(i, position) });
+  const picture = this.picture, model = this.model, frame = picture.at(position, this.theme);
+  const boxes = [], edges = [];
+  for (let i = 0; i < picture.size; i++) {
+    const reference = picture.reference[i], lines = picture.lines(i, frame);
+    boxes.push({ id: reference >= 0 ? model.trace.nodes[reference].id : picture.groupIds[-reference - 1],
+      title: lines[0], torch_line: lines[1], subtitle: lines[2], running_sum: lines[3],
+      state: frame.states[i], is_root: Boolean(picture.isRoot(i)), tooltip: picture.tooltip(i, position),
+      fill: stateFill(this.theme, frame.states[i], picture.kindOf(i)) });
   }
-  for (let e = 0; e < model.edgeNode.length; e++) {
-    const delivered = model.delivered(e, position);
-    edges.push({ delivered: delivered, grad_text: delivered ? model.view.edges.sent[e] : "",
-      colour: delivered ? gradientColour(this.theme, model.magnitude[e]) : this.theme.edge_idle });
+  for (let k = 0; k < picture.edges.length; k++) {
+    const e = picture.edges[k], delivered = frame.delivered[k] === 1;
+    edges.push({ edge: e, delivered: delivered, grad_text: delivered ? model.view.edges.sent[e] : "",
+      shape: model.view.edges.shape[e], colour: frame.colours[k] });
   }
-  return { header: model.header(position), nodes: nodes, edges: edges };
+  return { header: model.header(position), boxes: boxes, edges: edges };
 };
 
 // ----- start -------------------------------------------------------------------------------
