@@ -121,7 +121,7 @@ class _Signals(QObject):
 
 class _Job(QRunnable):
     def __init__(self, request: RunRequest, cancel: threading.Event, signals: _Signals,
-                 worker: EvaluationWorker, limits: Limits) -> None:
+                 worker: EvaluationWorker | None, limits: Limits) -> None:
         super().__init__()
         self.worker = worker
         self.limits = limits
@@ -144,6 +144,7 @@ class _Job(QRunnable):
             trace = request.trace
         else:
             self._report("running", 0.0, 0)
+            assert self.worker is not None
             trace = self.worker.run(request.code, limits=self.limits, overrides=request.overrides,
                                     cancel=self.cancel, passes=request.passes)
         prepared = None
@@ -195,9 +196,10 @@ class QtRunner(QObject):
 
     def __init__(self, parent: QObject | None = None, worker: EvaluationWorker | None = None) -> None:
         super().__init__(parent)
-        self.worker = worker or shared_worker()  # started now: warm by the first run
+        # The worker process and the collector policy start with the first run: a window that
+        # only shows a ready trace (explorer.show() in the user's own process) starts neither.
+        self._worker = worker
         self.limits = Limits()
-        collect_garbage_on_ui_thread()
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)  # runs share torch's global random state: one at a time
         self.signals = _Signals()
@@ -222,12 +224,29 @@ class QtRunner(QObject):
         return self._start(RunRequest(self._count + 1, code, {}, True, pass_index, font_scale, None,
                                       position, theme, style, trace))
 
+    @property
+    def worker(self) -> EvaluationWorker:
+        if self._worker is None:
+            self._worker = shared_worker()
+        return self._worker
+
+    @worker.setter
+    def worker(self, worker: EvaluationWorker) -> None:
+        self._worker = worker
+
+    def warm_up(self) -> None:
+        """Start the worker process now, so torch is loaded in it by the first run."""
+        _ = self.worker
+
     def _start(self, request: RunRequest) -> RunRequest:
+        if request.trace is None:  # a program runs: the app's own process policies apply
+            collect_garbage_on_ui_thread()
         if self._cancel is not None:
             self._cancel.set()
         self._count = request.number
         self._cancel = threading.Event()
-        self.pool.start(_Job(request, self._cancel, self.signals, self.worker, self.limits))
+        worker = self.worker if request.trace is None else None  # a ready trace needs none
+        self.pool.start(_Job(request, self._cancel, self.signals, worker, self.limits))
         self._set_busy(True)
         return request
 

@@ -525,3 +525,23 @@ def test_a_session_saves_and_loads_in_every_theme(tmp_path) -> None:
         path = tmp_path / f"{name}.explorer.json"
         save_session(path, Session(code="x = 1\n", theme=name))
         assert load_session(path).theme == name
+
+
+def test_new_files_get_the_users_umask_and_old_files_keep_their_mode(tmp_path) -> None:
+    import os
+    import stat
+
+    from explorer.core.files import write_atomic
+
+    previous = os.umask(0o027)
+    try:
+        fresh = tmp_path / "fresh.json"
+        write_atomic(fresh, "{}")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o640
+        kept = tmp_path / "kept.json"
+        kept.write_text("old")
+        os.chmod(kept, 0o604)
+        write_atomic(kept, "new")
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o604 and kept.read_text() == "new"
+    finally:
+        os.umask(previous)

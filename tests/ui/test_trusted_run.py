@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import textwrap
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -32,18 +33,23 @@ NEEDS_OS = textwrap.dedent("""\
 SAFE = "import torch\nx = torch.tensor(3.0, requires_grad=True)\ny = x * x\ny.backward()\n"
 
 
+@dataclass
+class Answers:
+    """The confirmations asked (the code each showed), and the answer the user gives."""
+
+    asked: list[str] = field(default_factory=list)
+    yes: bool = False
+
+    def ask(self, parent, code: str) -> bool:
+        self.asked.append(code)
+        return self.yes
+
+
 @pytest.fixture
-def answers(monkeypatch) -> list[str]:
-    """Every confirmation asked (the code it showed); the answer is set by ``answers.yes``."""
-    asked: list[str] = []
-    asked.yes = False  # type: ignore[attr-defined]
-
-    def ask(parent, code: str) -> bool:
-        asked.append(code)
-        return asked.yes  # type: ignore[attr-defined]
-
-    monkeypatch.setattr(trusted_run, "ask_confirmation", ask)
-    return asked
+def answers(monkeypatch) -> Answers:
+    user = Answers()
+    monkeypatch.setattr(trusted_run, "ask_confirmation", user.ask)
+    return user
 
 
 def type_and_run(qtbot, window, code: str) -> None:
@@ -129,7 +135,7 @@ def test_asks_every_time_and_a_no_runs_nothing(qtbot, window, answers) -> None:
     type_and_run(qtbot, window, NEEDS_OS)
     window.trusted_run.offer_button.click()
     window.trusted_run.action.trigger()
-    assert answers == [NEEDS_OS, NEEDS_OS]
+    assert answers.asked == [NEEDS_OS, NEEDS_OS]
     assert not window.trusted_run.runner.busy and not window.document.trusted
     assert offered(window)  # still there for the next time: the answer is not remembered
 
@@ -149,13 +155,13 @@ def test_a_confirmed_run_shows_its_graph_marked_and_saves_no_trust(qtbot, window
     type_and_run(qtbot, window, NEEDS_OS)
     before = window.current_session()
     feature = window.trusted_run
-    answers.yes = True  # type: ignore[attr-defined]
+    answers.yes = True
     with qtbot.waitSignal(feature.runner.finished, timeout=120_000):
         request = feature.run_trusted()
         assert request is not None and feature.runner.busy  # the UI thread is not waiting on it
         assert feature.stop_button.isVisible() and not offered(window)
     trace = window.document.trace
-    assert answers == [NEEDS_OS] and window.document.trusted and trace.error is None
+    assert answers.asked == [NEEDS_OS] and window.document.trusted and trace.error is None
     assert trace.stdout == f"cwd: {os.getcwd()}\n"  # os really ran, in this directory
     x = torch.tensor(2.0, requires_grad=True)
     (expected,) = torch.autograd.grad(5 * x ** 3 + 2 * x ** 2, x)
@@ -174,8 +180,10 @@ def test_a_confirmed_run_shows_its_graph_marked_and_saves_no_trust(qtbot, window
     text = saved.read_text(encoding="utf-8")
     assert "trust" not in text.lower()
     assert set(json.loads(text)) == set(json.loads(_session_text(tmp_path, before)))
-    assert load_session(saved) == before  # the same session as before the trusted run
-    assert window.current_session() == before  # what the autosave writes, too
+    # the session before the trusted run, but for the step now shown: nothing else changed
+    expected_session = replace(before, step=window.document.stepper.position)
+    assert load_session(saved) == expected_session
+    assert window.current_session() == expected_session  # what the autosave writes, too
 
     run_and_wait(qtbot, window, SAFE)  # the code box shows a graph again: the mark goes
     assert not window.document.trusted and not feature.banner.isVisible()
@@ -198,7 +206,7 @@ def test_stop_ends_a_trusted_run_and_keeps_the_window_as_it_was(qtbot, window, a
             f"pathlib.Path({str(started)!r}).write_text('yes')\n"
             "while True:\n    time.sleep(0.05)\n")
     type_and_run(qtbot, window, code)
-    answers.yes = True  # type: ignore[attr-defined]
+    answers.yes = True
     feature = window.trusted_run
     with qtbot.waitSignal(feature.runner.finished, timeout=120_000):
         assert feature.run_trusted() is not None

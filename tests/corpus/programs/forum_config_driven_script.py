@@ -40,5 +40,5 @@ try:
     except ValueError as error:
         raise TrainingError("epoch failed") from error
 except TrainingError as failure:
-    print(type(failure).__name__, "-", failure, "| cause:", failure.__cause__)
+    print(type(failure).__name__, "-", failure)
 print(model[0].weight.grad)
