@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from explorer import __version__
 
@@ -39,8 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("-o", "--output", help="write here instead of standard output")
     trace.add_argument("--passes", metavar="SPEC", default=None,
                        help="which backward passes to record in full, counted from 1: first, last, "
-                       "all, N or N-M, joined by commas (default: %s); every pass gets a summary"
-                       % DEFAULT_PASSES_TEXT)
+                       f"all, N or N-M, joined by commas (default: {DEFAULT_PASSES_TEXT}); every "
+                       "pass gets a summary")
     export = commands.add_parser(
         "export", help="render a program's graph to PNG or SVG, or write its interactive page",
         description="Run a program and draw its graph as the app does (same layout and colours), "
@@ -155,14 +155,17 @@ def _export(options: argparse.Namespace, whole_process: bool = False) -> int:
 
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from explorer.core.worker import contained_runs  # first: its process loads torch meanwhile
     from explorer.ui.headless import ExportError, export_program
 
     if whole_process:
         _spare_the_collector()
     try:
-        export_program(Path(options.file), Path(options.output), step=options.step,
-                       pass_number=options.pass_number, theme=options.theme,
-                       orientation="LR" if options.left_to_right else "TB", compact=options.compact)
+        with contained_runs() as run:
+            export_program(Path(options.file), Path(options.output), step=options.step,
+                           pass_number=options.pass_number, theme=options.theme,
+                           orientation="LR" if options.left_to_right else "TB",
+                           compact=options.compact, run=run)
     except ExportError as error:
         print(f"autograd-explorer: {error}", file=sys.stderr)
         return EXIT_ERROR
@@ -181,13 +184,15 @@ def _add_export_lessons_parser(commands: argparse._SubParsersAction) -> None:
 
 def _export_page(options: argparse.Namespace) -> int:
     """``export ... -o graph.html``: no Qt, the page draws in the browser."""
+    from explorer.core.worker import contained_runs
     from explorer.web.export import PageExportError, export_program_page
 
     try:
-        export_program_page(Path(options.file), Path(options.output), step=options.step,
-                            pass_number=options.pass_number, theme=options.theme,
-                            orientation="LR" if options.left_to_right else "TB",
-                            compact=True if options.compact else None)
+        with contained_runs() as run:
+            export_program_page(Path(options.file), Path(options.output), step=options.step,
+                                pass_number=options.pass_number, theme=options.theme,
+                                orientation="LR" if options.left_to_right else "TB",
+                                compact=True if options.compact else None, run=run)
     except PageExportError as error:
         print(f"autograd-explorer: {error}", file=sys.stderr)
         return EXIT_ERROR
@@ -195,10 +200,12 @@ def _export_page(options: argparse.Namespace) -> int:
 
 
 def _export_lessons(options: argparse.Namespace) -> int:
+    from explorer.core.worker import contained_runs
     from explorer.web.export import PageExportError, export_lessons
 
     try:
-        written = export_lessons(Path(options.folder), theme=options.theme)
+        with contained_runs() as run:
+            written = export_lessons(Path(options.folder), theme=options.theme, run=run)
     except PageExportError as error:
         print(f"autograd-explorer: {error}", file=sys.stderr)
         return EXIT_ERROR
@@ -225,10 +232,16 @@ def _read_source(options: argparse.Namespace) -> tuple[str, str]:
 
 
 def _trace(options: argparse.Namespace) -> int:
+    from explorer.core.worker import contained_runs
+
+    with contained_runs() as run:  # the program never runs in this process
+        return _trace_with(options, run)
+
+
+def _trace_with(options: argparse.Namespace, run: Any) -> int:
     from explorer.core.dot import pass_to_dot
     from explorer.core.files import write_atomic
     from explorer.core.passes import PassSelection, PassSpecError
-    from explorer.core.program import run_program
     from explorer.core.trace import dumps
 
     try:
@@ -241,7 +254,7 @@ def _trace(options: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         print(f"autograd-explorer: cannot read {options.file}: {error}", file=sys.stderr)
         return EXIT_ERROR
-    trace = run_program(source, passes=selection)
+    trace = run(source, passes=selection.spec)
     if trace.error is not None:
         for place in trace.error.every_place():
             print(place.editor_format(filename), file=sys.stderr)

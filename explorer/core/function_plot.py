@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from explorer.core.stepper import Stepper
 from explorer.core.tensors import TensorLike, norm_of
 from explorer.core.trace import Pass, Trace
 
+Runner = Callable[..., Trace]  # run_program, or a worker process's run
 SAMPLES = 61  # odd, so the current x is one of the samples
 SAMPLE_SECONDS = 2.0  # stop sampling after this long and plot what came back
 SAMPLE_RUN_SECONDS = 0.5  # a program slower than this is not worth sampling 61 times
@@ -106,23 +107,27 @@ def sample_range(x: float, count: int = SAMPLES) -> list[float]:
 
 def sample_curve(code: str, leaf: str, xs: list[float], *, pass_index: int = 0,
                  overrides: Mapping[str, Any] | None = None, seconds: float = SAMPLE_SECONDS,
-                 cancel: threading.Event | None = None) -> Curve:
+                 cancel: threading.Event | None = None, run: Runner | None = None) -> Curve:
     """Run the program once per x (leaf overridden) and read the output of pass ``pass_index``
-    (counted among all the passes the program makes, from 0) each time."""
+    (counted among all the passes the program makes, from 0) each time.
+
+    ``run`` runs one program (``run_program``'s keywords); the app passes its worker process's,
+    so a program that hangs inside one torch call is killed there, never in the app."""
     start = time.perf_counter()
     ys: list[float] = []
     for x in xs:
         if (cancel is not None and cancel.is_set()) or time.perf_counter() - start > seconds:
             break
-        ys.append(_sample(code, leaf, x, pass_index, overrides, cancel))
+        ys.append(_sample(code, leaf, x, pass_index, overrides, cancel, run or run_program))
     taken = time.perf_counter() - start
     return Curve(leaf, tuple(xs[: len(ys)]), tuple(ys), taken, len(ys) == len(xs))
 
 
 def _sample(code: str, leaf: str, x: float, pass_index: int,
-            overrides: Mapping[str, Any] | None, cancel: threading.Event | None) -> float:
+            overrides: Mapping[str, Any] | None, cancel: threading.Event | None,
+            run: Runner) -> float:
     # ``pass_index`` numbers the pass among all the program makes: only that one is recorded
-    trace = run_program(code, overrides={**(overrides or {}), leaf: x}, cancel=cancel,
+    trace = run(code, overrides={**(overrides or {}), leaf: x}, cancel=cancel,
                         limits=Limits(max_seconds=SAMPLE_RUN_SECONDS), passes=str(pass_index + 1))
     position = trace.position_of(pass_index)
     if position is None:

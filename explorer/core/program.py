@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ast
-import dataclasses
 import contextlib
+import dataclasses
 import sys
 import threading
 import warnings

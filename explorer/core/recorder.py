@@ -153,7 +153,7 @@ class Observer:
                 append((node_id, copies(grad_outputs), copies(grad_inputs), ()))
 
             return observe_only
-        targets = self._targets(node_id)
+        targets = self._targets(node_id) if self.graph._succ[node_id] else ()
         identity = self.graph._node[node_id]["name"] == _HOOK_NODE
         watched = self.watched.get(node_id)
 
@@ -182,10 +182,10 @@ class Observer:
         for slot, grad in enumerate(grads):
             if grad is None or slot >= len(targets):
                 continue
-            target = targets[slot]
-            if target is None:
+            target, copy = targets[slot], sent[slot]
+            if target is None or copy is None:
                 continue
-            arrivals.setdefault(target, []).append((_weak(grad), grad._version, sent[slot]))
+            arrivals.setdefault(target, []).append((_weak(grad), grad._version, copy))
 
     def _received(self, node_id: str, grads: Grads) -> tuple[Copies, tuple[HookChange, ...]]:
         """Copies of what the node received, and where a hook changed it on the way.

@@ -30,8 +30,8 @@ from explorer.core.modules import (
     next_sequence_number,
     track_modules,
 )
-from explorer.core.recorder import PassRequest, record_pass
-from explorer.core.trace import LeafVariable, Pass, Trace
+from explorer.core.recorder import PassRequest, record_pass, run_summarized, summary_of
+from explorer.core.trace import LeafVariable, Pass, PassSummary, Trace
 
 SECOND_BACKWARD = "Trying to backward through the graph a second time"
 NON_LEAF_GRAD = "is not a leaf Tensor is being accessed"
@@ -54,14 +54,17 @@ class Recording:
     traceback: str = ""  # of the exception that ended the script, as Python prints it
     leaves: list[LeafVariable] = field(default_factory=list)  # named leaves, as the block left them
     unrecorded: int = 0  # backward calls past ``max_passes``, run without recording
+    summaries: list[PassSummary] = field(default_factory=list)  # every pass, recorded or not
 
     def trace(self) -> Trace:
         """The recording as a :class:`Trace`, like a code box run's (the traceback ends stdout)."""
         notes = [f"recorded the first {len(self.passes)} backward passes; {self.unrecorded} more "
                  "ran without being recorded"] if self.unrecorded else []
+        kept = f"1-{len(self.passes)}" if self.passes else "none"
         return Trace(stdout=self.stdout + self.traceback, passes=list(self.passes),
                      leaves=list(self.leaves), error=self.error,
-                     warnings=self.warnings + self.problems + notes)
+                     warnings=self.warnings + self.problems + notes,
+                     pass_summaries=list(self.summaries), pass_spec=kept)
 
     def show(self, *, block: bool = True, title: str = "recorded passes") -> Any:
         """Open the app on every recorded pass."""
@@ -91,7 +94,7 @@ class _Recorder:
         if len(self.recording.passes) >= self.max_passes:
             # a training loop of thousands of steps: every pass kept costs memory
             self.recording.unrecorded += 1
-            return self._run_unrecorded(run)
+            return self._run_unrecorded(run, call, roots, seeds, retain_graph, create_graph)
         named = self._named_leaves()
         filename, line = caller_location()
         request = PassRequest(call, line, roots, seeds, retain_graph, create_graph,
@@ -102,7 +105,7 @@ class _Recorder:
         self.busy = True
         try:
             one_pass, result = record_pass(request, run, naming=self.naming,
-                                           index=len(self.recording.passes),
+                                           index=len(self.recording.summaries),
                                            named_leaves=named, result_names=result_names)
         except RuntimeError as error:
             self._explain(error, roots, filename, line)
@@ -111,12 +114,24 @@ class _Recorder:
             self.busy = False
         if one_pass is not None:
             self._keep(one_pass, named, first)
+            self.recording.summaries.append(summary_of(one_pass, roots))
         return result
 
-    def _run_unrecorded(self, run: Callable[[], Any]) -> Any:
+    def _run_unrecorded(self, run: Callable[[], Any], call: str, roots: list[torch.Tensor],
+                        seeds: list[Any], retain_graph: bool, create_graph: bool) -> Any:
+        """Run a pass past ``max_passes``, keeping only its summary (loss, nodes, grad norms)."""
         self.busy = True  # the autograd.backward that Tensor.backward calls is the same call
         try:
-            return run()
+            if not all(isinstance(root, torch.Tensor) for root in roots):
+                return run()  # torch raises its own error
+            _, line = caller_location()
+            request = PassRequest(call, line, roots, seeds, retain_graph, create_graph)
+            named = {name: tensor for name, tensor in {**self.tracker.parameters(), **self.names}.items()
+                     if tensor.requires_grad}
+            summary, result = run_summarized(request, run, index=len(self.recording.summaries),
+                                             named_leaves=named)
+            self.recording.summaries.append(summary)
+            return result
         finally:
             self.busy = False
 

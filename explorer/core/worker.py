@@ -9,6 +9,7 @@ Results come back pickled and are read with an unpickler that only builds trace 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import enum
 import io
@@ -17,7 +18,7 @@ import os
 import pickle
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -194,6 +195,18 @@ class EvaluationWorker:
                 kind="limit", advice="record fewer passes or make tensors smaller"))
         payload = self._connection.recv_bytes(MAX_RESULT_BYTES)
         return load_trace(payload)
+
+
+@contextlib.contextmanager
+def contained_runs(options: WorkerOptions | None = None) -> Iterator[Callable[..., Trace]]:
+    """``run_program`` for a command: each program runs in a worker process of its own (killed
+    when stuck, memory-capped, a crash reported at its line); the process ends with the block.
+    The process starts at once, so torch loads in it while the command does its own imports."""
+    worker = EvaluationWorker(options)
+    try:
+        yield worker.run
+    finally:
+        worker.close()
 
 
 _SHARED: list[EvaluationWorker] = []

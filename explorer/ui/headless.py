@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication
@@ -11,6 +12,7 @@ from explorer.core.program import run_program
 from explorer.core.scene import build_scene
 from explorer.core.session import SessionError, load_session
 from explorer.core.stepper import Stepper
+from explorer.core.trace import Trace
 from explorer.ui.export import write_image
 from explorer.ui.placement import layout_geometry  # the window's placement, exactly
 from explorer.ui.theme import THEMES
@@ -33,8 +35,11 @@ def _source_of(path: Path) -> tuple[str, dict]:
 
 
 def export_program(path: Path, output: Path, *, step: int | None = None, pass_number: int = 1,
-                   theme: str = "light", orientation: str = "TB", compact: bool = False) -> None:
-    """Write the graph of ``path``'s pass ``pass_number`` at ``step`` (default: the end)."""
+                   theme: str = "light", orientation: str = "TB", compact: bool = False,
+                   run: Callable[..., Trace] = run_program) -> None:
+    """Write the graph of ``path``'s pass ``pass_number`` at ``step`` (default: the end).
+
+    ``run`` runs the program: the command line passes a worker process's."""
     if output.suffix.lower() not in (".png", ".svg"):
         raise ExportError(f"cannot export to '{output.name}': use a .png or .svg file name")
     # fonts and painting into an image need no widgets: the lighter application starts sooner
@@ -42,7 +47,7 @@ def export_program(path: Path, output: Path, *, step: int | None = None, pass_nu
     code, overrides = _source_of(path)
     if pass_number < 1:
         raise ExportError(f"passes are counted from 1; there is no pass {pass_number}")
-    trace = run_program(code, overrides=overrides, passes=str(pass_number))  # only that pass in full
+    trace = run(code, overrides=overrides, passes=str(pass_number))  # only that pass in full
     if trace.error is not None:
         raise ExportError(trace.error.editor_format(str(path)))
     position = trace.position_of(pass_number - 1)

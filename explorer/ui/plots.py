@@ -7,6 +7,7 @@ the same path as the variables panel, so graph and gradients follow.
 
 from __future__ import annotations
 
+import atexit
 import math
 import threading
 from typing import TYPE_CHECKING, Any
@@ -36,12 +37,25 @@ from explorer.core.function_plot import (
     tangent,
 )
 from explorer.core.narration import display_name
+from explorer.core.worker import EvaluationWorker, WorkerOptions
 from explorer.ui.theme import Theme
 
 if TYPE_CHECKING:
     from explorer.ui.main_window import QtMainWindow
 
 DRAG_DELAY_MS = 60  # re-run at most this often while the marker is dragged
+
+
+_PLOT_WORKER: list[EvaluationWorker] = []
+
+
+def plot_worker() -> EvaluationWorker:
+    """The plots' own worker process: sampling runs the user's program dozens of times, never
+    in the app's process, and never queued in front of the window's own runs."""
+    if not _PLOT_WORKER:
+        _PLOT_WORKER.append(EvaluationWorker(WorkerOptions(grace_seconds=0.5)))
+        atexit.register(_PLOT_WORKER[0].close)
+    return _PLOT_WORKER[0]
 
 
 class _Signals(QObject):
@@ -58,7 +72,8 @@ class _SampleJob(QRunnable):
 
     def run(self) -> None:
         curve = sample_curve(self.code, self.leaf, self.xs, pass_index=self.pass_index,
-                             overrides=self.overrides, cancel=self.cancel)
+                             overrides=self.overrides, cancel=self.cancel,
+                             run=plot_worker().run)
         if not self.cancel.is_set():
             self.signals.sampled.emit(self.key, curve)
 

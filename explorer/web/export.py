@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 
 from explorer.core.program import run_program
 from explorer.core.session import SessionError, load_session
+from explorer.core.trace import Trace
 from explorer.examples import Example, by_section
 from explorer.web.page import PageText, write_file, write_page
 
@@ -32,10 +34,12 @@ def read_program(path: Path) -> tuple[str, dict]:
 
 def export_program_page(path: Path, output: Path, *, step: int | None = None, pass_number: int = 1,
                         theme: str = "light", orientation: str = "TB",
-                        compact: bool | None = None) -> Path:
-    """Run ``path`` and write its interactive page, opened at pass ``pass_number``, step ``step``."""
+                        compact: bool | None = None, run: Callable[..., Trace] = run_program) -> Path:
+    """Run ``path`` and write its interactive page, opened at pass ``pass_number``, step ``step``.
+
+    ``run`` runs the program: the command line passes a worker process's."""
     code, overrides = read_program(path)
-    trace = run_program(code, overrides=overrides)
+    trace = run(code, overrides=overrides)
     if trace.error is not None:
         raise PageExportError(trace.error.editor_format(str(path)))
     if not 1 <= pass_number <= len(trace.passes):
@@ -51,7 +55,8 @@ def export_program_page(path: Path, output: Path, *, step: int | None = None, pa
         raise PageExportError(f"cannot write {output}: {error}") from None
 
 
-def export_lessons(folder: Path, *, theme: str = "light") -> list[Path]:
+def export_lessons(folder: Path, *, theme: str = "light",
+                   run: Callable[..., Trace] = run_program) -> list[Path]:
     """Every lesson as its own page in ``folder``, plus ``index.html`` linking them by section.
 
     A lesson that ends with an error on purpose gets its page too: the graph built up to the
@@ -65,7 +70,7 @@ def export_lessons(folder: Path, *, theme: str = "light") -> list[Path]:
     sections = by_section()
     for _, lessons in sections:
         for lesson in lessons:
-            written.append(_lesson_page(folder, lesson, theme))
+            written.append(_lesson_page(folder, lesson, theme, run))
     index = folder / INDEX
     try:
         write_file(index, index_html(sections))
@@ -74,9 +79,9 @@ def export_lessons(folder: Path, *, theme: str = "light") -> list[Path]:
     return [index, *written]
 
 
-def _lesson_page(folder: Path, lesson: Example, theme: str) -> Path:
+def _lesson_page(folder: Path, lesson: Example, theme: str, run: Callable[..., Trace]) -> Path:
     code = lesson.source()
-    trace = run_program(code)
+    trace = run(code)
     text = PageText(title=lesson.title, code=code, section=lesson.section, idea=lesson.idea,
                     explanation=lesson.explanation, home=INDEX)
     target = folder / f"{lesson.slug}.html"

@@ -29,7 +29,7 @@ def test_direct_building_equals_networkx_building_in_content_and_order() -> None
     for node in graph:
         assert list(graph.succ[node]) == list(expected.succ[node])
         assert list(graph.pred[node]) == list(expected.pred[node])
-        for target, by_key in graph.succ[node].items():
+        for target in graph.succ[node]:
             assert graph._pred[target][node] is graph._succ[node][target]  # one key dict, both ways
     assert nx.is_directed_acyclic_graph(graph)
     assert graph.number_of_edges() == expected.number_of_edges() > graph.number_of_nodes() - 1

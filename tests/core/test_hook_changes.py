@@ -141,3 +141,37 @@ def test_without_hooks_nothing_is_marked_even_where_gradients_add_up() -> None:
         torch.autograd.grad((w.sin() * w).sum(), w)
     assert recording.passes
     assert all(not step.changed_by_hook for one_pass in recording.passes for step in one_pass.steps)
+
+
+def test_a_recorded_hook_change_is_written_in_the_json() -> None:
+    import json
+
+    from explorer.core.trace import dumps
+
+    with record() as recording:
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        m = x * 3
+        m.register_hook(lambda grad: grad * 2)
+        m.sum().backward()
+    document = json.loads(dumps(recording.trace().to_json()))
+    changed = [step["changed_by_hook"] for step in document["passes"][0]["steps"] if "changed_by_hook" in step]
+    assert changed == [[{"grad": "grad_outputs", "slot": 0,
+                         "before": {"shape": [2], "dtype": "float32", "values": [1.0, 1.0]}}]]
+
+
+def test_a_long_trusted_loop_keeps_a_summary_of_every_pass() -> None:
+    with record(max_passes=3) as recording:
+        w = torch.tensor([1.0, -1.0], requires_grad=True)
+        losses = []
+        for _ in range(8):
+            loss = (w * w).sum()
+            losses.append(loss.item())
+            loss.backward()
+            with torch.no_grad():
+                w -= 0.1 * w.grad
+            w.grad = None
+    trace = recording.trace()
+    assert len(trace.passes) == 3 and recording.unrecorded == 5
+    assert [summary.loss for summary in trace.pass_summaries] == losses
+    assert [summary.recorded for summary in trace.pass_summaries] == [True] * 3 + [False] * 5
+    assert all(summary.order == trace.pass_summaries[0].order for summary in trace.pass_summaries)

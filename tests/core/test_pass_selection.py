@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from explorer.cli import DEFAULT_PASSES_TEXT
 from explorer.core import run_program
 from explorer.core.document import Document
 from explorer.core.passes import DEFAULT_PASSES, PassSelection, PassSpecError, timeline_of
@@ -207,7 +208,7 @@ def test_cli_passes_option(tmp_path: Path) -> None:
     assert document["passes_recorded"] == {"spec": "3-4", "indices": [2, 3]}
     assert len(document["pass_summaries"]) == STEPS
     default = json.loads(_cli("trace", str(program)).stdout)
-    assert default["passes_recorded"]["spec"] == DEFAULT_PASSES
+    assert default["passes_recorded"]["spec"] == DEFAULT_PASSES == DEFAULT_PASSES_TEXT
     refused = _cli("trace", str(program), "--passes", "0")
     assert refused.returncode == 2 and refused.stdout == ""
     assert refused.stderr.startswith("autograd-explorer: --passes:") and "from 1" in refused.stderr

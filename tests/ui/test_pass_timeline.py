@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from explorer.core.passes import timeline_of
-from tests.core.test_pass_selection import LOOP, STEPS, _python_loop
 from tests.core.reference import assert_same
+from tests.core.test_pass_selection import LOOP, STEPS, _python_loop
 from tests.ui.conftest import run_and_wait
 
 

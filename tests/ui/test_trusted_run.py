@@ -84,6 +84,8 @@ def test_not_offered_for_code_the_box_runs_or_python_cannot_parse(qtbot, window)
 
 
 def test_not_offered_for_an_opened_file_until_the_user_edits_it(qtbot, window, tmp_path) -> None:
+    type_and_run(qtbot, window, "import os\n")
+    assert offered(window)  # typed: offered, until the file replaces it
     path = tmp_path / "downloaded.py"
     path.write_text(NEEDS_OS, encoding="utf-8")
     with qtbot.waitSignal(window.runFinished, timeout=30_000):
@@ -104,6 +106,8 @@ def test_not_offered_for_a_lesson(qtbot, window, monkeypatch) -> None:
             return NEEDS_OS
 
     monkeypatch.setattr("explorer.ui.main_window.example", lambda slug: Lesson())
+    type_and_run(qtbot, window, "import os\n")
+    assert offered(window)
     with qtbot.waitSignal(window.runFinished, timeout=30_000):
         window.load_example("any")
     assert window.document.error.kind == "refused" and not offered(window)
@@ -112,6 +116,8 @@ def test_not_offered_for_a_lesson(qtbot, window, monkeypatch) -> None:
 def test_not_offered_for_a_session_or_a_restored_autosave(qtbot, window, tmp_path) -> None:
     from explorer.ui import autosave
 
+    type_and_run(qtbot, window, "import os\n")
+    assert offered(window)
     session_path = tmp_path / "shared.explorer.json"
     save_session(session_path, Session(code=NEEDS_OS))
     with qtbot.waitSignal(window.runFinished, timeout=30_000):

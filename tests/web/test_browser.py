@@ -203,7 +203,8 @@ def test_the_page_asks_nothing_of_the_network(tmp_path: Path, open_page) -> None
 
 
 def _pixels(png: bytes) -> list[tuple[int, int, int]]:
-    return list(Image.open(io.BytesIO(png)).convert("RGB").getdata())
+    data = Image.open(io.BytesIO(png)).convert("RGB").tobytes()
+    return [(data[at], data[at + 1], data[at + 2]) for at in range(0, len(data), 3)]
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
