@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar, QToolButton
+from PySide6.QtWidgets import QDockWidget, QMenu, QTabBar, QToolBar, QToolButton
 
 from explorer.ui.gallery import menu_named
 
@@ -71,8 +71,9 @@ class Arrangement(QObject):
         code = docks.get("codeDock")
         left = [docks[name] for name in LEFT_TABS if name in docks]
         bottom = [docks[name] for name in BOTTOM_TABS if name in docks]
+        with_code: list[QDockWidget] = []
         if window.height() < LOW_WINDOW:  # a low window: every panel beside the graph, none under it
-            left, bottom = bottom[:1] + left + bottom[1:], []
+            left, with_code, bottom = bottom[:1] + left, bottom[1:], []
         others = [dock for name, dock in docks.items()
                   if dock is not code and name not in LEFT_TABS + BOTTOM_TABS]
         window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -81,22 +82,31 @@ class Arrangement(QObject):
             dock.setFloating(False)
             window.removeDockWidget(dock)
         if code is not None:
-            window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, code)
+            _tabbed(window, Qt.DockWidgetArea.LeftDockWidgetArea, [code] + with_code)
         _tabbed(window, Qt.DockWidgetArea.LeftDockWidgetArea, left + others)
         _tabbed(window, Qt.DockWidgetArea.BottomDockWidgetArea, bottom)
         for dock in docks.values():
             dock.show()
-        for first in (left[:1] + bottom[:1]):
+        for first in ([code] if code is not None else []) + left[:1] + bottom[:1]:
             first.raise_()
+        QTimer.singleShot(0, self._unelided_tabs)
         QTimer.singleShot(0, self._size_docks)  # once the docks are in place
         window.settings.setValue(ARRANGED_KEY, True)
+
+    def _unelided_tabs(self) -> None:
+        """Whole tab titles, scrolled when they do not fit, never cut to "N…"."""
+        for bar in self.window.findChildren(QTabBar):
+            if bar.parentWidget() is self.window:  # the dock areas' own tab bars
+                bar.setElideMode(Qt.TextElideMode.ElideNone)
+                bar.setUsesScrollButtons(True)
 
     def _size_docks(self) -> None:
         window = self.window
         sizes = sizes_for(window.width(), window.height())
         docks = {dock.objectName(): dock for dock in self.docks()}
         code = docks.get("codeDock")
-        under_code = [dock for dock in docks.values() if dock is not code
+        tabbed_with_code = set(window.tabifiedDockWidgets(code)) if code is not None else set()
+        under_code = [dock for dock in docks.values() if dock is not code and dock not in tabbed_with_code
                       and window.dockWidgetArea(dock) == Qt.DockWidgetArea.LeftDockWidgetArea]
         left = under_code[0] if under_code else None
         bottom = next((dock for dock in docks.values()

@@ -333,8 +333,9 @@ class QtMainWindow(QMainWindow):
             more = f" (and {len(trace.error.also)} more, see Output)" if trace.error.also else ""
             self.status.setText((str(trace.error) if trace.error.line else trace.error.message) + more)
         else:
-            passes = len(trace.passes)
-            self.status.setText(f"Ran: {passes} backward pass{'es' if passes != 1 else ''}")
+            passes = trace.pass_count
+            kept = f" ({len(trace.passes)} recorded in full)" if passes > len(trace.passes) else ""
+            self.status.setText(f"Ran: {passes} backward pass{'es' if passes != 1 else ''}{kept}")
         self.runFinished.emit()
 
     def _on_progress(self, stage: str, fraction: float, nodes: int) -> None:

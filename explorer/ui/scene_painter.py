@@ -27,7 +27,7 @@ from explorer.core.scene import Scene, SceneEdge, SceneNode
 from explorer.core.stepper import NodeState
 from explorer.ui.theme import Theme
 
-LAYER_SPACING = 104.0  # scene units between layers: room for an edge label between boxes
+LAYER_SPACING = 96.0  # scene units between layers: room for an edge label between boxes
 COLUMN_SPACING = 60.0  # scene units per layout unit across a layer
 NODE_HEIGHT = 58.0  # three lines of text (title 15, two of 13) with a little room
 MIN_NODE_WIDTH = 120.0

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from explorer.core.passes import Timeline, timeline_of
 from explorer.core.trace import Trace
+from explorer.ui.theme import Theme
 
 if TYPE_CHECKING:
     from explorer.ui.main_window import QtMainWindow
@@ -43,6 +44,7 @@ class QtPassTimeline(QWidget):
         self.timeline = Timeline((), (), "loss", ())
         self.caption = QLabel("")
         self.caption.setObjectName("timelineCaption")
+        self.caption.setWordWrap(True)  # else its one long line widens the whole dock area
         self.number = QSpinBox()
         self.number.setObjectName("timelinePass")
         self.number.setToolTip("A pass to show, counted from 1")
@@ -70,6 +72,14 @@ class QtPassTimeline(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.plot, 1)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.plot.setBackground(theme.background)
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).setPen(pg.mkPen(theme.foreground))
+            self.plot.getAxis(axis).setTextPen(pg.mkPen(theme.foreground))
+        self.curve.setPen(pg.mkPen(theme.grad_small, width=2))
+        self.current.setPen(pg.mkPen(theme.root_outline, width=2))
 
     def show_timeline(self, timeline: Timeline, shown: int | None) -> None:
         """Draw ``timeline``; ``shown`` is the pass on screen (from 0), if any."""
@@ -116,9 +126,9 @@ def _caption(timeline: Timeline, shown: int | None) -> str:
     kept = len(timeline.kept)
     where = f"showing pass {shown + 1}. " if shown is not None else ""
     if kept == count:
-        return f"{count} pass{'es' if count != 1 else ''}, all recorded in full: {where}Click one to show it."
-    return (f"{count} passes, {kept} recorded in full (green): {where}Click any pass to show it; "
-            "one not kept is recorded by running the program again.")
+        return f"{count} pass{'es' if count != 1 else ''}, all recorded in full: {where}click one to show it."
+    return (f"{count} passes, {kept} recorded in full (green): {where}click any pass to show it "
+            "(one not kept is recorded by running again).")
 
 
 class PassTimelineController:
@@ -129,6 +139,7 @@ class PassTimelineController:
         self.view = view
         self.dock = dock
         self.raised = False  # brought forward once, for the first loop: then the user chooses
+        self.theme: Theme | None = None
         view.passPicked.connect(self.pick)
         window.document.trace_changed.connect(self.refresh)
 
@@ -136,6 +147,9 @@ class PassTimelineController:
         document = self.window.document
         trace = document.trace
         current = document.current_pass
+        if self.window.theme is not self.theme:  # apply_theme() does not announce itself
+            self.theme = self.window.theme
+            self.view.set_theme(self.theme)
         self.view.show_timeline(timeline_of(trace) if trace is not None else Timeline((), (), "loss", ()),
                                 current.index if current is not None else None)
         if trace is not None and _is_loop(trace) and not self.raised:
@@ -170,4 +184,7 @@ def install(window: QtMainWindow) -> PassTimelineController:
     if hasattr(window, "console_dock"):
         window.tabifyDockWidget(window.console_dock, dock)
         window.console_dock.raise_()
-    return PassTimelineController(window, view, dock)
+    controller = PassTimelineController(window, view, dock)
+    window.theme_group.triggered.connect(lambda _action: controller.refresh())
+    controller.refresh()
+    return controller

@@ -90,6 +90,8 @@ for metric in [3.0, 2.0, 2.5, 2.6, 1.0]:
 for group in opt.param_groups:
     group["lr"] = 0.25
 print(opt.param_groups[0]["lr"], opt.defaults["lr"], w.tolist())
+print(isinstance(opt, optim.Optimizer), isinstance(plateau, optim.Optimizer),
+      isinstance(sched, schedulers.LRScheduler))
 """
 
 
@@ -215,6 +217,10 @@ print(seq, seq[-1].out_features, seq[:2], len(seq))
 layer = nn.Dropout(0.5)
 layer.p = 0.25
 print(layer, nn.Parameter(torch.ones(2)), nn.utils.clip_grad_norm_(conv.parameters(), 0.5))
+q = torch.randn(1, 2, 3, 4, requires_grad=True)
+attention = F.scaled_dot_product_attention(q, q, q)
+attention.sum().backward()
+print(attention, q.grad)
 print(conv.weight)
 """
 
@@ -431,6 +437,18 @@ for batch in DataLoader(pairs, batch_size=2, collate_fn=lambda items: [item[1] f
     print(batch)
 for xs, ys in DataLoader(pairs, batch_size=2):
     print(xs.flatten(), ys)
+from torch.utils.data import Dataset, Subset
+class Squares(Dataset):
+    def __init__(self, n):
+        self.x = torch.linspace(-1, 1, n).unsqueeze(1)
+    def __len__(self):
+        return len(self.x)
+    def __getitem__(self, index):
+        return self.x[index], self.x[index] ** 2
+squares = Squares(7)
+print(isinstance(squares, Dataset), len(Subset(squares, [1, 2])), squares[2])
+for xb, yb in DataLoader(squares, batch_size=3, shuffle=True):
+    print(xb.flatten(), yb.flatten())
 """
 
 

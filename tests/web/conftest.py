@@ -60,7 +60,7 @@ def open_page(browser: object) -> Iterator[Callable[..., OpenedPage]]:
     contexts = []
     opened: list[OpenedPage] = []
 
-    def open_file(path: Path, width: int = 1366, height: int = 768) -> OpenedPage:
+    def open_file(path: Path, width: int = 1366, height: int = 768, ready: bool = True) -> OpenedPage:
         context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
         contexts.append(context)
         page = context.new_page()
@@ -69,7 +69,8 @@ def open_page(browser: object) -> Iterator[Callable[..., OpenedPage]]:
         page.on("pageerror", lambda error: result.errors.append(str(error)))
         page.on("console", lambda message: message.type == "error" and result.errors.append(message.text))
         page.goto(path.resolve().as_uri())
-        page.wait_for_selector("html[data-ready]", timeout=120_000)
+        if ready:  # a page of ours says when it has drawn (or failed to)
+            page.wait_for_selector("html[data-ready]", state="attached", timeout=120_000)
         opened.append(result)
         return result
 

@@ -334,9 +334,10 @@ def test_a_model_traced_in_a_notebook_is_the_page(tmp_path: Path, open_page) -> 
     assert markup == notebook_html(traced)
     holder = tmp_path / "notebook.html"
     holder.write_text(f"<!DOCTYPE html><html><body>{markup}</body></html>", encoding="utf-8")
-    opened = open_page(holder)
+    opened = open_page(holder, ready=False)
+    opened.page.wait_for_selector("iframe")
     frame = opened.page.frames[1]
-    frame.wait_for_selector("html[data-ready=true]")
+    frame.wait_for_selector("html[data-ready=true]", state="attached")
     titles = frame.evaluate("window.explorerPage.scene(0).boxes.map((box) => box.title)")
     assert any(title.startswith("0.weight") for title in titles)  # parameters named by the model
     opened.page.click("iframe")
@@ -349,11 +350,11 @@ def test_a_model_traced_in_a_notebook_is_the_page(tmp_path: Path, open_page) -> 
 def test_lessons_folder_opens_from_its_index(tmp_path: Path, open_page) -> None:
     folder = tmp_path / "lessons"
     written = export_lessons(folder)
-    opened = open_page(folder / "index.html")
+    opened = open_page(folder / "index.html", ready=False)
     links = opened.page.eval_on_selector_all("a", "(links) => links.map((a) => a.getAttribute('href'))")
     assert sorted(links) == sorted(path.name for path in written[1:])
     opened.page.click(f"a[href='{links[0]}']")
-    opened.page.wait_for_selector("html[data-ready=true]")
+    opened.page.wait_for_selector("html[data-ready=true]", state="attached")
     assert opened.page.get_attribute("#home", "href") == "index.html"
     assert opened.page.text_content("#header").startswith("Step 0 /")
     assert opened.page.text_content("#idea") == example(links[0][:-5]).idea  # the lesson's own words

@@ -114,7 +114,7 @@ F_FUNCTIONS = _words(
     dropout layer_norm group_norm batch_norm conv1d conv2d max_pool1d max_pool2d avg_pool1d
     avg_pool2d adaptive_avg_pool1d adaptive_avg_pool2d one_hot pad embedding
     margin_ranking_loss hinge_embedding_loss soft_margin_loss triplet_margin_loss
-    cosine_embedding_loss poisson_nll_loss gaussian_nll_loss
+    cosine_embedding_loss poisson_nll_loss gaussian_nll_loss scaled_dot_product_attention
     """
 )
 
@@ -262,12 +262,14 @@ MODULE_ATTRIBUTES = _words(
 )
 
 # torch.optim and its learning-rate schedulers.
-OPTIMIZERS = _words("SGD Adam AdamW RMSprop Adagrad Adadelta Adamax NAdam RAdam LBFGS ASGD Rprop")
+OPTIMIZERS = _words(
+    "Optimizer SGD Adam AdamW RMSprop Adagrad Adadelta Adamax NAdam RAdam LBFGS ASGD Rprop"
+)
 LR_SCHEDULERS = _words(
     """
     LambdaLR MultiplicativeLR StepLR MultiStepLR ConstantLR LinearLR ExponentialLR SequentialLR
     CosineAnnealingLR ChainedScheduler ReduceLROnPlateau CyclicLR OneCycleLR
-    CosineAnnealingWarmRestarts PolynomialLR
+    CosineAnnealingWarmRestarts PolynomialLR LRScheduler
     """
 )
 OPTIMIZER_MEMBERS = _words("step zero_grad param_groups state state_dict load_state_dict add_param_group defaults")
@@ -300,7 +302,7 @@ SAVED_PREFIX = "_saved_"
 
 # Hooks and their handles, torch.utils.data, and matplotlib (accepted and skipped).
 HANDLE_MEMBERS = _words("remove id")
-DATA_CLASSES = _words("TensorDataset DataLoader random_split")
+DATA_CLASSES = _words("Dataset TensorDataset Subset DataLoader random_split")
 DATA_MEMBERS = _words("dataset batch_size drop_last tensors indices")
 PLOT_NAMES = _words(
     """

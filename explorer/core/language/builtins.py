@@ -209,7 +209,8 @@ def _getattr(ev: Evaluator, owner: Any, name: Any, default: Any = _MISSING) -> A
 
 
 def _hasattr(ev: Evaluator, owner: Any, name: Any) -> bool:
-    return _getattr(ev, owner, name, _NOT_DEFINED) is not _NOT_DEFINED
+    absent = object()
+    return _getattr(ev, owner, name, absent) is not absent
 
 
 def _isinstance(ev: Evaluator, value: Any, kinds: Any) -> bool:

@@ -45,12 +45,25 @@ _QUIET_VALUES = (None, 0, False, "")  # an option left at its default is fine
 def data_namespace() -> Namespace:
     """``torch.utils.data``."""
     return Namespace("torch.utils.data", {
+        "Dataset": library_class("torch.utils.data.Dataset", torch.utils.data.Dataset, _dataset),
+        "Subset": library_class("torch.utils.data.Subset", torch.utils.data.Subset, _subset),
         "TensorDataset": library_class("torch.utils.data.TensorDataset",
                                        torch.utils.data.TensorDataset, _tensor_dataset),
         "DataLoader": library_class("torch.utils.data.DataLoader", torch.utils.data.DataLoader,
                                     _data_loader),
         "random_split": library_function("torch.utils.data.random_split", _random_split),
     }, repr(torch.utils.data))
+
+
+def _dataset(ev: Evaluator) -> Any:
+    return torch.utils.data.Dataset()  # the base the program's datasets derive from
+
+
+def _subset(ev: Evaluator, dataset: Any, indices: Any) -> Any:
+    _check_dataset(dataset, "Subset takes")
+    if not is_plain(indices):
+        raise TypeError("Subset indices are numbers")
+    return torch.utils.data.Subset(dataset, indices)
 
 
 def _tensor_dataset(ev: Evaluator, *tensors: Any) -> Any:
@@ -117,10 +130,10 @@ class DataLoaderKind(LibraryKind):
 
 
 class DatasetKind(LibraryKind):
-    """``TensorDataset`` and the ``Subset`` values ``random_split`` returns."""
+    """``TensorDataset``, the ``Subset`` values ``random_split`` returns, and the ``Dataset`` base."""
 
     label = "a dataset"
-    classes = (torch.utils.data.TensorDataset, torch.utils.data.Subset)
+    classes = (torch.utils.data.Dataset,)
     attributes = frozenset({"tensors", "dataset", "indices"})
 
     def get(self, ev: Evaluator, owner: Any, name: str) -> Any:

@@ -66,8 +66,10 @@ def _optimizer_class(name: str) -> Any:
 
 def _check_settings(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     for value in (*args, *kwargs.values()):
-        if not (is_plain(value) or isinstance(value, torch.Tensor)):
-            raise TypeError(f"an optimizer setting cannot be a {type(value).__name__}")
+        settings = value.values() if isinstance(value, dict) else [value]  # Optimizer(params, defaults)
+        for setting in settings:
+            if not (is_plain(setting) or isinstance(setting, torch.Tensor)):
+                raise TypeError(f"an optimizer setting cannot be a {type(setting).__name__}")
 
 
 def check_group(group: dict[str, Any]) -> None:
