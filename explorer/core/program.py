@@ -17,6 +17,7 @@ from explorer.core.errors import ExplorerError
 from explorer.core.expressions import label_graph
 from explorer.core.graph import Naming
 from explorer.core.language.checker import parse_program
+from explorer.core.language.settings import settings_restored
 from explorer.core.language.evaluator import Evaluator, module_parameters
 from explorer.core.limits import Budget, Limits
 from explorer.core.passes import PassSelection, PassSpecError
@@ -216,7 +217,7 @@ def _locate_at_end(trace: Trace, tree: ast.Module) -> None:
 def _evaluate(tree: ast.Module, evaluator: Evaluator, tracer: _Tracer, trace: Trace) -> None:
     """Run the program, keeping its error (if any) in ``trace``."""
     grad_mode = torch.is_grad_enabled()
-    with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
+    with torch.random.fork_rng(devices=[]), warnings.catch_warnings(), settings_restored():
         warnings.simplefilter("always")
         warnings.showwarning = _warning_recorder(evaluator, trace.warnings)
         torch.manual_seed(RUN_SEED)

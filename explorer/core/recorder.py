@@ -296,15 +296,16 @@ def releases_saved(saved: dict[str, Any], ran: bool) -> bool:
     The engine releases what each node it runs saved; one released before stays released.
     Worked out from what was captured, as reading a released value to find out raises (slowly).
     """
-    if any(_has(value, Freed) for value in saved.values()):
-        return True
-    return ran and any(_has(value, (torch.Tensor, TensorSummary, Freed)) for value in saved.values())
+    held = False  # a saved tensor that backward releases when the node runs
+    for value in saved.values():
+        for item in value if isinstance(value, list) else (value,):
+            if isinstance(item, Freed):
+                return True
+            held = held or isinstance(item, _HELD)
+    return ran and held
 
 
-def _has(value: Any, kinds: Any) -> bool:
-    if isinstance(value, list):
-        return any(_has(item, kinds) for item in value)
-    return isinstance(value, kinds)
+_HELD = (torch.Tensor, TensorSummary)
 
 
 class _LeafGrads:
@@ -321,10 +322,11 @@ class _LeafGrads:
 
 
 def _accumulated_leaves(nodes: dict[str, Any], graph: Any) -> dict[str, torch.Tensor]:
+    attributes = graph._node  # the dicts themselves: no view made per look-up
     return {
         node_id: node.variable
         for node_id, node in nodes.items()
-        if graph.nodes[node_id]["kind"] == "accumulate_grad"
+        if attributes[node_id]["kind"] == "accumulate_grad"
     }
 
 
@@ -371,8 +373,8 @@ def run_summarized(
 
 def summary_of(one_pass: Pass, roots: Sequence[torch.Tensor] | None = None) -> PassSummary:
     """The timeline's entry for a pass recorded in full."""
-    graph = one_pass.graph
-    order = tuple(graph.nodes[step.node]["name"] for step in one_pass.steps)
+    attributes = one_pass.graph._node
+    order = tuple(attributes[step.node]["name"] for step in one_pass.steps)
     loss = loss_of(roots) if roots is not None else _loss_from_outputs(one_pass)
     norms = {name: None if grad is None else norm_of(grad) for name, grad in one_pass.grads.items()}
     return PassSummary(index=one_pass.index, call=one_pass.call, line=one_pass.line, loss=loss,

@@ -250,26 +250,35 @@ class Trace:
 
 
 def dumps(document: dict[str, Any]) -> str:
-    """The trace document as JSON text: indented, with each tensor ``T`` on one line.
+    """The trace document as JSON text: indented, with each tensor ``T`` and each entry of
+    ``pass_summaries`` and ``engine_orders`` on one line.
 
     Written so by the C encoder (json's indented writer is pure Python): a training loop's
     trace holds thousands of tensors of thousands of numbers, one per line otherwise.
     """
     token = secrets.token_hex(8)
-    tensors: list[str] = []
+    lines: list[str] = []
+
+    def one_line(value: Any) -> str:
+        lines.append(json.dumps(value, allow_nan=False))
+        return f"@{token}:{len(lines) - 1}@"
 
     def mark(value: Any) -> Any:
         if isinstance(value, dict):
             if "shape" in value and "dtype" in value and ("values" in value or "summary" in value):
-                tensors.append(json.dumps(value, allow_nan=False))
-                return f"@{token}:{len(tensors) - 1}@"
-            return {key: mark(item) for key, item in value.items()}
+                return one_line(value)
+            return {key: [one_line(entry) for entry in item]
+                    if key in _ONE_LINE_ENTRIES and isinstance(item, list) else mark(item)
+                    for key, item in value.items()}
         if isinstance(value, list):
             return [mark(item) for item in value]
         return value
 
     skeleton = json.dumps(mark(document), indent=1, allow_nan=False)
-    return re.sub(f'"@{token}:(\\d+)@"', lambda match: tensors[int(match.group(1))], skeleton) + "\n"
+    return re.sub(f'"@{token}:(\\d+)@"', lambda match: lines[int(match.group(1))], skeleton) + "\n"
+
+
+_ONE_LINE_ENTRIES = frozenset({"pass_summaries", "engine_orders"})
 
 
 def _step_json(step: Step) -> dict[str, Any]:

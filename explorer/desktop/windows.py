@@ -10,7 +10,7 @@ from __future__ import annotations
 import ntpath
 import subprocess
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from explorer.desktop.plan import APP_ID, APP_NAME, Environment, FileToWrite, Plan, RegistryValue
 from explorer.resources import icon_ico
@@ -96,9 +96,9 @@ class WindowsRegistry:
     """HKEY_CURRENT_USER through winreg (on Windows only)."""
 
     def __init__(self) -> None:
-        import winreg  # type: ignore[import-not-found,unused-ignore]
+        import winreg
 
-        self.winreg = winreg
+        self.winreg: Any = winreg  # typed loosely: its stubs exist only on Windows
 
     def key_exists(self, key: str) -> bool:
         try:

@@ -40,7 +40,8 @@ def run_app(paths: Sequence[Path] | Path | None = None, *, quit_after_ms: int | 
     """
     files = [paths] if isinstance(paths, Path) else list(paths or [])
     name_the_app()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     server = None
     if quit_after_ms is None:
         from explorer.ui import single_instance
@@ -51,12 +52,13 @@ def run_app(paths: Sequence[Path] | Path | None = None, *, quit_after_ms: int | 
         server = claim.server
     from explorer.ui import icon
 
-    icon.install(app)
+    icon.install()
     windows = QtWindows(app)
     if server is not None:
         server.pathsReceived.connect(windows.open_files)
         app.aboutToQuit.connect(server.close)  # the next app may take the name at once
-    app.installEventFilter(windows)  # macOS hands over double-clicked files as events
+    if sys.platform == "darwin":  # macOS hands double-clicked files over as events (a filter on
+        app.installEventFilter(windows)  # the app sees every event: only where it is needed)
     first = windows.open(files[0] if files else None)
     for path in files[1:]:
         windows.open(path)
@@ -107,7 +109,8 @@ class QtWindows(QObject):
 
     def open_files(self, paths: list[Path]) -> None:
         """Each file in a new window (a later launch or the system asked); none: a plain new window."""
-        for path in paths or [None]:
+        wanted: list[Path | None] = list(paths) or [None]
+        for path in wanted:
             self.open(path, to_front=True)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override

@@ -298,11 +298,15 @@ def fullest_view(geometry: Geometry, focus: str, width: float, height: float) ->
     inside_x = (node_left[None, :] >= lefts[:, None]) & (node_right[None, :] <= lefts[:, None] + width)
     inside_y = (node_top[None, :] >= tops[:, None]) & (node_bottom[None, :] <= tops[:, None] + height)
     counts = inside_y.astype(np.int32) @ inside_x.T.astype(np.int32)  # tops × lefts
-    # of the fullest windows, the one whose centre is nearest the middle of the range
+    # of the fullest windows, the one with the output last in the flow (at the bottom, or at
+    # the right when data flows left to right), centred across the flow
     best = np.flatnonzero(counts.ravel() == counts.max())
     rows, columns = np.unravel_index(best, counts.shape)
-    middle = np.abs(rows - (len(tops) - 1) / 2) + np.abs(columns - (len(lefts) - 1) / 2)
-    pick = int(np.argmin(middle))
+    if geometry.orientation == "LR":
+        order = columns * len(tops) + np.abs(rows - (len(tops) - 1) / 2)
+    else:
+        order = rows * len(lefts) + np.abs(columns - (len(lefts) - 1) / 2)
+    pick = int(np.argmin(order))
     return QRectF(float(lefts[columns[pick]]), float(tops[rows[pick]]), width, height)
 
 

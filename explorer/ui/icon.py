@@ -46,8 +46,8 @@ def app_icon() -> QIcon:
     return icon
 
 
-def install(app: QApplication) -> QIcon:
-    """The icon of every window of ``app`` (title bar, taskbar, dialogs)."""
+def install() -> QIcon:
+    """The icon of every window of the application (title bar, taskbar, dialogs)."""
     icon = app_icon()
-    app.setWindowIcon(icon)
+    QApplication.setWindowIcon(icon)
     return icon

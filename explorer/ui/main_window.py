@@ -646,6 +646,8 @@ class QtMainWindow(QMainWindow):
             available = screen.availableGeometry() if screen is not None else None
             if available is not None and available.width() > 1400:
                 self.resize(int(available.width() * 0.92), int(available.height() * 0.92))
+            elif available is not None:  # a small screen, or 150 % scaling: all of it, never more
+                self.resize(min(1366, available.width()), min(768, available.height()))
             else:
                 self.resize(1366, 768)
         if isinstance(state, QByteArray):

@@ -96,6 +96,13 @@ def body_font(scale: float = 1.0) -> QFont:
     return font
 
 
+def torch_font(scale: float = 1.0) -> QFont:
+    """The torch name under a node's title: a size up from body text, so it reads at 9 pt."""
+    font = QFont("DejaVu Sans")
+    font.setPixelSize(max(1, round(14 * scale)))
+    return font
+
+
 @functools.lru_cache(maxsize=16)
 def _metrics(bold: bool, scale: float) -> QFontMetricsF:
     return QFontMetricsF(title_font(scale) if bold else body_font(scale))
@@ -109,8 +116,8 @@ def text_width(text: str, bold: bool, scale: float) -> float:
 
 def node_width(node: SceneNode, scale: float = 1.0) -> float:
     """Wide enough for the node's longest line of text."""
-    widest = text_width(node.title, True, scale)
-    for line in (node.torch_line, node.subtitle, node.running_sum):
+    widest = max(text_width(node.title, True, scale), text_width(node.torch_line, True, scale))
+    for line in (node.subtitle, node.running_sum):
         if line:
             widest = max(widest, text_width(line, False, scale))
     return max(MIN_NODE_WIDTH * scale, widest + 2 * PADDING)
@@ -523,7 +530,9 @@ def _paint_node(painter: QPainter, node: SceneNode, rect: QRectF, theme: Theme, 
     if not show_text:
         return
     lines = [(node.title, title_font(font_scale))]
-    for text in (node.torch_line, node.subtitle, node.running_sum):
+    if node.torch_line:
+        lines.append((node.torch_line, torch_font(font_scale)))
+    for text in (node.subtitle, node.running_sum):
         if text:
             lines.append((text, body_font(font_scale)))
     heights = [QFontMetricsF(font).height() for _, font in lines]

@@ -20,7 +20,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QStandardPaths, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-TIMEOUT_MS = 3000
+CONNECT_MS = 2000
+REPLY_MS = 30_000  # a running app answers once its event loop runs: it may still be starting up
 MAX_MESSAGE = 1 << 20  # bytes: a list of paths, never more
 
 
@@ -39,17 +40,17 @@ def instance_name() -> str:
     return name
 
 
-def send_paths(name: str, paths: Sequence[Path], timeout_ms: int = TIMEOUT_MS) -> bool:
+def send_paths(name: str, paths: Sequence[Path], reply_ms: int = REPLY_MS) -> bool:
     """Hand ``paths`` to the app listening on ``name``; True once it answered that it took them."""
     socket = QLocalSocket()
     socket.connectToServer(name)
-    if not socket.waitForConnected(timeout_ms):
+    if not socket.waitForConnected(CONNECT_MS):
         return False
     message = json.dumps({"open": [str(Path(path).resolve()) for path in paths]}) + "\n"
     socket.write(message.encode("utf-8"))
     socket.flush()
     reply = b""
-    while b"\n" not in reply and socket.waitForReadyRead(timeout_ms):
+    while b"\n" not in reply and socket.waitForReadyRead(reply_ms):
         reply += bytes(socket.readAll().data())
     socket.disconnectFromServer()
     return reply.startswith(b"ok")

@@ -87,7 +87,7 @@ def _ensure_app() -> QApplication:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     from explorer.ui import icon
 
-    icon.install(app)  # the app's icon in the title bar and taskbar, here too
+    icon.install()  # the app's icon in the title bar and taskbar, here too
     return app
 
 

@@ -124,7 +124,7 @@ def _notebook_title(trace: Trace) -> str:
 
 
 def _asset(name: str) -> str:
-    return resources.files("explorer.web").joinpath("assets", name).read_text(encoding="utf-8")
+    return resources.files("explorer.web").joinpath("assets").joinpath(name).read_text(encoding="utf-8")
 
 
 def _data_tag(name: str, value: Any) -> str:

@@ -17,7 +17,7 @@ from explorer.core.trace import Pass
 from explorer.web.metrics import text_width
 
 # the window's scene units (explorer/ui/scene_painter.py)
-LAYER_SPACING = 104.0
+LAYER_SPACING = 96.0
 COLUMN_SPACING = 60.0
 NODE_HEIGHT = 58.0
 MIN_NODE_WIDTH = 120.0
@@ -49,9 +49,11 @@ def node_width(node: SceneNode) -> float:
 
 
 def place(one_pass: Pass, scene_for_widths: Scene, *, orientation: str = "TB", compact: bool = False,
-          graph: nx.MultiDiGraph | None = None) -> Placement:
-    """Lay the pass (or ``graph``, its folded form) out with boxes as wide as their labels."""
-    widths = {node.id: node_width(node) for node in scene_for_widths.nodes}
+          graph: nx.MultiDiGraph | None = None, widths: dict[str, float] | None = None) -> Placement:
+    """Lay the pass (or ``graph``, its folded form) out with boxes as wide as their labels
+    (or as ``widths`` says)."""
+    if widths is None:
+        widths = {node.id: node_width(node) for node in scene_for_widths.nodes}
     tight = COMPACT_SPACING if compact else 1.0
     gap = GAP * tight
     spans = ({node_id: (width + gap) / COLUMN_SPACING for node_id, width in widths.items()}

@@ -68,7 +68,6 @@ ESCAPES = {
     "dict_of_builtins": "d = dict(print=print)\np = d['print'].target",
     "format_attribute_of_object": "class A:\n    pass\ns = '{0.__class__}'.format(A())",
     "forbidden_builtin_shadowed_late": "x = eval('1')\neval = 2",
-    "yield_in_function": "def g():\n    yield 1",
     "name_mangling": "class A:\n    def __secret(self):\n        pass",
     "import_in_function": "def f():\n    import os\n    return os",
     "unbound_input": "v = input()",

@@ -16,6 +16,7 @@ from explorer.core.graph import ACCUMULATE_GRAD
 from explorer.core.trace import Pass
 from tests.core.checks import assert_matches_torch
 from tests.core.reference import assert_same, run_reference
+from tests.core.test_trace import FORWARDS
 
 DOT_TWICE = """\
 x = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -184,3 +185,32 @@ def test_recorded_gradients_share_no_storage_with_the_program() -> None:
         for grad in step.grad_outputs + step.grad_inputs:
             if isinstance(grad, torch.Tensor):
                 assert grad.untyped_storage().data_ptr() not in reachable
+
+
+@pytest.mark.parametrize("name", sorted(FORWARDS))
+def test_freed_after_is_what_torch_says_about_each_node(name: str) -> None:
+    from explorer.core.graph import Naming
+    from explorer.core.recorder import PassRequest, record_pass
+    from explorer.core.saved import is_freed
+
+    forward, root, _ = FORWARDS[name]
+    output = run_reference(forward).namespace[root]
+    request = PassRequest("backward", 1, [output], [None], False, False)
+    walked = {}
+
+    def run() -> None:
+        from explorer.core.graph import walk
+
+        walked.update(walk([output.grad_fn]).nodes)  # the same node objects, held to ask torch after
+        output.backward()
+
+    one_pass, _ = record_pass(request, run, naming=Naming(), index=0, named_leaves={})
+    assert one_pass is not None
+    by_name = {}
+    for _, data in one_pass.graph.nodes(data=True):
+        by_name.setdefault(data["name"], []).append(data["freed_after"])
+    asked = {}
+    for node in walked.values():
+        asked.setdefault(node.name(), []).append(is_freed(node))
+    assert {key: sorted(value) for key, value in by_name.items()} == {
+        key: sorted(value) for key, value in asked.items()}

@@ -140,7 +140,7 @@ def test_time_limit_stops_a_slow_program() -> None:
     trace = run_program(source, limits=Limits(max_seconds=0.5, max_elements=10 ** 12))
     assert trace.error is not None and trace.error.kind == "limit"
     assert "longer than" in trace.error.message
-    assert trace.error.line == 3  # the statement that was running when time ran out
+    assert trace.error.line in (2, 3)  # the loop, or the statement in it, when time ran out
 
 
 def test_cancel_stops_a_run() -> None:

@@ -53,7 +53,7 @@ def test_at_16_pixels_the_highlighted_node_and_the_graph_are_distinct(qapp) -> N
 def test_the_app_and_its_windows_carry_the_icon(qapp, window) -> None:
     from explorer.ui import icon
 
-    installed = icon.install(qapp)
+    installed = icon.install()
     sizes = {size.width() for size in QGuiApplication.windowIcon().availableSizes()}
     assert sizes == set(ICON_SIZES) == {s.width() for s in installed.availableSizes()}
     assert not window.windowIcon().isNull()

@@ -191,7 +191,7 @@ BUILTIN_NAMES = frozenset(
 FORBIDDEN_NAMES = frozenset(
     """
     eval exec open setattr delattr globals locals vars compile __import__ breakpoint help dir
-    memoryview exit quit property bytes bytearray aiter anext __build_class__ __builtins__
+    memoryview exit quit bytes bytearray aiter anext __build_class__ __builtins__
     __loader__ __spec__ __file__ __package__ __doc__
     """.split()
 )
@@ -331,6 +331,7 @@ IMPORTABLE = {
     "torch.nn.functional": "F",
     "torch.autograd": "torch.autograd",
     "torch.autograd.function": "torch.autograd.function",
+    "random": "random",
     "torch.linalg": "torch.linalg",
     "math": "math",
     "torch.nn.init": "torch.nn.init",
@@ -370,5 +371,8 @@ def every_member_name() -> frozenset[str]:
         | DEVICE_MEMBERS
         | SIZE_MEMBERS
         | LIBRARY_NAMES
-        | {"nn", "functional", "autograd", "linalg", "Function", "function", "once_differentiable"}
+        | {"nn", "functional", "autograd", "linalg", "Function", "function", "once_differentiable",
+           "set_printoptions", "set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled",
+           "setter", "getter", "seed", "random", "uniform", "randint", "randrange", "choice",
+           "choices", "shuffle", "sample", "gauss", "normalvariate", "getrandbits"}
     )

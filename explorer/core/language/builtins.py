@@ -340,7 +340,7 @@ _RUNTIME_TYPES: dict[str, type] = {
     "dict": dict, "set": set, "frozenset": frozenset, "range": range, "object": object,
     "complex": complex,
 }
-_MARKERS = ("staticmethod", "classmethod", "object")
+_MARKERS = ("staticmethod", "classmethod", "object", "property")
 
 
 def build_builtins() -> dict[str, Any]:

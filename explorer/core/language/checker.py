@@ -21,14 +21,12 @@ _ALLOWED_NODES: tuple[type[ast.AST], ...] = (
     ast.GeneratorExp, ast.comprehension, ast.expr_context, ast.operator, ast.unaryop,
     ast.cmpop, ast.boolop, ast.FunctionDef, ast.Lambda, ast.ClassDef, ast.Return, ast.While,
     ast.Try, ast.ExceptHandler, ast.Raise, ast.Global, ast.Nonlocal, ast.Dict, ast.Set,
-    ast.DictComp, ast.SetComp, ast.arguments, ast.arg, ast.NamedExpr,
+    ast.DictComp, ast.SetComp, ast.arguments, ast.arg, ast.NamedExpr, ast.Yield, ast.YieldFrom,
 )
 
 # How a refused construct is named to the user, and what to do instead.
 _REFUSED_CONSTRUCTS: dict[type[ast.AST], tuple[str, str]] = {
     ast.AsyncFunctionDef: ("`async def`", "define a plain function with `def`"),
-    ast.Yield: ("`yield`", "build a list and return it"),
-    ast.YieldFrom: ("`yield from`", "build a list and return it"),
     ast.Await: ("`await`", ""),
     ast.AsyncFor: ("`async for`", ""),
     ast.AsyncWith: ("`async with`", ""),
@@ -124,6 +122,8 @@ def _check_placement(tree: ast.Module) -> None:
         if isinstance(node, (ast.Break, ast.Continue)) and not in_loop:
             word = "break" if isinstance(node, ast.Break) else "continue"
             raise _refuse(node, f"syntax error: '{word}' outside loop", kind="syntax")
+        if isinstance(node, (ast.Yield, ast.YieldFrom)) and not in_function:
+            raise _refuse(node, "syntax error: 'yield' outside function", kind="syntax")
         if isinstance(node, ast.Return) and not in_function:
             raise _refuse(node, "syntax error: 'return' outside function", kind="syntax")
         if isinstance(node, ast.Nonlocal) and not in_function:

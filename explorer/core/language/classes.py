@@ -20,7 +20,7 @@ import torch
 
 from explorer.core.errors import ExplorerError
 from explorer.core.language import allowlist
-from explorer.core.language.functions import UserFunction
+from explorer.core.language.functions import UserFunction, UserProperty
 from explorer.core.language.values import NOT_DEFINED
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ FORBIDDEN_METHODS = frozenset(
 # Library classes a program may subclass, by the real class (or any subclass of it).
 SUBCLASSABLE: tuple[type, ...] = (
     torch.nn.Module, torch.autograd.Function, Exception, torch.utils.data.Dataset,
+    torch.optim.Optimizer,
 )
 
 
@@ -154,6 +155,10 @@ def make_real_class(cls: UserClass, evaluator: Evaluator) -> type:
                                  USER_CLASS_ATTRIBUTE: cls}
     for name, value in _methods(cls).items():
         namespace[name] = _trampoline(value, reference)
+    for name, value in _properties(cls).items():
+        namespace[name] = property(
+            _trampoline(value.fget, reference),
+            None if value.fset is None else _trampoline(value.fset, reference))
     bases = tuple(library_bases(cls.bases))
     return types.new_class(cls.name, bases, exec_body=lambda body: body.update(namespace))
 
@@ -165,6 +170,14 @@ def _methods(cls: UserClass) -> dict[str, UserFunction]:
         methods.update({name: value for name, value in each.namespace.items()
                         if isinstance(value, UserFunction)})
     return methods
+
+
+def _properties(cls: UserClass) -> dict[str, UserProperty]:
+    found: dict[str, UserProperty] = {}
+    for each in reversed(cls.mro):
+        found.update({name: value for name, value in each.namespace.items()
+                      if isinstance(value, UserProperty)})
+    return found
 
 
 def _trampoline(function: UserFunction, reference: weakref.ReferenceType[Evaluator]) -> Any:
@@ -197,6 +210,13 @@ def bind_method(value: Any, owner: Any, cls: UserClass | None) -> Any:
     """A class member as read through ``owner`` (an instance, or the class itself)."""
     from explorer.core.language.functions import BoundUserMethod
 
+    if isinstance(value, UserProperty):
+        if isinstance(owner, UserClass):
+            return value
+        evaluator = value.fget.evaluator_ref()
+        if evaluator is None:
+            raise RuntimeError("this property belongs to a program that has ended")
+        return evaluator.call_user(value.fget, [owner], {})
     if not isinstance(value, UserFunction):
         return value
     if value.kind == "static":

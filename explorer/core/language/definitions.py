@@ -26,7 +26,7 @@ from explorer.core.language.classes import (
     settable_private,
     user_class_of,
 )
-from explorer.core.language.functions import BoundUserMethod, UserFunction
+from explorer.core.language.functions import BoundUserMethod, UserFunction, UserProperty
 from explorer.core.language.scopes import Frame, class_scope, scope_of
 from explorer.core.language.values import NOT_DEFINED, SafeFunction
 
@@ -76,11 +76,13 @@ def _decorated(ev: Evaluator, decorator: Any, function: Any, node: ast.expr) -> 
         if marker == "once_differentiable":
             function.once_differentiable = True
             return function
+        if marker == "property":
+            return UserProperty(function)
         mode = _grad_mode_factory(decorator)
         if mode is not None:
             function.grad_mode = mode
             return function
-    markers = ("staticmethod", "classmethod", "once_differentiable")
+    markers = ("staticmethod", "classmethod", "once_differentiable", "property")
     special = isinstance(decorator, SafeFunction) and (decorator.kind == "special" or marker in markers)
     if ev.is_callable(decorator) and not special:
         return ev.invoke(decorator, [function], {})
@@ -162,6 +164,8 @@ def user_attribute(ev: Evaluator, owner: Any, name: str) -> Any:
         return _class_attribute(owner, name)
     if isinstance(owner, SuperProxy):
         return _super_attribute(owner, name)
+    if isinstance(owner, UserProperty) and name in ("setter", "getter"):
+        return _property_decorator(owner, name)
     if isinstance(owner, (UserFunction, BoundUserMethod)) and name == "__name__":
         return owner.name if isinstance(owner, UserFunction) else owner.function.name
     if isinstance(owner, SafeFunction) and name == "__name__":
@@ -180,9 +184,25 @@ def user_attribute(ev: Evaluator, owner: Any, name: str) -> Any:
     return NOT_MINE
 
 
+def _property_decorator(prop: UserProperty, name: str) -> SafeFunction:
+    """``@x.setter`` (or ``@x.getter``): a new property with that function in its place."""
+
+    def decorate(function: Any) -> UserProperty:
+        if not isinstance(function, UserFunction):
+            raise TypeError("a property's setter must be a function of the program")
+        if name == "setter":
+            return UserProperty(prop.fget, function)
+        return UserProperty(function, prop.fset)
+
+    return SafeFunction(f"property.{name}", decorate, "plain", f"<built-in method {name}>")
+
+
 def _instance_attribute(owner: UserInstance, name: str) -> Any:
     if name == "__class__":
         return owner.cls
+    described = owner.cls.find(name)
+    if isinstance(described, UserProperty):  # a property wins over the object's own attributes
+        return bind_method(described, owner, owner.cls)
     value = owner.attributes.get(name, _MISSING)
     if value is not _MISSING:
         return value
@@ -273,6 +293,12 @@ def user_set_attribute(ev: Evaluator, owner: Any, name: str, value: Any) -> bool
     if name.startswith("__"):
         raise ExplorerError(f"`.{name}` cannot be assigned in the code box", kind="refused")
     if isinstance(owner, UserInstance):
+        described = owner.cls.find(name)
+        if isinstance(described, UserProperty):
+            if described.fset is None:
+                raise AttributeError(f"property '{name}' of '{owner.cls.name}' object has no setter")
+            ev.call_user(described.fset, [owner, value], {})
+            return True
         owner.attributes[name] = value
         return True
     if isinstance(owner, UserClass):

@@ -34,6 +34,8 @@ from explorer.core.language.exceptions import catchable, handler_matches, raised
 from explorer.core.language.functions import (
     BoundUserMethod,
     UserFunction,
+    UserGenerator,
+    UserProperty,
     bind_arguments,
     new_frame,
 )
@@ -52,6 +54,7 @@ from explorer.core.language.guards import (
 )
 from explorer.core.language.namespaces import build_namespaces
 from explorer.core.language.scopes import Frame, comprehension_scope
+from explorer.core.language.settings import SETTING_MANAGERS
 from explorer.core.language.textsize import check_text_length, text_length
 from explorer.core.language.values import NOT_DEFINED, BoundMethod, Namespace, SafeFunction
 from explorer.core.limits import Budget
@@ -98,7 +101,7 @@ _UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
 }
 _GRAD_MODES = (torch.no_grad, torch.enable_grad, torch.set_grad_enabled, torch.inference_mode)
 _ITERABLE: tuple[type, ...] = (
-    list, tuple, str, range, torch.Tensor, GeneratorType, zip, enumerate, type(iter([])), dict, set,
+    list, tuple, str, range, torch.Tensor, GeneratorType, UserGenerator, zip, enumerate, type(iter([])), dict, set,
     frozenset, type({}.keys()), type({}.values()), type({}.items()), map, filter, type(iter(())),
     type(iter({})), type(iter(set())), type(iter(range(0))), type(iter("")), torch.Size,
 )
@@ -163,6 +166,7 @@ class Evaluator:
         self.call_depth = 0
         self.handling: list[BaseException] = []  # exceptions being handled, for a bare `raise`
         self._types_by_runtime: dict[type, SafeFunction] | None = None
+        self.yield_sinks: list[list[Any]] = []  # what the running generator bodies yielded
         self._pointers: dict[int, int] = {}
         self._statements: dict[type[ast.stmt], Callable[[Any], None]] = {
             ast.Expr: lambda node: self.eval(node.value),
@@ -212,6 +216,8 @@ class Evaluator:
             ast.Set: lambda node: self.new_set(self._elements(node.elts)),
             ast.Lambda: lambda node: define_function(self, node),
             ast.NamedExpr: self._named_expression,
+            ast.Yield: self._yield,
+            ast.YieldFrom: self._yield,
         }
 
     # ----- statements -------------------------------------------------------------------
@@ -283,7 +289,7 @@ class Evaluator:
         with contextlib.ExitStack() as stack:
             for item in node.items:
                 manager = self.eval(item.context_expr)
-                if not isinstance(manager, _GRAD_MODES):
+                if not isinstance(manager, (*_GRAD_MODES, *SETTING_MANAGERS)):
                     raise ExplorerError(
                         "only torch.no_grad(), torch.enable_grad(), torch.set_grad_enabled() "
                         "and torch.inference_mode() can be used with `with`",
@@ -911,6 +917,12 @@ class Evaluator:
                 f"functions called each other more than {self.limits.max_call_depth} deep",
                 kind="limit", advice="recursion in the code box is capped; use a loop")
         self.budget.check_time()
+        if function.is_generator:
+            bind_arguments(function, args, kwargs)  # a wrong call fails here, as in Python
+            return UserGenerator(function, args, kwargs)
+        return self._run_body(function, args, kwargs)
+
+    def _run_body(self, function: UserFunction, args: list[Any], kwargs: dict[str, Any]) -> Any:
         values = bind_arguments(function, args, kwargs)
         frame = new_frame(function, values, args[0] if args else None)
         saved_frame, saved_line, saved_block = self.frame, self.line, self.block
@@ -936,6 +948,25 @@ class Evaluator:
         if self._types_by_runtime is None:
             self._types_by_runtime = _types_by_runtime(self.predefined, self.namespaces)
         return self._types_by_runtime.get(runtime_type)
+
+    def run_generator(self, function: UserFunction, args: list[Any], kwargs: dict[str, Any]) -> list[Any]:
+        """Run a generator function's body to its end; what it yielded, in order."""
+        sink: list[Any] = []
+        self.yield_sinks.append(sink)
+        try:
+            self._run_body(function, args, kwargs)
+        finally:
+            self.yield_sinks.pop()
+        return sink
+
+    def _yield(self, node: ast.Yield | ast.YieldFrom) -> None:
+        sink = self.yield_sinks[-1]
+        value = None if node.value is None else self.eval(node.value)
+        items = self.materialize(value) if isinstance(node, ast.YieldFrom) else [value]
+        for item in items:
+            self.budget.count_iteration()
+            sink.append(item)
+            check_sequence_result("add", sink, [], self.limits.max_sequence)
 
     def as_callable(self, value: Any) -> Callable[..., Any]:
         """A Python callable for a function the program hands to the library (a hook, jacobian's f)."""
@@ -1213,7 +1244,7 @@ class Evaluator:
 _HOLDABLE: tuple[type, ...] = (
     torch.Tensor, bool, int, float, complex, str, bytes, type(None), type(Ellipsis), slice,
     range, torch.dtype, torch.device, torch.Size, torch.Generator, Namespace, SafeFunction,
-    BoundMethod, *_GRAD_MODES, GeneratorType, zip, enumerate, type(iter([])),
+    BoundMethod, *_GRAD_MODES, *SETTING_MANAGERS, UserGenerator, UserProperty, GeneratorType, zip, enumerate, type(iter([])),
     UserFunction, BoundUserMethod, UserClass, UserInstance, SuperProxy, BaseException,
     type({}.keys()), type({}.values()), type({}.items()), type(NotImplemented), map, filter,
     type(iter(())), type(iter({})), type(iter(set())), type(iter(range(0))), type(iter("")),

@@ -38,6 +38,11 @@ class UserFunction:
     once_differentiable: bool = False
 
     @property
+    def is_generator(self) -> bool:
+        """Whether its body yields: calling it makes a :class:`UserGenerator`."""
+        return isinstance(self.node, ast.FunctionDef) and _yields(self.node)
+
+    @property
     def qualname(self) -> str:
         return f"{self.owner.name}.{self.name}" if self.owner is not None else self.name
 
@@ -50,6 +55,57 @@ class UserFunction:
 
     def __repr__(self) -> str:
         return f"<function {self.qualname}>"
+
+
+@dataclass(eq=False)
+class UserProperty:
+    """``@property`` on a method of the program's class (and its ``@name.setter``)."""
+
+    fget: UserFunction
+    fset: UserFunction | None = None
+
+
+class UserGenerator:
+    """What calling a generator function of the program gives.
+
+    Its body runs to its end when iteration starts, collecting what it yields (the evaluator
+    is not re-entrant mid-statement); an endless generator ends at the loop limit.
+    """
+
+    def __init__(self, function: UserFunction, args: list[Any], kwargs: dict[str, Any]) -> None:
+        self.function, self.args, self.kwargs = function, args, kwargs
+        self.items: list[Any] | None = None
+        self.position = 0
+
+    def __iter__(self) -> UserGenerator:
+        return self
+
+    def __next__(self) -> Any:
+        if self.items is None:
+            evaluator = self.function.evaluator_ref()
+            if evaluator is None:
+                raise RuntimeError("this generator belongs to a program that has ended")
+            self.items = evaluator.run_generator(self.function, self.args, self.kwargs)
+            self.args, self.kwargs = [], {}
+        if self.position >= len(self.items):
+            raise StopIteration
+        self.position += 1
+        return self.items[self.position - 1]
+
+    def __repr__(self) -> str:
+        return f"<generator object {self.function.qualname}>"
+
+
+def _yields(node: ast.FunctionDef) -> bool:
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(current, (ast.FunctionDef, ast.Lambda, ast.ClassDef, ast.AsyncFunctionDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(current))
+    return False
 
 
 @dataclass(frozen=True, eq=False)

@@ -8,7 +8,8 @@ from typing import Any
 import torch
 import torch.nn.functional
 
-from explorer.core.language import allowlist, library
+from explorer.core.language import allowlist, library, settings
+from explorer.core.language.pyrandom import random_namespace
 from explorer.core.language.values import Namespace, SafeFunction
 
 
@@ -102,4 +103,6 @@ def build_namespaces() -> dict[str, Namespace]:
         "torch.linalg": linalg,
     }
     library.extend_namespaces(namespaces)  # nn layers, optim, devices, data, plotting...
+    settings.extend(namespaces)  # print options, anomaly detection
+    namespaces["random"] = random_namespace()  # Python's random, a generator of this run's own
     return namespaces

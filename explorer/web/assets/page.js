@@ -424,11 +424,13 @@ Page.prototype.paint = function () {
 // ----- for tests and benchmarks ------------------------------------------------------------
 
 // Pan for `count` frames, each drawn and flushed to pixels; milliseconds each. At `scale`
-// around the output (where stepping starts), or over the whole graph fitted (scale null).
-Page.prototype.measurePan = function (count, scale) {
+// around the output (where stepping starts), or around scene point (x, y) when given; the
+// whole graph fitted when `scale` is null.
+Page.prototype.measurePan = function (count, scale, x, y) {
   const renderer = this.renderer, b = this.picture.bounds, root = this.rootBox(), times = [];
-  if (scale) this.centreOn(this.picture.x[root], this.picture.y[root], scale);
-  else this.centreOn((b[0] + b[2]) / 2, (b[1] + b[3]) / 2, this.fitScale());
+  if (!scale) this.centreOn((b[0] + b[2]) / 2, (b[1] + b[3]) / 2, this.fitScale());
+  else if (x === undefined || x === null) this.centreOn(this.picture.x[root], this.picture.y[root], scale);
+  else this.centreOn(x, y, scale);
   for (let n = 0; n < count; n++) {
     const start = performance.now();
     renderer.tx += n % 20 < 10 ? 9 : -9; renderer.ty += n % 20 < 10 ? 6 : -6;

@@ -8,7 +8,7 @@ torch.manual_seed(0)
 model = nn.Sequential(nn.Linear(2, 3), nn.Sigmoid(), nn.Linear(3, 1))
 norms = {}
 for name, p in model.named_parameters():
-    p.register_hook(lambda grad, name=name: norms.__setitem__(name, grad.norm().item()))
+    p.register_hook(lambda grad, name=name: norms.update({name: grad.norm().item()}))
 
 x = torch.randn(5, 2)
 loss = model(x).pow(2).mean()

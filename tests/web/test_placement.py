@@ -1,0 +1,59 @@
+"""The page's placement, made without Qt, against the window's own (Qt offscreen here)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QGuiApplication  # noqa: TID251 - compared with the window's placement
+
+from explorer.core import themes
+from explorer.core.program import run_program
+from explorer.examples import example
+from explorer.ui import placement as window_placement
+from explorer.ui import scene_painter, theme
+from explorer.ui.placement import final_scene, layout_geometry
+from explorer.web import placement
+from explorer.web.metrics import text_width
+
+PROGRAMS = ["polynomial", "linear_layer", "mlp_four_points", "softmax_cross_entropy", "vanishing_tanh",
+            "straight_through"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def application() -> QGuiApplication:
+    return QGuiApplication.instance() or QGuiApplication([])
+
+
+def test_the_page_uses_the_windows_sizes() -> None:
+    for name in ("LAYER_SPACING", "COLUMN_SPACING", "NODE_HEIGHT", "MIN_NODE_WIDTH", "PADDING", "GAP"):
+        assert getattr(placement, name) == getattr(scene_painter, name), name
+    assert placement.COMPACT_SPACING == window_placement.COMPACT_SPACING
+
+
+def test_label_widths_match_qts_font_metrics() -> None:
+    for slug in PROGRAMS:
+        trace = run_program(example(slug).source())
+        for node in final_scene(trace, trace.passes[0]).nodes:
+            for text, bold in ((node.title, True), (node.torch_line, False), (node.subtitle, False),
+                               (node.running_sum, False)):
+                # measured character by character: kerning ("Ta") makes Qt's a little narrower,
+                # and a label a little wider than its text is harmless
+                qt = scene_painter.text_width(text, bold, 1.0)
+                assert -1.0 <= text_width(text, bold) - qt <= 0.02 * qt + 1.0, text
+
+
+@pytest.mark.parametrize("slug", PROGRAMS)
+@pytest.mark.parametrize("orientation, compact", [("TB", False), ("TB", True), ("LR", False)])
+def test_boxes_go_where_the_window_puts_them(slug: str, orientation: str, compact: bool) -> None:
+    trace = run_program(example(slug).source())
+    one_pass = trace.passes[0]
+    scene = final_scene(trace, one_pass)
+    _, geometry = layout_geometry(one_pass, scene, orientation=orientation, compact=compact)
+    placed = placement.place(one_pass, scene, orientation=orientation, compact=compact)
+    for node_id, width in geometry.widths.items():
+        assert -1.0 <= placed.widths[node_id] - width <= 0.02 * width + 1.0
+    exact = placement.place(one_pass, scene, orientation=orientation, compact=compact, widths=geometry.widths)
+    assert exact.centres == geometry.centres and exact.bends == geometry.bends  # the same placement
+
+
+def test_the_window_draws_with_the_cores_colours() -> None:
+    assert theme.THEMES is themes.THEMES and theme.LIGHT is themes.LIGHT
