@@ -48,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
         "self-contained interactive page (no network): step with the keys or the slider, "
         "narration, search; it opens at step K (default 0).")
     export.add_argument("file", help="the program file (.py) or a session (.json)")
-    export.add_argument("-o", "--output", required=True, help="graph.png, graph.svg or graph.html")
+    export.add_argument("-o", "--output", required=True,
+                        help="graph.png, graph.svg, graph.pdf or graph.html; a big graph (2,000 nodes "
+                        "or more) is drawn as its summary, loop turns folded into repeat ×N blocks")
     export.add_argument("--step", type=int, default=None,
                         help="show the pass after K steps (default: the whole pass)")
     export.add_argument("--pass", dest="pass_number", type=int, default=1,
@@ -57,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--left-to-right", action="store_true",
                         help="data flowing left to right (default: top to bottom)")
     export.add_argument("--compact", action="store_true", help="boxes packed closer together")
+    export.add_argument("--full", action="store_true",
+                        help="every node at a readable size, not the summary: an .svg, or a .pdf "
+                        "atlas of pages with a map of them first")
     _add_run_parser(commands)
     _add_install_desktop_parser(commands)
     _add_export_lessons_parser(commands)
@@ -165,7 +170,7 @@ def _export(options: argparse.Namespace, whole_process: bool = False) -> int:
             export_program(Path(options.file), Path(options.output), step=options.step,
                            pass_number=options.pass_number, theme=options.theme,
                            orientation="LR" if options.left_to_right else "TB",
-                           compact=options.compact, run=run)
+                           compact=options.compact, run=run, full=options.full)
     except ExportError as error:
         print(f"autograd-explorer: {error}", file=sys.stderr)
         return EXIT_ERROR

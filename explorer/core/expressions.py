@@ -130,3 +130,53 @@ def _text_of(expression: ast.expr, span: Span, spans: set[Span], encoded: bytes,
         at = high
     pieces.append(encoded[at:end].decode("utf-8", errors="replace"))
     return "".join(pieces), elided
+
+
+def assignment_spans(source: str) -> dict[str, Span]:
+    """Where each name is first given a value (``x = torch.tensor(...)``): the whole statement.
+
+    A leaf has no expression of its own in the graph; its box links to this line instead, and
+    a value edited in the variables panel is marked there.
+    """
+    parsed = _parsed(source)
+    if parsed is None:
+        return {}
+    found: dict[str, Span] = {}
+    for statement in _statements(source):
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        for target in targets:
+            for name in _names_in(target):
+                found.setdefault(name, (statement.lineno, statement.col_offset,
+                                        statement.end_lineno or statement.lineno,
+                                        statement.end_col_offset or 0))
+    return found
+
+
+def _statements(source: str) -> list[ast.Assign | ast.AnnAssign]:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    statements = [node for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AnnAssign))]
+    return sorted(statements, key=lambda node: (node.lineno, node.col_offset))
+
+
+def _names_in(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for element in target.elts for name in _names_in(element)]
+    return []
+
+
+def nodes_by_line(graph: nx.MultiDiGraph) -> dict[int, list[str]]:
+    """The nodes each program line made (a line of a loop made one per turn)."""
+    lines: dict[int, list[str]] = {}
+    for node, data in graph.nodes(data=True):
+        span = data.get("span")
+        first, last = (span[0], span[2]) if span else (data.get("line"), data.get("line"))
+        if not first:
+            continue
+        for line in range(first, (last or first) + 1):
+            lines.setdefault(line, []).append(node)
+    return lines

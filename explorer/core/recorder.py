@@ -126,6 +126,7 @@ class Observer:
         self.detach = detach
         self.graph = graph
         self.arrivals: dict[tuple[str, int], list[_Arrival]] = {}
+        self.sent: dict[int, _Arrival] = {}  # without a graph: what was sent, by id (+ weak ref)
         # leaves whose post-accumulate-grad hooks may change .grad after the engine stored it
         self.watched = {node_id: (leaf, _copy_or_none(leaf.grad, False)) for node_id, leaf in
                         (leaves or {}).items() if getattr(leaf, "_post_accumulate_grad_hooks", None)}
@@ -150,7 +151,7 @@ class Observer:
         copies = self._copies
         if self.graph is None:
             def observe_only(grad_inputs: Grads, grad_outputs: Grads) -> None:
-                append((node_id, copies(grad_outputs), copies(grad_inputs), ()))
+                append((node_id, self._received_as_sent(grad_outputs), self._sent_noted(grad_inputs), ()))
 
             return observe_only
         targets = self._targets(node_id) if self.graph._succ[node_id] else ()
@@ -212,6 +213,28 @@ class Observer:
                 if not same_values(expected, mine):
                     changes += (HookChange("grad_outputs", input_nr, expected),)
         return tuple(received), changes
+
+    def _sent_noted(self, grads: Grads) -> Copies:
+        """Copies of what a node sends, noted so that the node receiving one unchanged shares it."""
+        copies = self._copies(grads)
+        for grad, copy in zip(grads, copies):
+            if grad is not None and copy is not None:
+                reference = _weak(grad)
+                if reference is not None:
+                    self.sent[id(grad)] = (reference, grad._version, copy)
+        return copies
+
+    def _received_as_sent(self, grads: Grads) -> Copies:
+        """Copies of what a node received; a tensor sent as it is (same object, same version)
+        shares its sender's copy. The weak reference tells a live tensor from a reused id."""
+        received: list[torch.Tensor | None] = []
+        for grad in grads:
+            noted = None if grad is None else self.sent.get(id(grad))
+            if noted is not None and noted[0]() is grad and noted[1] == grad._version:
+                received.append(noted[2])
+            else:
+                received.append(None if grad is None else self._copy(grad))
+        return tuple(received)
 
     def _copies(self, grads: Grads) -> Copies:
         detach = self.detach
@@ -277,7 +300,7 @@ def _copy(grad: torch.Tensor, detach: bool) -> torch.Tensor:
     """A private copy; an expanded gradient (stride 0) stays expanded over a small copy."""
     if detach:
         grad = grad.detach()
-    if grad.layout != torch.strided:
+    if grad.is_contiguous() or grad.layout != torch.strided:
         return grad.clone()
     strides = grad.stride()
     if 0 in strides and grad.numel() > 1:

@@ -10,11 +10,10 @@ from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from explorer.core.scene import Scene, node_tooltip
 from explorer.core.stepper import Stepper
-from explorer.ui.scene_painter import NODE_HEIGHT, Geometry, SceneCache, paint_scene
+from explorer.ui.scene_painter import BODY_UNITS, NODE_HEIGHT, Geometry, SceneCache, paint_scene
 from explorer.ui.theme import LIGHT, Theme
 
 READABLE_PIXELS = 12.0  # body text at 9 pt at 100 % scaling (12 px at 96 dpi): what the view keeps
-BODY_UNITS = 13.0  # scene units of body text at label size 1 (``scene_painter.body_font``)
 LARGEST_ZOOM = 2.0  # pixels per scene unit: a three-node graph is not blown up to fill the screen
 
 
@@ -28,6 +27,7 @@ class QtSceneItem(pg.GraphicsObject):
         self.geometry = Geometry({}, {})
         self.theme: Theme = LIGHT
         self.selected: str | None = None
+        self.highlighted: frozenset[str] = frozenset()
         self.font_scale = 1.0
         self.stale = False
         self._dragging: str | None = None
@@ -63,7 +63,8 @@ class QtSceneItem(pg.GraphicsObject):
         view = self.getViewBox()
         visible = view.viewRect() if view is not None else None
         paint_scene(painter, self.scene_data, self.geometry, self.theme, selected=self.selected,
-                    font_scale=self.font_scale, stale=self.stale, visible=visible, cache=self.cache)
+                    font_scale=self.font_scale, stale=self.stale, visible=visible, cache=self.cache,
+                    highlighted=self.highlighted)
 
     def mouseClickEvent(self, event) -> None:  # noqa: N802 - pyqtgraph override
         node = self.geometry.node_at(event.pos().x(), event.pos().y())
@@ -184,6 +185,12 @@ class QtGraphCanvas(QWidget):
     def select(self, node: str | None) -> None:
         self.item.selected = node
         self.item.update()
+
+    def highlight(self, nodes: frozenset[str]) -> None:
+        """Mark these nodes (the ones the code line under the cursor made)."""
+        if nodes != self.item.highlighted:
+            self.item.highlighted = nodes
+            self.item.update()
 
     # ----- navigation -------------------------------------------------------------------
 

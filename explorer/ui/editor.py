@@ -20,6 +20,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from explorer.core.errors import ExplorerError
+from explorer.core.stepper import NodeState
 from explorer.ui.theme import LIGHT, Theme
 
 
@@ -90,6 +91,8 @@ class QtCodeEditor(QPlainTextEdit):
         super().__init__(parent)
         self.theme: Theme = LIGHT
         self.error: ExplorerError | None = None
+        self.linked: tuple[int, int, int, int] | None = None  # the step's expression, marked
+        self.edited_lines: set[int] = set()  # lines of variables whose value was edited
         self.live = False
         self.setObjectName("codeEditor")
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
@@ -123,7 +126,7 @@ class QtCodeEditor(QPlainTextEdit):
 
     def line_number_width(self) -> int:
         digits = len(str(max(1, self.blockCount())))
-        return 16 + self.fontMetrics().horizontalAdvance("9") * max(2, digits)
+        return 16 + self.fontMetrics().horizontalAdvance("9") * (max(2, digits) + 2)  # room for ● or ✎
 
     def paint_line_numbers(self, event) -> None:
         painter = QPainter(self.numbers)
@@ -135,9 +138,12 @@ class QtCodeEditor(QPlainTextEdit):
             number = block.blockNumber() + 1
             is_error = self.error is not None and number in {
                 place.line for place in self.error.every_place()}
-            painter.setPen(QColor(self.theme.error if is_error else self.theme.muted))
+            edited = number in self.edited_lines
+            painter.setPen(QColor(self.theme.error if is_error else self.theme.stale if edited
+                                  else self.theme.muted))
+            mark = "● " if is_error else "✎ " if edited else ""
             painter.drawText(0, top, self.numbers.width() - 6, height,
-                             Qt.AlignmentFlag.AlignRight, ("● " if is_error else "") + str(number))
+                             Qt.AlignmentFlag.AlignRight, mark + str(number))
             block = block.next()
             top += height
 
@@ -149,11 +155,90 @@ class QtCodeEditor(QPlainTextEdit):
         self._mark_error()
         self.numbers.update()
 
+    def show_span(self, span: tuple[int, int, int, int] | None, *, select: bool = False) -> None:
+        """Mark the expression at ``span`` (line, col, end_line, end_col as ``ast`` counts: the
+        columns in UTF-8 bytes) and scroll it into view; ``select`` also selects its text."""
+        self.linked = span
+        self._mark_error()
+        cursor = self.span_cursor(span) if span is not None else None
+        if cursor is None:
+            return
+        if select:
+            self.setTextCursor(cursor)
+        else:
+            self._show_without_moving(cursor)
+
+    def mark_edited(self, lines: set[int]) -> None:
+        """Mark the lines whose values the variables panel overrides (the code is not rewritten)."""
+        self.edited_lines = set(lines)
+        self._mark_error()
+        self.numbers.update()
+
+    def span_cursor(self, span: tuple[int, int, int, int]) -> QTextCursor | None:
+        """A cursor selecting ``span``, or None when the text no longer has it."""
+        start = self._position(span[0], span[1])
+        end = self._position(span[2], span[3])
+        if start is None or end is None or end < start:
+            return None
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        return cursor
+
+    def _position(self, line: int, byte_column: int) -> int | None:
+        block = self.document().findBlockByNumber(line - 1)
+        if not block.isValid():
+            return None
+        text = block.text().encode("utf-8")[:byte_column].decode("utf-8", errors="ignore")
+        return block.position() + min(len(text), max(block.length() - 1, 0))
+
+    def _show_without_moving(self, cursor: QTextCursor) -> None:
+        """Scroll so ``cursor`` is on screen, leaving the user's own cursor where it is."""
+        keep = self.textCursor()
+        blocked = self.blockSignals(True)  # the cursor "moves" only to scroll: no line linking
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+        self.setTextCursor(keep)
+        self.blockSignals(blocked)
+
     def _mark_error(self) -> None:
         selections: list[QTextEdit.ExtraSelection] = []
+        selections.extend(self._edited_selections())
+        if self.linked is not None:
+            selections.extend(self._linked_selections(self.linked))
         for place in self.error.every_place() if self.error is not None else []:
             selections.extend(self._error_selections(place))
         self.setExtraSelections(selections)
+
+    def _linked_selections(self, span: tuple[int, int, int, int]) -> list[QTextEdit.ExtraSelection]:
+        cursor = self.span_cursor(span)
+        if cursor is None:
+            return []
+        marked = QTextEdit.ExtraSelection()
+        colour = QColor(self.theme.node_fill[NodeState.ACTIVE])  # the running node's own colour
+        colour.setAlpha(150)
+        marked.format.setBackground(colour)
+        marked.format.setProperty(QTextFormat.Property.OutlinePen, QColor(self.theme.active_outline))
+        marked.cursor = cursor
+        return [marked]
+
+    def _edited_selections(self) -> list[QTextEdit.ExtraSelection]:
+        """A tinted line and a dotted underline where a value the user edited is defined."""
+        selections = []
+        for line in sorted(self.edited_lines):
+            block = self.document().findBlockByNumber(line - 1)
+            if not block.isValid():
+                continue
+            marked = QTextEdit.ExtraSelection()
+            colour = QColor(self.theme.stale)
+            colour.setAlpha(45)
+            marked.format.setBackground(colour)
+            marked.format.setProperty(QTextFormat.Property.FullWidthSelection, True)
+            marked.format.setToolTip("This value was edited in the Variables panel: the program runs "
+                                     "with your value (Edit → Reset edited values puts it back)")
+            marked.cursor = QTextCursor(block)
+            selections.append(marked)
+        return selections
 
     def _error_selections(self, error: ExplorerError) -> list[QTextEdit.ExtraSelection]:
         """The tinted line and the squiggle under the error's columns."""

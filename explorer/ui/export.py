@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 from PySide6.QtSvg import QSvgGenerator
 
 from explorer.core.files import write_atomic
 from explorer.core.scene import Scene
-from explorer.ui.scene_painter import Geometry, paint_scene
+from explorer.ui.scene_painter import BODY_UNITS, Geometry, SceneCache, paint_scene
 from explorer.ui.theme import Theme
 
 PNG_SCALE = 1.5  # pixels per scene unit: labels stay sharp on slides
@@ -34,12 +35,24 @@ def _paint(painter: QPainter, scene: Scene, geometry: Geometry, theme: Theme, bo
 
 
 MAX_PNG_SIDE = 16_000  # pixels: a huge graph is drawn smaller (its overview), not refused
+LEGIBLE_PIXELS = 8.0  # body text at least this tall in a PNG reads; below, the PNG is a picture only
+
+
+def png_scale(geometry: Geometry) -> float:
+    """Pixels per scene unit of a PNG export: 1.5, or less so that no side passes 16,000."""
+    bounds = geometry.bounds()
+    longest = max(bounds.width(), bounds.height() + HEADER_HEIGHT)
+    return min(PNG_SCALE, MAX_PNG_SIDE / longest)
+
+
+def text_pixels(scale: float, font_scale: float = 1.0) -> float:
+    """How tall body text (edge labels, torch names) is at ``scale`` pixels per scene unit."""
+    return BODY_UNITS * font_scale * scale
 
 
 def render_png(scene: Scene, geometry: Geometry, theme: Theme, *, font_scale: float = 1.0) -> bytes:
     bounds = geometry.bounds()
-    longest = max(bounds.width(), bounds.height() + HEADER_HEIGHT)
-    scale = min(PNG_SCALE, MAX_PNG_SIDE / longest)
+    scale = png_scale(geometry)
     size = QSize(max(1, round(bounds.width() * scale)),
                  max(1, round((bounds.height() + HEADER_HEIGHT) * scale)))
     image = QImage(size, QImage.Format.Format_ARGB32)
@@ -71,13 +84,129 @@ def render_svg(scene: Scene, geometry: Geometry, theme: Theme, *, font_scale: fl
     return bytes(data.data())
 
 
+PDF_POINTS_PER_UNIT = 0.75  # a scene unit is a pixel at 96 dpi: body text 13 units is 9.75 pt
+LARGEST_PDF_PAGE = 14_400.0  # points (200 inches): the PDF format's own limit on a page side
+
+
+def render_pdf(scene: Scene, geometry: Geometry, theme: Theme, *, font_scale: float = 1.0) -> bytes:
+    """One page the size of the graph (text at 9.75 pt), smaller only past the PDF page limit."""
+    bounds = geometry.bounds()
+    height = bounds.height() + HEADER_HEIGHT
+    points = min(PDF_POINTS_PER_UNIT, LARGEST_PDF_PAGE / max(bounds.width(), height))
+    page = QPageSize(QSizeF(bounds.width() * points, height * points), QPageSize.Unit.Point,
+                     "graph", QPageSize.SizeMatchPolicy.ExactMatch)
+    data, buffer, writer = _pdf_writer(page, QMarginsF(0, 0, 0, 0))
+    painter = QPainter(writer)
+    scale = painter.viewport().width() / bounds.width()
+    _paint(painter, scene, geometry, theme, bounds, scale, font_scale)
+    painter.end()
+    buffer.close()
+    return bytes(data.data())
+
+
+def _pdf_writer(page: QPageSize, margins: QMarginsF) -> tuple[QByteArray, QBuffer, QPdfWriter]:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(96)  # a device pixel is a scene unit at scale 1
+    writer.setTitle("Autograd Explorer")
+    writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, margins,
+                                     QPageLayout.Unit.Millimeter))
+    return data, buffer, writer
+
+
+ATLAS_MARGIN_MM = 10.0
+ATLAS_OVERLAP = 40.0  # scene units each page repeats of its neighbours, so no box is only cut
+
+
+def atlas_tiles(bounds: QRectF, tile_width: float, tile_height: float) -> list[tuple[int, int, QRectF]]:
+    """The pages of an atlas: (row, column, the part of the scene it shows), row by row."""
+    step_x, step_y = tile_width - ATLAS_OVERLAP, tile_height - ATLAS_OVERLAP
+    columns = max(1, math.ceil((bounds.width() - ATLAS_OVERLAP) / step_x))
+    rows = max(1, math.ceil((bounds.height() - ATLAS_OVERLAP) / step_y))
+    return [(row, column, QRectF(bounds.left() + column * step_x, bounds.top() + row * step_y,
+                                 tile_width, tile_height))
+            for row in range(rows) for column in range(columns)]
+
+
+def write_atlas(path: str | Path, scene: Scene, geometry: Geometry, theme: Theme, *,
+                font_scale: float = 1.0, title: str = "") -> int:
+    """Every node at a readable size (text at 9.75 pt) on A4 landscape pages, row by row, after
+    a first page that maps which page shows which part; returns the number of pages."""
+    page = QPageSize(QPageSize.PageSizeId.A4)
+    margin = QMarginsF(ATLAS_MARGIN_MM, ATLAS_MARGIN_MM, ATLAS_MARGIN_MM, ATLAS_MARGIN_MM)
+    data, buffer, writer = _pdf_writer(page, margin)
+    writer.setPageOrientation(QPageLayout.Orientation.Landscape)
+    painter = QPainter(writer)
+    area = QRectF(painter.viewport())
+    tile_height = area.height() - HEADER_HEIGHT
+    bounds = geometry.bounds()
+    cache = SceneCache(scene, geometry, theme)
+    tiles = [tile for tile in atlas_tiles(bounds, area.width(), tile_height)
+             if len(cache.visible(cache.node_boxes, tile[2])) or len(cache.visible(cache.segment_boxes, tile[2]))]
+    _paint_atlas_map(painter, area, scene, geometry, theme, tiles, title, cache)
+    for number, (row, column, tile) in enumerate(tiles, start=1):
+        writer.newPage()
+        painter.fillRect(area, QColor(theme.background))
+        _atlas_header(painter, area, theme, f"{title}  ·  page {number} of {len(tiles)}  ·  "
+                                           f"row {row + 1}, column {column + 1}")
+        painter.save()
+        painter.setClipRect(QRectF(0, HEADER_HEIGHT, area.width(), tile_height))
+        painter.translate(-tile.left(), HEADER_HEIGHT - tile.top())
+        paint_scene(painter, scene, geometry, theme, font_scale=font_scale, visible=tile, cache=cache)
+        painter.restore()
+    painter.end()
+    buffer.close()
+    write_atomic(path, bytes(data.data()))
+    return len(tiles) + 1
+
+
+def _atlas_header(painter: QPainter, area: QRectF, theme: Theme, text: str) -> None:
+    font = QFont("DejaVu Sans")
+    font.setPixelSize(16)
+    painter.setFont(font)
+    painter.setPen(QColor(theme.foreground))
+    painter.drawText(QRectF(0, 0, area.width(), HEADER_HEIGHT),
+                     Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+
+
+def _paint_atlas_map(painter: QPainter, area: QRectF, scene: Scene, geometry: Geometry, theme: Theme,
+                     tiles: list[tuple[int, int, QRectF]], title: str, cache: SceneCache) -> None:
+    """The first page: the whole graph small, each later page's part framed with its number."""
+    painter.fillRect(area, QColor(theme.background))
+    _atlas_header(painter, area, theme, f"{title}  ·  {len(scene.nodes):,} nodes on {len(tiles)} pages: "
+                                       "the map (each frame is the page of that number)")
+    bounds = geometry.bounds()
+    room = QRectF(0, HEADER_HEIGHT, area.width(), area.height() - HEADER_HEIGHT)
+    scale = min(room.width() / bounds.width(), room.height() / bounds.height())
+    painter.save()
+    painter.translate(room.center().x() - bounds.center().x() * scale,
+                      room.center().y() - bounds.center().y() * scale)
+    painter.scale(scale, scale)
+    paint_scene(painter, scene, geometry, theme, cache=cache)
+    font = QFont("DejaVu Sans")
+    font.setPixelSize(max(1, round(14 / scale)))
+    painter.setFont(font)
+    painter.setPen(QPen(QColor(theme.active_outline), 0))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    for number, (_, _, tile) in enumerate(tiles, start=1):
+        painter.drawRect(tile)
+        if tile.width() * scale > 24:
+            painter.drawText(tile.adjusted(4 / scale, 2 / scale, 0, 0),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, str(number))
+    painter.restore()
+
+
 def write_image(path: str | Path, scene: Scene, geometry: Geometry, theme: Theme, *,
                 font_scale: float = 1.0) -> None:
-    """Write PNG or SVG by the file's suffix, atomically."""
+    """Write PNG, SVG or a one-page PDF by the file's suffix, atomically."""
     suffix = Path(path).suffix.lower()
     if suffix == ".png":
         write_atomic(path, render_png(scene, geometry, theme, font_scale=font_scale))
     elif suffix == ".svg":
         write_atomic(path, render_svg(scene, geometry, theme, font_scale=font_scale))
+    elif suffix == ".pdf":
+        write_atomic(path, render_pdf(scene, geometry, theme, font_scale=font_scale))
     else:
-        raise ValueError(f"cannot export to '{suffix or path}': use a .png or .svg file name")
+        raise ValueError(f"cannot export to '{suffix or path}': use a .png, .svg or .pdf file name")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import networkx as nx
 
 from explorer.core.document import Document
 from explorer.core.groups import Group, automatic_groups, fold, fold_scene
+from explorer.core.summary import is_big, repeat_groups
 from explorer.core.layout import Layout, Progress
 from explorer.core.scene import Scene, build_scene, scene_indices
 from explorer.core.stepper import Stepper
@@ -17,9 +18,6 @@ from explorer.core.trace import Pass, Trace
 from explorer.ui.placement import final_scene, layout_geometry
 from explorer.ui.scene_painter import Geometry, SceneCache, prepare_arrays
 from explorer.ui.theme import Theme
-
-if TYPE_CHECKING:  # the export imports this module's functions, not the canvas behind them
-    from explorer.ui.canvas import QtGraphCanvas
 
 BIG_GRAPH = 5_000  # nodes: a graph this big is laid out again in the runner's thread
 
@@ -48,6 +46,24 @@ class PreparedLayout:
     position: int
     drawing: SceneCache | None = None  # the scene's drawing arrays in the theme asked for
     style: tuple[str, bool] = ("TB", False)  # orientation, compact
+    summary: Summary | None = None  # a big pass opens folded: its groups, folded graph and scene
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A big pass's first picture: its repeated turns folded (see ``explorer.core.summary``)."""
+
+    groups: tuple[Group, ...]
+    graph: nx.MultiDiGraph
+    owner: dict[str, str]
+    scene: Scene  # the folded scene at the prepared position
+
+
+def summary_groups(one_pass: Pass) -> list[Group]:
+    """The groups a big pass opens with folded (none for a small one)."""
+    if not is_big(one_pass.graph):
+        return []
+    return list(one_pass.cached("repeat_groups", lambda: repeat_groups(one_pass.graph)))
 
 
 def prepare_layout(trace: Trace, pass_index: int, previous: Layout | None,
@@ -63,23 +79,41 @@ def prepare_layout(trace: Trace, pass_index: int, previous: Layout | None,
     stepper.to_end()
     scene = build_scene(one_pass, stepper, trace.leaves)  # at the end: the widest labels
     scene_indices(one_pass, trace.leaves)  # for the first steps the user takes
-    layout, geometry = layout_geometry(one_pass, scene, previous, font_scale, style[0],
+    groups = summary_groups(one_pass)
+    folded, owner = fold(one_pass.graph, groups) if groups else (None, {})
+    widths = scene if folded is None else fold_scene(scene, folded, owner)
+    layout, geometry = layout_geometry(one_pass, widths, previous, font_scale, style[0], graph=folded,
                                        progress=progress, compact=style[1])
     if position is not None and position != stepper.position:
         stepper.jump(position)
         scene = build_scene(one_pass, stepper, trace.leaves)
-    prepare_arrays(scene, geometry)  # the drawing arrays too, off the UI thread
-    drawing = SceneCache(scene, geometry, theme) if theme is not None else None
-    if drawing is not None and len(scene.nodes) > BIG_GRAPH:
+    shown = scene if folded is None else fold_scene(scene, folded, owner)
+    prepare_arrays(shown, geometry)  # the drawing arrays too, off the UI thread
+    drawing = SceneCache(shown, geometry, theme) if theme is not None else None
+    if drawing is not None and len(shown.nodes) > BIG_GRAPH:
         drawing.overview()  # a big graph opens zoomed out: its first frame draws the overview
+    summary = None if folded is None else Summary(tuple(groups), folded, owner, shown)
     return PreparedLayout(pass_index, structure_key(pass_index, one_pass), layout, geometry,
-                          font_scale, stepper, scene, stepper.position, drawing, style)
+                          font_scale, stepper, scene, stepper.position, drawing, style, summary)
+
+
+class CanvasSurface(Protocol):
+    """What the controller tells a canvas (``QtGraphCanvas`` is one; the tests hold a fake)."""
+
+    stepper: Stepper | None  # the stepper of the scene shown, for the canvas's tooltips
+
+    def show_scene(self, scene: Scene | None, geometry: Geometry, *, fit: bool,
+                   drawing: SceneCache | None = None) -> None: ...
+
+    def set_stale(self, stale: bool, message: str = "") -> None: ...
+
+    def set_font_scale(self, scale: float) -> None: ...
 
 
 class GraphController:
     """Keeps one layout per pass (stable across value edits) and redraws on every change."""
 
-    def __init__(self, document: Document, canvas: QtGraphCanvas) -> None:
+    def __init__(self, document: Document, canvas: CanvasSurface) -> None:
         self.document = document
         self.canvas = canvas
         self.font_scale = 1.0
@@ -102,6 +136,7 @@ class GraphController:
         self.orientation = "TB"  # or "LR": data flows top to bottom, or left to right
         self.compact = False
         self._fresh_positions = False  # the next layout replaces the positions on screen
+        self._summarised: tuple | None = None  # the pass whose summary folds were last chosen
         # set by the window: lays the shown trace out again off the UI thread (False: cannot now)
         self.lay_out_elsewhere: Callable[[], bool] | None = None
         document.trace_changed.connect(self.refresh_layout)
@@ -147,8 +182,11 @@ class GraphController:
             self.geometry = None
             self.canvas.show_scene(None, Geometry({}, {}), fit=False)
             return
-        structure = structure_key(document.pass_index, one_pass) + (
-            tuple(group.id for group in self.collapsed), self.hide_leaves)
+        base = structure_key(document.pass_index, one_pass)
+        if base != self._summarised:  # a pass not shown before: a big one opens as its summary
+            self._summarised = base
+            self.collapsed = summary_groups(one_pass)
+        structure = base + (tuple(group.id for group in self.collapsed), self.hide_leaves)
         same = structure == self._structure
         prepared, self._prepared = self._prepared, None
         if (prepared is None and same and one_pass is self._shown_pass and self.geometry is not None
@@ -156,14 +194,25 @@ class GraphController:
             # the very pass on screen (a failed or cancelled run keeps it): nothing to lay out
             self._show(fit=bool(fit))
             return
-        self._fold(one_pass)
-        if self.view_graph is not None:
+        summary = prepared.summary if prepared is not None else None
+        if (summary is not None and prepared is not None and prepared.structure == base
+                and list(summary.groups) == self.collapsed and not self.hide_leaves
+                and prepared.font_scale == self.font_scale and prepared.style == self.style):
+            # the runner folded and laid out the summary: take it as it is
+            self.view_graph, self.owner = summary.graph, summary.owner
+            layout, geometry = prepared.layout, prepared.geometry
+            if document.stepper is prepared.stepper:
+                self._scene = summary.scene
+                self._scene_key = self._key_at(prepared.position)
+                self._unfolded = (prepared.stepper, prepared.scene, prepared.position)
+                self._drawing = (summary.scene, prepared.geometry, prepared.drawing)
+        elif self._fold(one_pass):
             previous = self._layouts.get(document.pass_index) if same else None
             widths_scene = fold_scene(final_scene(document.trace, one_pass), self.view_graph, self.owner)
             layout, geometry = layout_geometry(one_pass, widths_scene, previous, self.font_scale,
                                                self.orientation, graph=self.view_graph,
                                                compact=self.compact)
-        elif (prepared is not None and prepared.structure == structure[:3]
+        elif (prepared is not None and prepared.summary is None and prepared.structure == structure[:3]
                 and prepared.font_scale == self.font_scale and prepared.style == self.style):
             layout, geometry = prepared.layout, prepared.geometry
             if document.stepper is prepared.stepper:
@@ -191,14 +240,16 @@ class GraphController:
         self.geometry = geometry
         self._show(fit=not same if fit is None else fit)
 
-    def _fold(self, one_pass: Pass) -> None:
-        """Fold the collapsed groups of this pass (groups of another pass are dropped)."""
+    def _fold(self, one_pass: Pass) -> bool:
+        """Fold the collapsed groups of this pass (groups of another pass are dropped); whether
+        anything is folded or hidden."""
         self.collapsed = [group for group in self.collapsed
                           if any(node in one_pass.graph for node in group.members)]
         if not self.collapsed and not self.hide_leaves:
             self.view_graph, self.owner = None, {}
-            return
+            return False
         self.view_graph, self.owner = fold(one_pass.graph, self.collapsed, hide_leaves=self.hide_leaves)
+        return True
 
     def groups(self) -> list[Group]:
         """The groups the current pass offers (loop turns, module scopes)."""

@@ -8,12 +8,14 @@ from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication
 
+from explorer.core.groups import fold, fold_scene
 from explorer.core.program import run_program
 from explorer.core.scene import build_scene
 from explorer.core.session import SessionError, load_session
 from explorer.core.stepper import Stepper
+from explorer.core.summary import is_big, repeat_groups
 from explorer.core.trace import Trace
-from explorer.ui.export import write_image
+from explorer.ui.export import write_atlas, write_image
 from explorer.ui.placement import layout_geometry  # the window's placement, exactly
 from explorer.ui.theme import THEMES
 
@@ -36,12 +38,18 @@ def _source_of(path: Path) -> tuple[str, dict]:
 
 def export_program(path: Path, output: Path, *, step: int | None = None, pass_number: int = 1,
                    theme: str = "light", orientation: str = "TB", compact: bool = False,
-                   run: Callable[..., Trace] = run_program) -> None:
+                   run: Callable[..., Trace] = run_program, full: bool = False) -> None:
     """Write the graph of ``path``'s pass ``pass_number`` at ``step`` (default: the end).
 
-    ``run`` runs the program: the command line passes a worker process's."""
-    if output.suffix.lower() not in (".png", ".svg"):
-        raise ExportError(f"cannot export to '{output.name}': use a .png or .svg file name")
+    ``run`` runs the program: the command line passes a worker process's. A big pass is
+    written as its summary (repeated turns folded into "repeat ×N" blocks); ``full`` writes
+    every node at a readable size instead: an SVG, or a PDF atlas of pages."""
+    suffix = output.suffix.lower()
+    if suffix not in (".png", ".svg", ".pdf"):
+        raise ExportError(f"cannot export to '{output.name}': use a .png, .svg or .pdf file name")
+    if full and suffix == ".png":
+        raise ExportError("--full draws every node at a readable size, larger than any PNG can be: "
+                          "use a .svg or .pdf file name")
     # fonts and painting into an image need no widgets: the lighter application starts sooner
     QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     code, overrides = _source_of(path)
@@ -59,11 +67,19 @@ def export_program(path: Path, output: Path, *, step: int | None = None, pass_nu
         raise ExportError(f"the pass has {stepper.count} steps; --step must be 0..{stepper.count}")
     stepper.to_end()
     scene = build_scene(one_pass, stepper, trace.leaves)  # at the end: the widest labels
-    _, geometry = layout_geometry(one_pass, scene, orientation=orientation, compact=compact)
+    groups = [] if full or not is_big(one_pass.graph) else repeat_groups(one_pass.graph)
+    folded, owner = fold(one_pass.graph, groups) if groups else (None, {})
+    widths = scene if folded is None else fold_scene(scene, folded, owner)
+    _, geometry = layout_geometry(one_pass, widths, orientation=orientation, compact=compact, graph=folded)
     if step is not None and step != stepper.count:
         stepper.jump(step)
         scene = build_scene(one_pass, stepper, trace.leaves)
+    if folded is not None:
+        scene = fold_scene(scene, folded, owner)
     try:
-        write_image(output, scene, geometry, THEMES[theme])
+        if full and suffix == ".pdf":
+            write_atlas(output, scene, geometry, THEMES[theme], title=path.name)
+        else:
+            write_image(output, scene, geometry, THEMES[theme])
     except (OSError, ValueError) as error:
         raise ExportError(f"cannot write {output}: {error}") from None

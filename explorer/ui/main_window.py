@@ -28,6 +28,7 @@ from explorer.examples import WELCOME, all_examples, example
 from explorer.ui import (
     arrangement,
     classroom,
+    code_link,
     diagnostics,
     navigation,
     page_export,
@@ -90,6 +91,7 @@ class QtMainWindow(QMainWindow):
         self.font_scale = float(self.settings.value("fontScale", 1.0))
         self.selected: str | None = None
         self.trusted = False  # a window on the user's own script: its code is never re-run
+        self._open_at_start = False  # the next run's pass opens at step 0 (a lesson just opened)
         self.runner = QtRunner(self)
         self._build_widgets()
         self._build_actions()
@@ -101,6 +103,7 @@ class QtMainWindow(QMainWindow):
         self.page_export_action = page_export.install(self)  # File → Export Interactive Page
         self.pass_timeline = timeline.install(self)
         self.trusted_run = trusted_run.install(self)
+        self.code_link = code_link.install(self)
         self.arrangement = arrangement.install(self)  # after every dock and menu is in
         self._restore_layout()
         self._restore_style()
@@ -327,6 +330,9 @@ class QtMainWindow(QMainWindow):
         self.document.accept_run(request.code, trace, keep_position=request.keep_position,
                                  stepper=getattr(prepared, "stepper", None),
                                  pass_number=request.pass_number)
+        if self._open_at_start:
+            self._open_at_start = False
+            self.document.step("reset")
         self.editor.show_error(trace.error)
         self.console.show_run(trace, self.document.stale)
         if trace.error is not None:
@@ -404,7 +410,9 @@ class QtMainWindow(QMainWindow):
             self.step_bar.show_position(stepper.position, stepper.count, scene.header if scene else "")
         grads = stepper.leaf_grads() if stepper is not None else {}
         self.variables.show_leaves(trace.leaves if trace is not None else [], grads)
-        self.inspector.show_node(stepper, self.selected)
+        # the inspector follows the step: the node running now, else the one clicked
+        running = stepper.active_node if stepper is not None and stepper.position > 0 else None
+        self.inspector.show_node(stepper, running or self.selected)
 
     def _on_node_selected(self, node: str | None) -> None:
         self.selected = node
@@ -430,6 +438,7 @@ class QtMainWindow(QMainWindow):
         if not self._confirm_discard():
             return
         self.path = None
+        self._open_at_start = True  # a lesson starts at step 0, before anything has run
         self.set_code(example(slug).source())
         self._update_title(example(slug).title)
 

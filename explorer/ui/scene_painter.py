@@ -69,6 +69,11 @@ class Geometry:
         left, right = float((centres[:, 0] - half).min()), float((centres[:, 0] + half).max())
         top = float(centres[:, 1].min()) - NODE_HEIGHT / 2
         bottom = float(centres[:, 1].max()) + NODE_HEIGHT / 2
+        if self.bends:  # a long edge may be routed outside the boxes: it is drawn too
+            points = np.array([point for line in self.bends.values() for point in line], dtype=float)
+            if len(points):
+                left, right = min(left, float(points[:, 0].min())), max(right, float(points[:, 0].max()))
+                top, bottom = min(top, float(points[:, 1].min())), max(bottom, float(points[:, 1].max()))
         return QRectF(left, top, right - left, bottom - top).adjusted(-40, -40, 40, 40)
 
     def node_at(self, x: float, y: float) -> str | None:
@@ -90,9 +95,12 @@ def title_font(scale: float = 1.0) -> QFont:
     return font
 
 
+BODY_UNITS = 13.0  # scene units of body text (edge labels, grads) at label size 1
+
+
 def body_font(scale: float = 1.0) -> QFont:
     font = QFont("DejaVu Sans")
-    font.setPixelSize(max(1, round(13 * scale)))
+    font.setPixelSize(max(1, round(BODY_UNITS * scale)))
     return font
 
 
@@ -370,8 +378,11 @@ OVERVIEW_BELOW = 6.0  # pixels of box height under which the overview replaces d
 
 def paint_scene(painter: QPainter, scene: Scene, geometry: Geometry, theme: Theme, *,
                 selected: str | None = None, font_scale: float = 1.0, stale: bool = False,
-                visible: QRectF | None = None, cache: SceneCache | None = None) -> None:
+                visible: QRectF | None = None, cache: SceneCache | None = None,
+                highlighted: frozenset[str] = frozenset()) -> None:
     """Draw edges, then nodes, with labels wherever they are big enough to read.
+
+    ``highlighted`` nodes (those the code line under the editor's cursor made) get a halo.
 
     ``visible`` limits drawing to what is on screen; far out, boxes and lines are drawn in one
     call per colour and text is left out (level of detail).
@@ -386,8 +397,19 @@ def paint_scene(painter: QPainter, scene: Scene, geometry: Geometry, theme: Them
     _paint_edges(painter, cache, visible, theme, show_text, font_scale)
     for index in cache.visible(cache.node_boxes, visible):
         node = cache.nodes[index]
-        _paint_node(painter, node, geometry.rect(node.id), theme, node.id == selected,
-                    show_text, font_scale, stale)
+        rect = geometry.rect(node.id)
+        if node.id in highlighted:
+            _paint_halo(painter, rect, theme)
+        _paint_node(painter, node, rect, theme, node.id == selected, show_text, font_scale, stale)
+
+
+def _paint_halo(painter: QPainter, rect: QRectF, theme: Theme) -> None:
+    """A wide soft ring around a box: this node comes from the code line the cursor is on."""
+    colour = QColor(theme.root_outline)
+    colour.setAlpha(90)
+    painter.setPen(QPen(colour, 12.0))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRoundedRect(rect.adjusted(-3, -3, 3, 3), 14, 14)
 
 
 def _paint_overview(painter: QPainter, cache: SceneCache, selected: str | None,

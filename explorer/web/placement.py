@@ -40,9 +40,10 @@ class Placement:
 
 
 def node_width(node: SceneNode) -> float:
-    """Wide enough for the node's longest line of text."""
-    widest = text_width(node.title, True)
-    for line in (node.torch_line, node.subtitle, node.running_sum):
+    """Wide enough for the node's longest line of text (the torch line measured as a title, as
+    the window measures it)."""
+    widest = max(text_width(node.title, True), text_width(node.torch_line, True))
+    for line in (node.subtitle, node.running_sum):
         if line:
             widest = max(widest, text_width(line, False))
     return max(MIN_NODE_WIDTH, widest + 2 * PADDING)

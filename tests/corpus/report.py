@@ -14,6 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
+
 from tests.corpus.compare import (
     advisories,
     compare,
@@ -138,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", help="only these programs (file stems)")
     options = parser.parse_args(argv)
     paths = [path for path in corpus_files() if not options.names or path.stem in options.names]
+    torch.set_num_threads(1)  # as the tests run (tests/corpus/conftest.py)
     text = markdown(run(paths))
     if options.output:
         options.output.write_text(text, encoding="utf-8")

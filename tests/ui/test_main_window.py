@@ -188,7 +188,7 @@ def test_headless_export_command(tmp_path: Path) -> None:
     assert b"Step 2 / " in (tmp_path / "step2.svg").read_bytes()
     refused = subprocess.run([sys.executable, "-m", "explorer", "export", str(program), "-o",
                               str(tmp_path / "x.gif")], capture_output=True, text=True, timeout=120)
-    assert refused.returncode == 2 and ".png or .svg" in refused.stderr
+    assert refused.returncode == 2 and ".png, .svg or .pdf" in refused.stderr
 
 
 def test_headless_export_follows_the_layout_style(tmp_path: Path) -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from explorer.core.program import run_program
 from explorer.core.scene import build_scene
 from explorer.core.stepper import Stepper
 from explorer.ui.placement import final_scene, layout_geometry
-from explorer.ui.scene_painter import SceneCache, paint_scene
+from explorer.ui.scene_painter import NODE_HEIGHT, OVERVIEW_BELOW, SceneCache, paint_scene
 from explorer.ui.theme import LIGHT
 from tests.core.programs import POLYNOMIAL
 
@@ -52,16 +52,25 @@ def test_only_visible_nodes_are_drawn(qapp) -> None:
     assert len(cache.visible(cache.node_boxes, nowhere)) == 0
 
 
-def test_zoomed_out_overview_still_draws_every_box(qapp) -> None:
+def test_zoomed_out_overview_draws_every_box_in_its_states_colour(qapp) -> None:
     scene, geometry = _scene()
+    assert len({node.state for node in scene.nodes}) >= 3  # done, active, waiting: colours to tell apart
     bounds = geometry.bounds()
     image = QImage(40, 40, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(QColor("white"))
     painter = QPainter(image)
-    scale = 40 / max(bounds.width(), bounds.height())  # boxes about a pixel tall: overview mode
+    scale = 40 / max(bounds.width(), bounds.height())
+    assert scale * NODE_HEIGHT < OVERVIEW_BELOW  # boxes a few pixels tall: the overview draws them
     painter.scale(scale, scale)
     painter.translate(-bounds.left(), -bounds.top())
+    to_image = painter.worldTransform()
     paint_scene(painter, scene, geometry, LIGHT)
     painter.end()
-    coloured = sum(1 for x in range(40) for y in range(40) if image.pixelColor(x, y).name() != "#ffffff")
-    assert coloured > 10
+    for node in scene.nodes:
+        # the pixels whose centres lie inside the box (half a pixel in from its edges)
+        box = to_image.mapRect(geometry.rect(node.id)).adjusted(0.5, 0.5, -0.5, -0.5)
+        inside = [(x, y) for x in range(40) for y in range(40) if box.contains(QPointF(x + 0.5, y + 0.5))]
+        assert len(inside) >= 4, node.id  # boxes stay a few pixels wide and tall
+        fill = QColor(LIGHT.state_fill(node.state, node.kind)).name()
+        drawn = {image.pixelColor(x, y).name() for x, y in inside}
+        assert drawn == {fill}, (node.id, node.state, drawn)

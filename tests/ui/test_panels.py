@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import torch
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPoint, QPointF
 
 from explorer.core.trace import LeafVariable
 from explorer.ui.variables import QtGridEditor, QtVariablesPanel, slider_range
 from tests.core.programs import LINEAR_LAYER
 from tests.ui.conftest import run_and_wait
+from tests.ui.mouse import drag, view_to_widget, widget_to_view
 
 
 def test_grid_editor_returns_values_in_the_tensors_shape(qtbot) -> None:
@@ -57,12 +58,24 @@ def test_dragging_a_node_moves_it_and_a_value_edit_keeps_it_there(qtbot, window)
 
     run_and_wait(qtbot, window, POLYNOMIAL)
     node = window.document.current_pass.root
-    before = window.controller.geometry.centres[node]
-    target = (before[0] + 300.0, before[1] + 40.0)
-    window.canvas.item.geometry.centres[node] = target  # what a drag leaves behind
+    view, box = window.canvas.view_widget, window.canvas.view_box
+    others = {k: v for k, v in window.controller.geometry.centres.items() if k != node}
+    start = view_to_widget(view, box, QPointF(*window.controller.geometry.centres[node]))
+    end = start + QPoint(-70, 25)
+    assert view.viewport().rect().contains(start) and view.viewport().rect().contains(end)
+    with qtbot.waitSignal(window.canvas.nodeMoved, timeout=30_000) as moved:
+        drag(view, start, end)
+    dropped = widget_to_view(view, box, end)
+    target = window.controller.geometry.centres[node]
+    pixel = 1.0 / box.viewPixelSize()[0]  # scene units per screen pixel: the mouse's resolution
+    assert moved.args[0] == node and moved.args[1] == target
+    assert abs(target[0] - dropped.x()) <= pixel and abs(target[1] - dropped.y()) <= pixel
+    assert {k: v for k, v in window.controller.geometry.centres.items() if k != node} == others
+    assert window.canvas.item.geometry.node_at(*target) == node
     window.variables.select_variable("x")
     with qtbot.waitSignal(window.runFinished, timeout=30_000):
         window.variables.spin.setValue(3.0)
+    assert window.document.trace.leaves[0].value.item() == 3.0  # the edit ran
     assert window.controller.geometry.centres[node] == target
     assert window.canvas.item.geometry.node_at(*target) == node
 

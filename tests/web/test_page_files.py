@@ -16,6 +16,7 @@ import pytest
 import torch
 
 import explorer
+import explorer.api
 from explorer.cli import main
 from explorer.core.program import run_program
 from explorer.core.scene import build_scene

@@ -1,12 +1,15 @@
-"""The page's placement, made without Qt, against the window's own (Qt offscreen here)."""
+"""The page's placement, made without Qt, against the window's own (Qt offscreen here, from
+pytest-qt's ``qapp``)."""
 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtGui import QGuiApplication  # noqa: TID251 - compared with the window's placement
+from PySide6.QtGui import QColor, QImage, QPainter  # noqa: TID251 - the window's painting
 
 from explorer.core import themes
 from explorer.core.program import run_program
+from explorer.core.scene import build_scene
+from explorer.core.stepper import Stepper
 from explorer.examples import example
 from explorer.ui import placement as window_placement
 from explorer.ui import scene_painter, theme
@@ -18,9 +21,9 @@ PROGRAMS = ["polynomial", "linear_layer", "mlp_four_points", "softmax_cross_entr
             "straight_through"]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def application() -> QGuiApplication:
-    return QGuiApplication.instance() or QGuiApplication([])
+@pytest.fixture(autouse=True)
+def application(qapp):  # pytest-qt's QApplication: widget tests later in the run need that kind
+    return qapp
 
 
 def test_the_page_uses_the_windows_sizes() -> None:
@@ -55,5 +58,26 @@ def test_boxes_go_where_the_window_puts_them(slug: str, orientation: str, compac
     assert exact.centres == geometry.centres and exact.bends == geometry.bends  # the same placement
 
 
-def test_the_window_draws_with_the_cores_colours() -> None:
-    assert theme.THEMES is themes.THEMES and theme.LIGHT is themes.LIGHT
+@pytest.mark.parametrize("name", list(themes.THEMES))
+def test_the_window_draws_with_the_cores_colours(name: str) -> None:
+    trace = run_program(example("polynomial").source())
+    one_pass = trace.passes[0]
+    _, geometry = layout_geometry(one_pass, final_scene(trace, one_pass))
+    stepper = Stepper(one_pass)
+    stepper.jump(4)  # some nodes done, one running, some waiting, a leaf
+    scene = build_scene(one_pass, stepper, trace.leaves)
+    core = themes.THEMES[name]  # what the page draws with
+    wanted = {node.id: QColor(core.state_fill(node.state, node.kind)).name() for node in scene.nodes}
+    assert len(set(wanted.values())) >= 3
+    bounds = geometry.bounds()
+    image = QImage(int(bounds.width()) + 1, int(bounds.height()) + 1, QImage.Format.Format_ARGB32)
+    image.fill(QColor(core.background))
+    painter = QPainter(image)
+    painter.translate(-bounds.left(), -bounds.top())
+    scene_painter.paint_scene(painter, scene, geometry, theme.THEMES[name])  # as the window does
+    painter.end()
+    for node in scene.nodes:
+        rect = geometry.rect(node.id)
+        # inside the box, left of its centred text and clear of its outline
+        x, y = rect.left() + 7 - bounds.left(), rect.center().y() - bounds.top()
+        assert image.pixelColor(int(x), int(y)).name() == wanted[node.id], (node.id, node.state)

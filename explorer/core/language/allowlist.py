@@ -59,7 +59,7 @@ _INPLACE_FORMS = """
 _CREATION = """
     tensor ones zeros ones_like zeros_like full full_like arange linspace logspace eye rand
     rand_like randn randn_like randint randint_like randperm normal bernoulli multinomial
-    manual_seed
+    manual_seed as_tensor from_numpy
 """
 
 _AUTOGRAD_AND_MODES = """
@@ -137,6 +137,7 @@ TENSOR_MEMBERS = _words(
     _version _base _is_view data_ptr is_inference
     real imag conj conj_physical resolve_conj angle is_conj register_hook
     register_post_accumulate_grad_hook cpu cuda is_cuda type random_ bernoulli_ exponential_
+    numpy
     """,
 )
 
@@ -315,12 +316,103 @@ PLOT_NAMES = _words(
     """
 )
 
+# A safe subset of numpy (explorer/core/language/library/numpy_subset.py): numeric arrays only,
+# every size checked before numpy allocates; nothing that reads files or reaches native code.
+NUMPY_ELEMENTWISE = _words(
+    """
+    sin cos tan arcsin arccos arctan arctan2 sinh cosh tanh arcsinh arccosh arctanh exp exp2
+    expm1 log log2 log10 log1p sqrt cbrt square abs absolute fabs sign floor ceil trunc rint
+    round around negative positive reciprocal add subtract multiply divide true_divide
+    floor_divide power float_power mod remainder fmod maximum minimum fmax fmin hypot logaddexp
+    greater greater_equal less less_equal equal not_equal logical_and logical_or logical_not
+    logical_xor isnan isinf isfinite isclose allclose array_equal clip where heaviside copysign
+    nan_to_num deg2rad rad2deg degrees radians sinc real imag conj conjugate angle
+    """
+)
+NUMPY_REDUCTIONS = _words(
+    """
+    sum mean std var max min amax amin prod argmax argmin median average all any nansum nanmean
+    nanmax nanmin count_nonzero ptp percentile quantile trace cumsum cumprod
+    """
+)
+NUMPY_SHAPES = _words(
+    """
+    reshape transpose swapaxes moveaxis squeeze expand_dims ravel copy concatenate stack vstack
+    hstack column_stack dstack append atleast_1d atleast_2d atleast_3d flip fliplr flipud roll
+    sort argsort unique nonzero argwhere flatnonzero triu tril searchsorted interp shape size
+    ndim
+    """
+)
+NUMPY_CREATION = _words(
+    "array asarray zeros ones full empty zeros_like ones_like full_like empty_like arange"
+    " linspace logspace eye identity diag meshgrid tile repeat outer"
+)
+NUMPY_PRODUCTS = _words("dot matmul inner vdot cov corrcoef")
+NUMPY_LINALG = _words("norm inv pinv det slogdet solve lstsq svd eig eigh eigvals eigvalsh qr cholesky matrix_rank")
+NUMPY_RANDOM = _words(
+    """
+    seed rand randn randint normal uniform choice shuffle permutation random random_sample
+    standard_normal binomial poisson exponential beta gamma default_rng RandomState integers
+    """
+)
+NUMPY_CONSTANTS = _words("pi e inf nan newaxis")
+NUMPY_TYPES = _words(
+    """
+    ndarray dtype finfo iinfo float16 float32 float64 double single int8 int16 int32 int64 int_
+    intp uint8 uint16 uint32 uint64 bool_ bool complex64 complex128
+    """
+)
+# What a program may do with an array, a numpy number, a dtype, finfo/iinfo and a generator.
+ARRAY_ATTRIBUTES = _words("shape dtype ndim size T itemsize nbytes real imag")
+ARRAY_METHODS = _words(
+    """
+    reshape transpose swapaxes copy flatten ravel squeeze astype cumsum cumprod sort argsort clip
+    round conj conjugate repeat fill nonzero diagonal sum mean std var max min argmax argmin prod
+    all any ptp trace dot item tolist
+    """
+)
+DTYPE_ATTRIBUTES = _words("name kind itemsize char str")
+FINFO_ATTRIBUTES = _words("eps max min tiny resolution bits dtype precision smallest_normal")
+NUMPY_NAMES = (
+    NUMPY_ELEMENTWISE | NUMPY_REDUCTIONS | NUMPY_SHAPES | NUMPY_CREATION | NUMPY_PRODUCTS
+    | NUMPY_LINALG | NUMPY_RANDOM | NUMPY_CONSTANTS | NUMPY_TYPES | ARRAY_ATTRIBUTES
+    | ARRAY_METHODS | DTYPE_ATTRIBUTES | FINFO_ATTRIBUTES | _words("linalg random")
+)
+
+# torch.distributions (explorer/core/language/library/distributions.py).
+DISTRIBUTIONS = _words(
+    """
+    Distribution Categorical Normal Bernoulli Uniform MultivariateNormal Beta Gamma Exponential
+    Laplace Poisson OneHotCategorical Independent Binomial Dirichlet LogNormal Geometric
+    """
+)
+DISTRIBUTION_MODULES = _words(
+    """
+    categorical normal bernoulli uniform multivariate_normal beta gamma exponential laplace
+    poisson one_hot_categorical independent binomial dirichlet log_normal geometric kl
+    """
+)
+DISTRIBUTION_METHODS = _words("sample rsample log_prob entropy cdf icdf perplexity enumerate_support")
+DISTRIBUTION_ATTRIBUTES = _words(
+    """
+    mean mode stddev variance probs logits batch_shape event_shape has_rsample
+    has_enumerate_support loc scale low high concentration concentration0 concentration1 rate
+    covariance_matrix scale_tril precision_matrix total_count base_dist
+    reinterpreted_batch_ndims
+    """
+)
+DISTRIBUTION_NAMES = (
+    DISTRIBUTIONS | DISTRIBUTION_MODULES | DISTRIBUTION_METHODS | DISTRIBUTION_ATTRIBUTES
+    | _words("distributions kl_divergence")
+)
+
 LIBRARY_NAMES = (
     NN_CLASSES | NN_INIT_FUNCTIONS | NN_UTILS_FUNCTIONS | MODULE_METHODS | MODULE_ATTRIBUTES
     | OPTIMIZERS | LR_SCHEDULERS | OPTIMIZER_MEMBERS | SCHEDULER_MEMBERS | AUTOGRAD_FUNCTIONAL
     | GRADIENT_CHECKS | ZEROED_CREATION | LEGACY_TENSOR_TYPES | DEVICE_FUNCTIONS | CUDA_FUNCTIONS | MPS_FUNCTIONS
     | CUDNN_SETTINGS | HANDLE_MEMBERS | DATA_CLASSES | DATA_MEMBERS | PLOT_NAMES
     | _words("Variable init utils optim lr_scheduler cuda backends mps cudnn data pyplot")
+    | NUMPY_NAMES | DISTRIBUTION_NAMES
 )
 
 
@@ -343,6 +435,11 @@ IMPORTABLE = {
     "torch.cuda": "torch.cuda",
     "matplotlib": "matplotlib",
     "matplotlib.pyplot": "matplotlib.pyplot",
+    "numpy": "numpy",
+    "numpy.random": "numpy.random",
+    "numpy.linalg": "numpy.linalg",
+    "torch.distributions": "torch.distributions",
+    **{f"torch.distributions.{name}": f"torch.distributions.{name}" for name in sorted(DISTRIBUTION_MODULES)},
 }
 
 

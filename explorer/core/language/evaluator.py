@@ -667,6 +667,8 @@ class Evaluator:
         if isinstance(left, UserInstance) or isinstance(right, UserInstance):
             return self._user_binary(name, left, right, in_place=function is not None)
         function = function or _BINARY_BY_NAME[name]
+        if library.numpy_operand(left) or library.numpy_operand(right):  # sized by broadcasting
+            return self.checked(library.array_binary(self, name, function, left, right))
         left, right = _sequence_count(left, right), _sequence_count(right, left)
         if isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
             return self.call_torch(function, (left, right), {}, grows=name == "matmul")
@@ -742,6 +744,8 @@ class Evaluator:
                 raise TypeError(f"bad operand type for unary {symbol}: '{value.cls.name}'")
             return result
         function = _UNARY[type(node.op)]
+        if library.numpy_operand(value):
+            return self.checked(library.array_unary(self, function, value))
         if isinstance(value, torch.Tensor):
             return self.call_torch(function, (value,), {}, grows=False)
         return function(value)
@@ -764,6 +768,9 @@ class Evaluator:
                 result = function(left, right)
             elif isinstance(left, UserInstance) or isinstance(right, UserInstance):
                 result = self._user_compare(op, left, right)
+            elif not isinstance(op, (ast.In, ast.NotIn)) and (
+                    library.numpy_operand(left) or library.numpy_operand(right)):
+                result = self.checked(library.array_compare(self, function, left, right))
             elif isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
                 result = self.call_torch(function, (left, right), {}, grows=False)
             else:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import torch
 
 from explorer.core.errors import ExplorerError
@@ -227,7 +228,7 @@ def check_reads(budget: Budget, inputs: list[torch.Tensor]) -> None:
 def _check_nested_data(budget: Budget, args: tuple[Any, ...]) -> None:
     """Nested lists can repeat one list many times: count what torch.tensor would read."""
     for value in args:
-        if isinstance(value, (list, tuple, range)) and not isinstance(value, torch.Size):
+        if isinstance(value, (list, tuple, range, np.ndarray)) and not isinstance(value, torch.Size):
             budget.reserve_elements(nested_numel(value))
 
 
@@ -239,6 +240,8 @@ def nested_numel(data: Any) -> int:
         if not len(current):
             return 0
         current = current[0]
+    if isinstance(current, np.ndarray):  # a list of numpy arrays: every array is read
+        count *= current.size
     return count
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 
 from explorer.core.errors import ExplorerError
@@ -50,9 +51,10 @@ def _leaf_length(value: Any, quoted: bool, repr_lengths: dict[int, int]) -> int:
         return _SHORT
     if isinstance(value, int):
         return value.bit_length() * 31 // 100 + 3
-    if isinstance(value, torch.Tensor):
-        shown = value.numel() if value.numel() <= 1000 else min(value.numel(), _SUMMARY_EDGE ** value.dim())
-        return _TENSOR_HEADER + shown * (_TENSOR_ITEM + value.dim())
+    if isinstance(value, (torch.Tensor, np.ndarray)):  # numpy summarises arrays as torch does
+        size, dims = (value.numel(), value.dim()) if isinstance(value, torch.Tensor) else (value.size, value.ndim)
+        shown = size if size <= 1000 else min(size, _SUMMARY_EDGE ** dims)
+        return _TENSOR_HEADER + shown * (_TENSOR_ITEM + dims)
     if isinstance(value, slice):
         return 16 + sum(_leaf_length(part, True, repr_lengths) for part in (value.start, value.stop, value.step))
     if isinstance(value, range):

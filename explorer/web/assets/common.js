@@ -5,7 +5,7 @@
 
 const DONE = "done", ACTIVE = "active", WAITING = "waiting", UNREACHED = "unreached";
 const FONT = '"DejaVu Sans", "Bitstream Vera Sans", Verdana, Geneva, sans-serif';
-const TITLE_PX = 15, BODY_PX = 13, LINE = 1.164; // DejaVu's ascent + descent, in ems
+const TITLE_PX = 15, TORCH_PX = 14, BODY_PX = 13, LINE = 1.164; // LINE: DejaVu's ascent + descent, in ems
 const OVERVIEW_BELOW = 6; // pixels of box height under which boxes are drawn as plain blocks
 const TEXT_FROM = 6; // pixels of body text under which no text is drawn
 const READABLE = 0.9; // the first view is at least this zoom (titles of 13.5 px, body text of 11.7 px)

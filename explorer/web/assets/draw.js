@@ -249,17 +249,18 @@ Renderer.prototype.drawBox = function (picture, frame, i, showText, marks) {
   ctx.lineWidth = width; ctx.strokeStyle = outline; ctx.stroke();
   ctx.setLineDash([]);
   if (!showText) return;
-  const lines = picture.lines(i, frame).filter((line, n) => n === 0 || line);
-  let sizes = lines.map((line, n) => (n === 0 ? TITLE_PX : BODY_PX) * LINE);
+  const all = picture.lines(i, frame), kept = []; // title, torch line, subtitle, running sum
+  all.forEach((line, n) => { if (n === 0 || line) kept.push([line, n === 0 ? TITLE_PX : n === 1 ? TORCH_PX : BODY_PX]); });
+  let sizes = kept.map(([, px]) => px * LINE);
   const room = NODE_HEIGHT - 4, used = sizes.reduce((a, b) => a + b, 0);
   if (used > room) sizes = sizes.map((size) => size * room / used); // four lines: closer, inside the box
   let y = picture.y[i] - Math.min(used, room) / 2;
   ctx.fillStyle = theme.node_text; ctx.textAlign = "center"; ctx.textBaseline = "middle";
-  lines.forEach((line, n) => {
-    const px = n === 0 ? TITLE_PX : BODY_PX, weight = n === 0 ? "bold " : "";
+  kept.forEach(([line, px], n) => {
+    const weight = n === 0 ? "bold " : "", across = w - 8;
     let font = weight + px + "px " + FONT;
-    const room = w - 8, measured = this.textWidth(line, font);
-    if (measured > room) font = weight + (px * room / measured).toFixed(2) + "px " + FONT; // a wider font than DejaVu
+    const measured = this.textWidth(line, font);
+    if (measured > across) font = weight + (px * across / measured).toFixed(2) + "px " + FONT; // a wider font than DejaVu
     ctx.font = font;
     ctx.fillText(line, picture.x[i], y + sizes[n] / 2);
     y += sizes[n];

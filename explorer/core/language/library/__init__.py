@@ -18,10 +18,14 @@ from explorer.core.language import objects
 from explorer.core.language.library import (
     data,
     devices,
+    distributions,
     functional_autograd,
     hooks,
     legacy,
     nn,
+    numpy_kinds,
+    numpy_random,
+    numpy_subset,
     optim,
     plotting,
     saved,
@@ -34,7 +38,13 @@ if TYPE_CHECKING:
 # Tensor methods the library implements: (evaluator, tensor, args, kwargs) -> value.
 TENSOR_METHODS: dict[str, Callable[[Evaluator, torch.Tensor, list[Any], dict[str, Any]], Any]] = {
     **hooks.TENSOR_HOOKS, "to": devices.tensor_to, "cuda": devices.tensor_cuda,
+    "numpy": numpy_subset.tensor_numpy,
 }
+# Operators with a numpy array or number on either side (the evaluator hands them here).
+numpy_operand = numpy_subset.is_numpy
+array_binary = numpy_subset.binary
+array_compare = numpy_subset.compare
+array_unary = numpy_subset.unary
 
 
 def extend_namespaces(namespaces: dict[str, Namespace]) -> None:
@@ -58,6 +68,9 @@ def extend_namespaces(namespaces: dict[str, Namespace]) -> None:
         "torch.utils": torch_ns.members["utils"], "torch.cuda": device_members["cuda"],
         **plotting.plot_namespaces(),
     })
+    distribution_modules = distributions.distribution_namespaces()
+    torch_ns.members["distributions"] = distribution_modules["torch.distributions"]
+    namespaces.update({**distribution_modules, **numpy_subset.numpy_namespaces()})
 
 
 def tensor_method(name: str) -> Callable[..., Any] | None:
@@ -69,7 +82,9 @@ def register_kinds() -> None:
     """Register every library kind with the object registry (once per process)."""
     for kind in (nn.ModuleKind(), optim.OptimizerKind(), optim.SchedulerKind(), hooks.HandleKind(),
                  devices.CudnnKind(), saved.SavedValuesKind(), plotting.PlotKind(),
-                 data.DataLoaderKind(), data.DatasetKind()):
+                 data.DataLoaderKind(), data.DatasetKind(), numpy_kinds.ArrayKind(),
+                 numpy_kinds.ScalarKind(), numpy_kinds.DtypeKind(), numpy_kinds.InfoKind(),
+                 numpy_random.GeneratorKind(), distributions.DistributionKind()):
         objects.register(kind)
 
 

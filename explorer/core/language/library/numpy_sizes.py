@@ -56,6 +56,8 @@ def resolve_dtype(value: Any) -> np.dtype | None:
         return None
     if isinstance(value, SafeFunction) and value.runtime_type in DTYPE_TYPES:
         value = value.runtime_type
+    elif isinstance(value, SafeFunction) and value.runtime_type in (object, str, bytes):
+        value = np.dtype(value.runtime_type)  # refused below, by its kind
     if isinstance(value, np.dtype) or isinstance(value, str) or value in DTYPE_TYPES:
         dtype = np.dtype(value)
     else:
