@@ -58,7 +58,7 @@ FORMAT_STRINGS = {
 
 # getattr and friends, reached directly or through objects the program may hold.
 REFLECTION = {
-    "getattr_builtin": "getattr(x, 'numpy')",
+    "getattr_builtin": "getattr(x, 'storage')",
     "setattr_builtin": "setattr(x, 'grad', None)",
     "type_three_args": "type('A', (), {})",
     "vars": "vars(x)",

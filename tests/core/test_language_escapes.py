@@ -62,7 +62,7 @@ ESCAPES = {
     "function_real_class": ("class F(torch.autograd.Function):\n    pass\nr = F.real"),
     "getattr_dunder": "class A:\n    pass\nd = getattr(A(), '__dict__')",
     "getattr_private_tensor": "x = torch.ones(2)\nv = getattr(x, '_cdata')",
-    "getattr_numpy": "x = torch.ones(2)\nv = getattr(x, 'numpy')()",
+    "getattr_storage": "x = torch.ones(2)\nv = getattr(x, 'storage')()",
     "type_subclasses": "t = type(1).__subclasses__()",
     "type_call": "t = type(torch.ones(1))('x')",
     "dict_of_builtins": "d = dict(print=print)\np = d['print'].target",

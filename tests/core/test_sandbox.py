@@ -20,7 +20,7 @@ HOSTILE = {
     "eval": "eval('1+1')",
     "exec": "exec('x=1')",
     "open_file": "open('/etc/passwd')",
-    "getattr": "getattr(x, 'numpy')",
+    "getattr": "getattr(x, 'storage')",
     "globals": "globals()",
     "locals": "locals()",
     "vars": "vars()",

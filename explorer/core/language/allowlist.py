@@ -169,8 +169,13 @@ CTX_MEMBERS = frozenset({"save_for_backward", "saved_tensors", "needs_input_grad
                          "materialize_grads"})
 STR_METHODS = frozenset(
     {"format", "join", "upper", "lower", "strip", "lstrip", "rstrip", "startswith", "endswith",
-     "split", "title", "capitalize"}
+     "split", "rsplit", "title", "capitalize", "replace", "find", "rfind", "index", "rindex",
+     "count", "center", "ljust", "rjust", "zfill", "splitlines", "isdigit", "isalpha",
+     "isalnum", "isspace", "isupper", "islower", "partition", "rpartition", "swapcase",
+     "casefold", "removeprefix", "removesuffix", "expandtabs"}
 )
+# String methods whose result can be longer than the string: their growth is checked first.
+STR_GROWING = frozenset({"center", "ljust", "rjust", "zfill", "replace", "expandtabs"})
 NODE_MEMBERS = frozenset({"name", "next_functions"})
 STRUCT_MEMBERS = frozenset({"values", "indices"})
 DTYPE_MEMBERS = frozenset({"is_floating_point", "is_complex", "itemsize"})
@@ -424,6 +429,11 @@ IMPORTABLE = {
     "torch.autograd": "torch.autograd",
     "torch.autograd.function": "torch.autograd.function",
     "random": "random",
+    "typing": "typing",
+    "collections": "collections",
+    "copy": "copy",
+    "time": "time",
+    "__future__": "__future__",
     "torch.linalg": "torch.linalg",
     "math": "math",
     "torch.nn.init": "torch.nn.init",
@@ -441,6 +451,12 @@ IMPORTABLE = {
     "torch.distributions": "torch.distributions",
     **{f"torch.distributions.{name}": f"torch.distributions.{name}" for name in sorted(DISTRIBUTION_MODULES)},
 }
+
+
+def _stdlib_member_names() -> frozenset[str]:
+    from explorer.core.language.stdlib import STDLIB_MEMBER_NAMES
+
+    return STDLIB_MEMBER_NAMES
 
 
 @functools.cache
@@ -472,4 +488,5 @@ def every_member_name() -> frozenset[str]:
            "set_printoptions", "set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled",
            "setter", "getter", "seed", "random", "uniform", "randint", "randrange", "choice",
            "choices", "shuffle", "sample", "gauss", "normalvariate", "getrandbits"}
+        | _stdlib_member_names()
     )

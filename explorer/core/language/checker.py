@@ -36,7 +36,7 @@ _REFUSED_CONSTRUCTS: dict[type[ast.AST], tuple[str, str]] = {
 # Dunder names a program may use: the module's name, and the attributes classes need.
 _ALLOWED_DUNDER_NAMES = frozenset({"__name__"})
 _REGISTERING_METHODS = frozenset({"register_buffer", "register_parameter", "register_module", "add_module"})
-_ALLOWED_DUNDER_ATTRIBUTES = frozenset({"__init__", "__name__", "__class__"})
+_ALLOWED_DUNDER_ATTRIBUTES = frozenset({"__init__", "__name__", "__class__", "__version__"})
 # Read-only tensor internals the autograd notes show (a tensor's version counter, a view's base).
 _TENSOR_PRIVATE = frozenset({"_version", "_base", "_is_view"})
 

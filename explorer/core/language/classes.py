@@ -80,6 +80,12 @@ class UserClass:
     def is_subclass_of(self, other: UserClass) -> bool:
         return other in self.mro
 
+    def __copy__(self) -> UserClass:
+        return self  # classes are copied by reference, as Python's copy module does
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> UserClass:
+        return self
+
     def __repr__(self) -> str:
         return f"<class '__main__.{self.name}'>"
 
@@ -90,6 +96,17 @@ class UserInstance:
 
     cls: UserClass
     attributes: dict[str, Any] = field(default_factory=dict)
+
+    def __copy__(self) -> UserInstance:
+        return UserInstance(self.cls, dict(self.attributes))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> UserInstance:
+        import copy
+
+        made = UserInstance(self.cls)
+        memo[id(self)] = made
+        made.attributes = copy.deepcopy(self.attributes, memo)
+        return made
 
     def __repr__(self) -> str:
         return f"<__main__.{self.cls.name} object at {hex(id(self))}>"

@@ -1078,6 +1078,8 @@ class Evaluator:
                               self.limits.max_sequence)
             result = owner.join(items)
         else:
+            if name in allowlist.STR_GROWING:
+                check_text_length(_grown_length(owner, name, args, kwargs), self.limits.max_sequence)
             result = getattr(owner, name)(*args, **kwargs)
         if isinstance(result, str):
             check_sequence_result("add", result, "", self.limits.max_sequence)
@@ -1261,6 +1263,18 @@ _HOLDABLE: tuple[type, ...] = (
 def _type_name(value: Any) -> str:
     cls = user_class_of(value)
     return cls.name if cls is not None else type(value).__name__
+
+
+def _grown_length(text: str, name: str, args: list[Any], kwargs: dict[str, Any]) -> int:
+    """The longest ``text.name(*args)`` can be (widths, replacements, tab sizes), before it is made."""
+    first = args[0] if args else kwargs.get("width", kwargs.get("tabsize", 8))
+    if name == "replace":
+        new = args[1] if len(args) > 1 else ""
+        count = args[2] if len(args) > 2 and isinstance(args[2], int) and args[2] >= 0 else len(text) + 1
+        return len(text) + min(count, len(text) + 1) * len(new) if isinstance(new, str) else 0
+    if name == "expandtabs":
+        return len(text) * max(first, 1) if isinstance(first, int) else len(text)
+    return max(first, len(text)) if isinstance(first, int) else len(text)
 
 
 def _sequence_count(value: Any, other: Any) -> Any:

@@ -56,6 +56,12 @@ class UserFunction:
     def __repr__(self) -> str:
         return f"<function {self.qualname}>"
 
+    def __copy__(self) -> UserFunction:
+        return self  # functions are copied by reference, as Python's copy module does
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> UserFunction:
+        return self
+
 
 @dataclass(eq=False)
 class UserProperty:

@@ -10,6 +10,7 @@ import torch.nn.functional
 
 from explorer.core.language import allowlist, library, settings
 from explorer.core.language.pyrandom import random_namespace
+from explorer.core.language.stdlib import stdlib_namespaces
 from explorer.core.language.values import Namespace, SafeFunction
 
 
@@ -105,4 +106,6 @@ def build_namespaces() -> dict[str, Namespace]:
     library.extend_namespaces(namespaces)  # nn layers, optim, devices, data, plotting...
     settings.extend(namespaces)  # print options, anomaly detection
     namespaces["random"] = random_namespace()  # Python's random, a generator of this run's own
+    namespaces.update(stdlib_namespaces())  # typing, collections, copy, time, __future__
+    namespaces["torch"].members["__version__"] = str(torch.__version__)
     return namespaces
