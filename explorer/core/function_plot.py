@@ -113,12 +113,14 @@ def sample_curve(code: str, leaf: str, xs: list[float], *, pass_index: int = 0,
 
     ``run`` runs one program (``run_program``'s keywords); the app passes its worker process's,
     so a program that hangs inside one torch call is killed there, never in the app."""
-    start = time.perf_counter()
+    start = budget_start = time.perf_counter()
     ys: list[float] = []
     for x in xs:
-        if (cancel is not None and cancel.is_set()) or time.perf_counter() - start > seconds:
+        if (cancel is not None and cancel.is_set()) or time.perf_counter() - budget_start > seconds:
             break
         ys.append(_sample(code, leaf, x, pass_index, overrides, cancel, run or run_program))
+        if len(ys) == 1:  # the first run may have started the worker process: not sampling time
+            budget_start = time.perf_counter()
     taken = time.perf_counter() - start
     return Curve(leaf, tuple(xs[: len(ys)]), tuple(ys), taken, len(ys) == len(xs))
 

@@ -175,6 +175,10 @@ def display_name(one_pass: Pass, node_id: str) -> str:
     variable = data.get("variable")
     if data["name"] == ACCUMULATE:
         return f"the .grad collector of {variable}" if variable else "a leaf's .grad collector"
+    expression = data.get("expression")
+    if expression:  # the code that made it, as written: "MulBackward0 (y = 5 * …, line 3)"
+        said = f"{variable} = {expression}" if variable else expression
+        return f"{data['name']} ({said}, line {data['line']})" if data.get("line") else f"{data['name']} ({said})"
     return f"{data['name']} ({variable})" if variable else str(data["name"])
 
 

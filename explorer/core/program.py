@@ -17,9 +17,10 @@ from explorer.core.errors import ExplorerError
 from explorer.core.expressions import label_graph
 from explorer.core.graph import Naming
 from explorer.core.language.checker import parse_program
-from explorer.core.language.settings import settings_restored
 from explorer.core.language.evaluator import Evaluator, module_parameters
+from explorer.core.language.settings import settings_restored
 from explorer.core.limits import Budget, Limits
+from explorer.core.modules import track_modules
 from explorer.core.passes import PassSelection, PassSpecError
 from explorer.core.recorder import PassRequest, record_pass, run_summarized, summary_of
 from explorer.core.trace import LeafVariable, Pass, PassSummary, Trace
@@ -222,7 +223,8 @@ def _evaluate(tree: ast.Module, evaluator: Evaluator, tracer: _Tracer, trace: Tr
         warnings.showwarning = _warning_recorder(evaluator, trace.warnings)
         torch.manual_seed(RUN_SEED)
         try:
-            with _deep_recursion():
+            with _deep_recursion(), track_modules(None) as tracker:
+                evaluator.module_tracker = tracker  # nodes made in a module's call get its path
                 evaluator.run(tree)
                 if not tracer.summaries:
                     _implicit_pass(evaluator, tracer)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
-from explorer.core.scene import Scene, node_tooltip
+from explorer.core.hover import edge_hover_html, node_hover_html
+from explorer.core.scene import Scene
 from explorer.core.stepper import Stepper
 from explorer.ui.scene_painter import BODY_UNITS, NODE_HEIGHT, Geometry, SceneCache, paint_scene
 from explorer.ui.theme import LIGHT, Theme
@@ -254,17 +255,52 @@ class QtGraphCanvas(QWidget):
         self.nodeSelected.emit(node)
 
     def _on_mouse_moved(self, scene_position: QPointF) -> None:
+        """A tooltip for the node or edge under the mouse; it stays while the mouse does."""
         point = self.view_box.mapSceneToView(scene_position)
         node = self.item.geometry.node_at(point.x(), point.y())
-        if node == self._hovered:
+        edge = None if node is not None else self.edge_at(point)
+        hovered = node if node is not None else edge
+        if hovered == self._hovered:
             return
-        self._hovered = node
-        if node is None or self.stepper is None or node not in self.stepper.one_pass.graph:
+        self._hovered = hovered
+        tip = self._tip_for(node, edge)
+        if not tip:
             QToolTip.hideText()
             return
-        tip = node_tooltip(self.stepper, node)
         global_position = self.view_widget.mapToGlobal(self.view_widget.mapFromScene(scene_position))
-        QToolTip.showText(global_position, tip, self.view_widget)
+        # the tip stays while the mouse is within a few pixels of where it appeared
+        area = QRect(self.view_widget.mapFromScene(scene_position) - QPoint(40, 40), QSize(80, 80))
+        QToolTip.showText(global_position, tip, self.view_widget, area, TOOLTIP_MS)
+
+    def _tip_for(self, node: str | None, edge: int | None) -> str:
+        stepper, theme = self.stepper, self.item.theme
+        if stepper is None:
+            return ""
+        if node is not None:
+            if node not in stepper.one_pass.graph:
+                return ""
+            return node_hover_html(stepper, node, muted=theme.muted)
+        cache = self.item.cache
+        if edge is None or cache is None:
+            return ""
+        shown = cache.edges[edge]
+        return edge_hover_html(stepper, shown.target, shown.source, shown.slot, shown.shape,
+                               muted=theme.muted)
+
+    def edge_at(self, point: QPointF, pixels: float = 6.0) -> int | None:
+        """The index (in the drawing cache) of the edge passing within ``pixels`` of ``point``."""
+        cache = self.item.cache
+        if cache is None or not len(cache.segment_boxes):
+            return None
+        zoom = abs(self.view_box.viewPixelSize()[0]) or 1.0
+        reach = pixels * zoom
+        boxes = cache.segment_boxes
+        near = np.flatnonzero((boxes[:, 0] - reach <= point.x()) & (boxes[:, 2] + reach >= point.x())
+                              & (boxes[:, 1] - reach <= point.y()) & (boxes[:, 3] + reach >= point.y()))
+        if not near.size:
+            return None
+        distances = _distances_to_boxes(boxes[near], point.x(), point.y())
+        return int(cache.segment_edge[near[int(np.argmin(distances))]])
 
     def _on_moved_by_user(self, *_args: object) -> None:
         self._auto_view = False
@@ -281,6 +317,20 @@ class QtGraphCanvas(QWidget):
 
     def _place_overlays(self) -> None:
         self.banner.move(max(10, (self.width() - self.banner.width()) // 2), 10)
+
+
+TOOLTIP_MS = 120_000  # a tooltip stays this long while the mouse stays near (Qt's default: 10 s)
+
+
+def _distances_to_boxes(boxes: np.ndarray, x: float, y: float) -> np.ndarray:
+    """How far a point is from each segment, taken as the diagonal of its bounding box (the
+    pieces are straight runs or short curves between their ends)."""
+    a, b = boxes[:, 0:2], boxes[:, 2:4]
+    along = b - a
+    length = np.maximum((along ** 2).sum(axis=1), 1e-9)
+    share = np.clip(((x - a[:, 0]) * along[:, 0] + (y - a[:, 1]) * along[:, 1]) / length, 0.0, 1.0)
+    nearest = a + share[:, None] * along
+    return np.hypot(nearest[:, 0] - x, nearest[:, 1] - y)
 
 
 SEARCHED_NODES = 3_000  # above this many boxes the view is not searched: the output, centred

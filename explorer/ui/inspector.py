@@ -8,9 +8,10 @@ from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from explorer.core.node_docs import describe_node
 from explorer.core.saved import Freed
-from explorer.core.scene import running_sum_text, shape_text
+from explorer.core.scene import running_sum_text, shape_text, where_of
 from explorer.core.stepper import Stepper
-from explorer.core.tensors import TensorLike, describe
+from explorer.core.tensor_view import tensor_html
+from explorer.core.tensors import TensorLike
 from explorer.core.trace import HookChange, Step
 from explorer.ui.theme import LIGHT, Theme
 
@@ -22,7 +23,7 @@ def _tensor_html(value: object) -> str:
         return html.escape(str(value))
     if isinstance(value, (int, float, bool, str)) or value is None:
         return html.escape(str(value))
-    return html.escape(describe(value))  # type: ignore[arg-type]
+    return tensor_html(value)  # type: ignore[arg-type]  # a matrix, or a heat map with its range
 
 
 def _grads_html(labels: tuple[str, ...], grads: tuple[TensorLike | None, ...],
@@ -33,7 +34,7 @@ def _grads_html(labels: tuple[str, ...], grads: tuple[TensorLike | None, ...],
         change = (changes or {}).get(index)
         note = "" if change is None else (f"<br><i>changed by a hook; before it: "
                                           f"{_tensor_html(change.before)}</i>")
-        rows.append(f"<tr><td>{html.escape(label)}</td><td><b>{_tensor_html(grad)}</b>{note}</td></tr>")
+        rows.append(f"<tr><td valign='top'>{html.escape(label)}</td><td>{_tensor_html(grad)}{note}</td></tr>")
     return "<table cellspacing=4>" + "".join(rows) + "</table>"
 
 
@@ -50,6 +51,11 @@ def node_html(stepper: Stepper, node_id: str, theme: Theme) -> str:
         f"<p style='color:{theme.muted}; margin-top:2px'><code>{html.escape(data['name'])}</code>"
         f" &nbsp;·&nbsp; {html.escape(stepper.node_state(node_id).value)}</p>",
     ]
+    made = [f"<code>{html.escape(data['expression'])}</code>"] if data.get("expression") else []
+    if where_of(data):
+        made.append(html.escape(where_of(data)))
+    if made:
+        parts.append(f"<p>made by {', '.join(made)}</p>")
     if data.get("variable"):
         parts.append(f"<p>variable: <b>{html.escape(data['variable'])}</b></p>")
     parts.append(f"<p>{html.escape(doc.computes)}</p>")
@@ -58,7 +64,7 @@ def node_html(stepper: Stepper, node_id: str, theme: Theme) -> str:
     parts.append(f"<p>output shape: {html.escape(shapes or 'none')}</p>")
     saved = data.get("saved", {})
     if saved:
-        rows = "".join(f"<tr><td>{html.escape(name)}</td><td>{_tensor_html(value)}</td></tr>"
+        rows = "".join(f"<tr><td valign='top'>{html.escape(name)}</td><td>{_tensor_html(value)}</td></tr>"
                        for name, value in saved.items())
         freed = " (released after this pass)" if data.get("freed_after") else ""
         parts.append(f"<p><b>Saved for backward</b>{freed}</p><table cellspacing=4>{rows}</table>")

@@ -409,6 +409,7 @@ class QtMainWindow(QMainWindow):
             scene = self.controller.current_scene()
             self.step_bar.show_position(stepper.position, stepper.count, scene.header if scene else "")
         grads = stepper.leaf_grads() if stepper is not None else {}
+        self.variables.edited = set(self.document.overrides)
         self.variables.show_leaves(trace.leaves if trace is not None else [], grads)
         # the inspector follows the step: the node running now, else the one clicked
         running = stepper.active_node if stepper is not None and stepper.position > 0 else None

@@ -11,6 +11,8 @@ from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import QDockWidget, QTextBrowser, QWidget
 
 from explorer.core.narration import Narration, narrate
+from explorer.core.stepper import Stepper
+from explorer.core.tensor_view import tensor_html
 from explorer.examples import Example, all_examples
 from explorer.ui.theme import LIGHT, Theme
 
@@ -33,7 +35,7 @@ def _lessons_by_source() -> dict[str, Example]:
 
 
 def narration_html(narration: Narration | None, lesson: Example | None, theme: Theme,
-                   point_size: float, *, compact: bool = False) -> str:
+                   point_size: float, *, compact: bool = False, values: str = "") -> str:
     """The panel's content: the lesson box (if any), then the step's title and paragraphs.
 
     ``compact`` (presentation mode) names the lesson without its explanation and leaves out
@@ -55,8 +57,27 @@ def narration_html(narration: Narration | None, lesson: Example | None, theme: T
                      f"{html.escape(narration.title)}</b></p>")
         parts.extend(_paragraph(text, theme) for text in narration.paragraphs
                      if not (compact and text.startswith(FORWARD_PREFIX)))
+        if values and not compact:
+            parts.append(values)
     parts.append("</body>")
     return "".join(parts)
+
+
+def step_values_html(stepper: Stepper | None, theme: Theme) -> str:
+    """The tensors of the step just run, as matrices or heat maps: what the words above sum up
+    as a shape and a norm (nothing when every one is a single number, already in the words)."""
+    if stepper is None or stepper.position == 0:
+        return ""
+    step = stepper.one_pass.steps[stepper.position - 1]
+    if all(grad is None or grad.numel() == 1 for grad in step.grad_outputs + step.grad_inputs):
+        return ""
+    rows = [("received", grad) for grad in step.grad_outputs]
+    rows += [(f"sent to input {slot}" if len(step.grad_inputs) > 1 else "sent on", grad)
+             for slot, grad in enumerate(step.grad_inputs)]
+    cells = "".join(f"<tr><td valign='top' style='color:{theme.muted}; padding-right:8px'>{label}</td>"
+                    f"<td>{tensor_html(grad, muted=theme.muted)}</td></tr>"
+                    for label, grad in rows if grad is not None)
+    return f"<table cellspacing='4'>{cells}</table>"
 
 
 def _paragraph(text: str, theme: Theme) -> str:
@@ -77,13 +98,14 @@ class QtNarrationPanel(QTextBrowser):
         self.scale = 1.0
         self.narration: Narration | None = None
         self.lesson: Example | None = None
+        self.values = ""
         self.compact = False
         # At 300% a long formula must still wrap inside the panel, never run off its edge.
         self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-    def show_narration(self, narration: Narration | None, lesson: Example | None) -> None:
-        self.narration, self.lesson = narration, lesson
+    def show_narration(self, narration: Narration | None, lesson: Example | None, values: str = "") -> None:
+        self.narration, self.lesson, self.values = narration, lesson, values
         self._redraw()
 
     def set_theme(self, theme: Theme) -> None:
@@ -99,7 +121,7 @@ class QtNarrationPanel(QTextBrowser):
 
     def _redraw(self) -> None:
         self.setHtml(narration_html(self.narration, self.lesson, self.theme,
-                                    BASE_POINT_SIZE * self.scale, compact=self.compact))
+                                    BASE_POINT_SIZE * self.scale, compact=self.compact, values=self.values))
         self.document().setDocumentMargin(6 + 8 * self.scale)  # text never touches the edges
 
 
@@ -125,7 +147,7 @@ class NarrationController:
         narration = narrate(one_pass, stepper) if one_pass is not None and stepper is not None else None
         if self.panel.theme is not self.window.theme:
             self.panel.set_theme(self.window.theme)
-        self.panel.show_narration(narration, self.lesson)
+        self.panel.show_narration(narration, self.lesson, step_values_html(stepper, self.window.theme))
 
 
 def install(window: QtMainWindow) -> QDockWidget:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import torch
@@ -15,26 +16,29 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QSlider,
+    QSplitter,
     QStyledItemDelegate,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from explorer.core.tensors import TensorLike, describe, format_number
+from explorer.core.tensor_view import compact_text, tensor_html
+from explorer.core.tensors import TensorLike, format_number
 from explorer.core.trace import LeafVariable
 
 COLUMNS = ("name", "shape", "dtype", "requires_grad", "value", "grad")
 VALUE_COLUMN = COLUMNS.index("value")
+GRAD_COLUMN = COLUMNS.index("grad")
 GRID_LIMIT = 100  # tensors up to this many elements are edited as a grid
 SLIDER_STEPS = 1000
 
 
 def value_text(value: TensorLike | None) -> str:
-    if isinstance(value, torch.Tensor) and 1 < value.numel() <= 4:
-        return str([float(f"{item:.4g}") for item in value.flatten().tolist()])
-    return describe(value)
+    """One line for a cell: every number of a small tensor, else its shape and range."""
+    return compact_text(value)
 
 
 def slider_range(value: float) -> tuple[float, float]:
@@ -124,6 +128,12 @@ class QtVariablesPanel(QWidget):
         self.table.itemChanged.connect(self._on_item_changed)
         self.table.cellDoubleClicked.connect(self._on_double_clicked)
         self.table.itemSelectionChanged.connect(self._on_selection)
+        self.grads: dict[str, TensorLike | None] = {}
+        self.edited: set[str] = set()  # names whose value the user set here
+        # the selected variable's value and .grad in full: matrices, or heat maps with ranges
+        self.details = QTextBrowser(self)
+        self.details.setObjectName("variableDetails")
+        self.details.setMinimumHeight(60)
         self.slider_label = QLabel("Select a scalar to explore it with the slider")
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, SLIDER_STEPS)
@@ -145,7 +155,12 @@ class QtVariablesPanel(QWidget):
         controls.addWidget(self.spin)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.table, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout.addWidget(splitter, 1)
         layout.addWidget(self.slider_label)
         layout.addLayout(controls)
 
@@ -153,6 +168,7 @@ class QtVariablesPanel(QWidget):
         """Fill the table; ``grads`` holds each leaf's ``.grad`` at the current step."""
         selected = self._selected_name()
         self.leaves = leaves
+        self.grads = grads
         self._filling = True
         self.table.setRowCount(len(leaves))
         for row, leaf in enumerate(leaves):
@@ -162,13 +178,20 @@ class QtVariablesPanel(QWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
+                if column in (VALUE_COLUMN, GRAD_COLUMN):  # the numbers laid out, on hover
+                    item.setToolTip(tensor_html(leaf.value if column == VALUE_COLUMN else grad))
                 flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                 if column == VALUE_COLUMN and self._is_scalar(leaf):
                     flags |= Qt.ItemFlag.ItemIsEditable
                     item.setData(Qt.ItemDataRole.UserRole, float(leaf.value.reshape(()).item()))
                     item.setToolTip("Double-click to type a new value")
+                if column == COLUMNS.index("name") and leaf.name in self.edited:
+                    item.setText(f"{leaf.name} ✎")
+                    item.setToolTip("You edited this value: the program runs with it (the code is "
+                                    "not rewritten; Edit → Reset edited values puts it back)")
                 elif column == VALUE_COLUMN:
-                    item.setToolTip("Double-click to edit the values as a grid")
+                    item.setToolTip(tensor_html(leaf.value) + "<br><i>Double-click to edit the values "
+                                    "as a grid</i>")
                 item.setFlags(flags)
                 self.table.setItem(row, column, item)
         self._filling = False
@@ -209,9 +232,18 @@ class QtVariablesPanel(QWidget):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.valueEdited.emit(leaf.name, dialog.values())
 
+    def _show_details(self, leaf: LeafVariable | None) -> None:
+        if leaf is None:
+            self.details.setHtml("<p>Select a variable to see its value and gradient in full.</p>")
+            return
+        grad = self.grads.get(leaf.name, leaf.grad)
+        self.details.setHtml(f"<p><b>{html.escape(leaf.name)}</b> = {tensor_html(leaf.value)}</p>"
+                             f"<p><b>{html.escape(leaf.name)}.grad</b> = {tensor_html(grad)}</p>")
+
     def _on_selection(self) -> None:
         name = self._selected_name()
         leaf = next((item for item in self.leaves if item.name == name), None)
+        self._show_details(leaf)
         scalar = leaf is not None and self._is_scalar(leaf)
         self.slider.setEnabled(scalar)
         self.spin.setEnabled(scalar)

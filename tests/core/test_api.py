@@ -77,13 +77,13 @@ def test_trace_removes_every_hook(monkeypatch) -> None:
     from explorer.core import recorder
 
     calls = []
-    real_observer = recorder._observer
+    real_hook_for = recorder.Observer.hook_for
 
-    def counting_observer(node_id, steps, detach):
-        observe = real_observer(node_id, steps, detach)
+    def counting_hook_for(self, node_id):
+        observe = real_hook_for(self, node_id)
         return lambda *grads: (calls.append(node_id), observe(*grads))[1]
 
-    monkeypatch.setattr(recorder, "_observer", counting_observer)
+    monkeypatch.setattr(recorder.Observer, "hook_for", counting_hook_for)
     x = torch.randn(3, requires_grad=True)
     y = (x * 2).sum()
     explorer.trace(y)

@@ -175,3 +175,36 @@ def test_a_long_trusted_loop_keeps_a_summary_of_every_pass() -> None:
     assert [summary.loss for summary in trace.pass_summaries] == losses
     assert [summary.recorded for summary in trace.pass_summaries] == [True] * 3 + [False] * 5
     assert all(summary.order == trace.pass_summaries[0].order for summary in trace.pass_summaries)
+
+
+CODE_BOX_HOOKS = """\
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+m = x * 3
+seen = []
+def double(grad):
+    seen.append(grad.clone())
+    return grad * 2
+h = m.register_hook(double)
+m.sum().backward()
+h.remove()
+print(x.grad, seen)
+(x * 3).sum().backward()
+print(x.grad)
+"""
+
+
+def test_a_hook_written_in_the_code_box_is_shown_and_prints_as_python_does() -> None:
+    from explorer.core import run_program
+    from tests.core.reference import run_reference
+
+    trace = run_program(CODE_BOX_HOOKS)
+    reference = run_reference(CODE_BOX_HOOKS)
+    assert reference.error is None and trace.error is None, trace.error
+    assert trace.stdout == reference.stdout
+    first, second = trace.passes
+    index, step = _step_of(first, "MulBackward0")
+    (change,) = step.changed_by_hook
+    assert_same(change.before, torch.ones(2))
+    assert_same(step.grad_outputs[0], 2 * torch.ones(2))
+    assert "changed it to" in _narration_at(first, index)
+    assert all(not step.changed_by_hook for step in second.steps)  # the hook was removed

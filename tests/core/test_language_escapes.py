@@ -114,3 +114,14 @@ def test_every_refused_construct_is_reported_at_once() -> None:
     assert trace.error is not None
     assert [place.line for place in trace.error.every_place()] == [2, 4, 5]
     assert all(place.kind == "refused" for place in trace.error.every_place())
+
+
+def test_standard_library_modules_stay_within_the_limits() -> None:
+    from explorer.core import Limits
+
+    slept = run_program("import time\ntime.sleep(10 ** 9)\n", limits=Limits(max_seconds=1.0))
+    assert slept.error is not None and slept.error.kind == "limit" and slept.error.line == 2
+    copied = run_program("import copy\nx = torch.ones(30_000_000)\ny = copy.deepcopy([x, x])\n")
+    assert copied.error is not None and copied.error.kind == "limit" and copied.error.line == 3
+    refused = run_program("import copy\nc = copy.error\n")
+    assert refused.error is not None and refused.error.kind == "refused"

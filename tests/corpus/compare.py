@@ -186,9 +186,12 @@ def trace_of_python_run(python: PythonRun) -> Trace:
     leaves = [LeafVariable.of(name, tensor) for name, tensor in python_leaves(python).items()]
     leaves += [LeafVariable.of(name, parameter)
                for name, (_, parameter) in python_parameters(python).items()]
-    summaries = [PassSummary(index, one.call, one.line, _scalar(one.outputs[0]) if len(one.outputs) == 1 else None,
-                             tuple(one.graph.nodes[step.node]["name"] for step in one.steps), {}, True)
-                 for index, one in enumerate(python.passes)]
+    summaries = [
+        PassSummary(index, one.call, one.line,
+                    _scalar(one.outputs[0]) if len(one.outputs) == 1 else None,
+                    tuple(one.graph.nodes[step.node]["name"] for step in one.steps), {}, True)
+        for index, one in enumerate(python.passes)
+    ]
     return Trace(stdout=python.stdout, passes=list(python.passes), leaves=leaves,
                  error=python.error, pass_summaries=summaries)
 
@@ -210,7 +213,8 @@ def advisories(python: PythonRun, trace: Trace) -> list[str]:
             tag = ours.graph.nodes[other].get("module") or ""
             if tag != module and not tag.endswith("." + module):
                 missing += 1
-                example = example or f"{theirs.graph.nodes[node]['name']}: Python {module!r}, code box {tag or None!r}"
+                name = theirs.graph.nodes[node]["name"]
+                example = example or f"{name}: Python {module!r}, code box {tag or None!r}"
     if not missing:
         return []
     return [f"module tags: {missing} of {total} nodes differ from Python's ({example})"]

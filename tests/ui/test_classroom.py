@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 from PIL import Image
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPointF, QSettings, Qt
 from PySide6.QtWidgets import QDockWidget, QToolBar
 
 from explorer.core.function_plot import gradient_by_depth
@@ -19,6 +19,7 @@ from explorer.ui.handouts import render_frames, write_gif, write_pdf, write_png_
 from explorer.ui.presentation import SCALE_KEY
 from explorer.ui.theme import THEMES
 from tests.ui.conftest import run_and_wait
+from tests.ui.mouse import drag, view_to_widget, widget_to_view
 
 
 def load(qtbot, window, slug: str) -> None:
@@ -110,15 +111,30 @@ def test_tangent_slope_is_x_grad_and_the_curve_is_the_programs_output(qtbot, win
 def test_dragging_the_marker_moves_x_through_the_value_path(qtbot, window) -> None:
     load(qtbot, window, "chain_rule")
     wait_for_curve(qtbot, window)
+    window.plots_dock.raise_()  # tabbed behind the console: bring it up, as a user clicks its tab
+    plot = window.function_plot
+    qtbot.waitUntil(lambda: plot.plot.isVisible() and plot.plot.height() > 80, timeout=30_000)
+    box = plot.plot.getViewBox()
+    start_x = plot.marker.value()
+    middle_y = box.viewRect().center().y()
+    start = view_to_widget(plot.plot, box, QPointF(start_x, middle_y))
+    end = view_to_widget(plot.plot, box, QPointF(0.75, middle_y))
+    assert start_x > 1.0 and abs(end.x() - start.x()) > 20  # a drag the mouse can make
+    assert plot.plot.viewport().rect().contains(start) and plot.plot.viewport().rect().contains(end)
     with qtbot.waitSignal(window.runFinished, timeout=30_000):
-        window.function_plot.marker.setValue(0.75)  # what a mouse drag does to the line
-    assert window.document.overrides["x"] == pytest.approx(0.75)
-    x = torch.tensor(0.75, requires_grad=True)
+        drag(plot.plot, start, end)
+    qtbot.waitUntil(lambda: not window.runner.busy, timeout=30_000)
+    dropped = widget_to_view(plot.plot, box, end).x()  # where the mouse let go, in x
+    x_value = window.document.overrides["x"]
+    assert x_value == pytest.approx(dropped, abs=box.viewPixelSize()[0])
+    assert x_value == pytest.approx(0.75, abs=0.05)
+    x = torch.tensor(x_value, requires_grad=True)
     (expected,) = torch.autograd.grad(torch.sin(x**2), x)
     trace = window.document.trace
+    assert trace.leaves[0].value.item() == pytest.approx(x_value)
     assert trace.passes[0].grads["x"].item() == pytest.approx(expected.item(), rel=1e-6)
-    assert window.function_plot.tangent.slope == pytest.approx(expected.item(), rel=1e-6)
-    assert window.function_plot.marker.value() == pytest.approx(0.75)
+    assert plot.tangent.slope == pytest.approx(expected.item(), rel=1e-6)
+    assert plot.marker.value() == pytest.approx(x_value)
 
 
 def test_a_new_run_cancels_sampling_and_the_curve_comes_back(qtbot, window) -> None:

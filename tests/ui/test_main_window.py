@@ -202,8 +202,9 @@ def test_headless_export_follows_the_layout_style(tmp_path: Path) -> None:
         assert main(["export", str(program), "-o", str(target), *flags]) == 0
         image = QImage(str(target))
         sizes[name] = (image.width(), image.height())
-    assert sizes["down"][1] > sizes["down"][0]  # the polynomial is a tall graph top to bottom...
-    assert sizes["across"][0] > sizes["across"][1]  # ...and a wide one left to right
+    # the polynomial is deeper than it is wide: taller top to bottom, wider left to right
+    assert sizes["down"][1] > sizes["across"][1] and sizes["across"][0] > sizes["down"][0]
+    assert sizes["across"][0] > sizes["across"][1]
     assert sizes["tight"][1] < sizes["down"][1]
 
 

@@ -105,3 +105,15 @@ def test_handouts_of_a_loop_pass(qtbot, window, picked: int) -> None:
     pages = list(step_pages(window.document.trace, window.document.pass_index))
     assert len(pages) == len(window.document.current_pass.steps)
     assert torch.is_tensor(window.document.current_pass.grads["a"])
+
+
+def test_export_draws_a_pass_the_default_does_not_keep(qtbot, tmp_path: Path) -> None:
+    from explorer.ui.headless import ExportError, export_program
+
+    program = tmp_path / "loop.py"
+    program.write_text(LOOP)
+    out = tmp_path / "pass17.png"
+    export_program(program, out, pass_number=17)
+    assert out.stat().st_size > 1000
+    with pytest.raises(ExportError, match=f"has {STEPS} backward pass"):
+        export_program(program, tmp_path / "none.png", pass_number=STEPS + 1)

@@ -11,6 +11,7 @@ import math
 import statistics
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from PIL import Image
@@ -20,7 +21,7 @@ from explorer.core.groups import automatic_groups, fold, fold_scene
 from explorer.core.narration import narrate
 from explorer.core.scene import build_scene, node_tooltip, step_header
 from explorer.core.search import find_nodes
-from explorer.core.stepper import Stepper
+from explorer.core.stepper import NodeState, Stepper
 from explorer.core.tensors import json_number
 from explorer.core.themes import THEMES
 from explorer.core.trace import Pass, Trace
@@ -202,9 +203,12 @@ def test_the_page_asks_nothing_of_the_network(tmp_path: Path, open_page) -> None
     assert opened.requests == [path.resolve().as_uri()]
 
 
-def _pixels(png: bytes) -> list[tuple[int, int, int]]:
-    data = Image.open(io.BytesIO(png)).convert("RGB").tobytes()
-    return [(data[at], data[at + 1], data[at + 2]) for at in range(0, len(data), 3)]
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def _count(pixels: np.ndarray, colour: str) -> int:
+    return int((pixels == _rgb(colour)).all(axis=-1).sum())
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -221,19 +225,14 @@ def test_screenshots_show_the_theme_and_the_active_node(theme: str, tmp_path: Pa
     canvas = opened.page.locator("#canvas")
     shot = canvas.screenshot(path=str(tmp_path / f"step2-{theme}.png"))
     pixels = _pixels(shot)
-    assert pixels[0] == _rgb(colours.background)
-    active = sum(pixel == _rgb(colours.node_fill[explorer_state("active")]) for pixel in pixels)
-    waiting = sum(pixel == _rgb(colours.node_fill[explorer_state("waiting")]) for pixel in pixels)
+    assert tuple(pixels[0, 0]) == _rgb(colours.background)
+    active = _count(pixels, colours.node_fill[NodeState.ACTIVE])
+    waiting = _count(pixels, colours.node_fill[NodeState.WAITING])
     assert active > 2000 and waiting > 2000  # the active box, and the boxes still to run
     opened.page.keyboard.press("End")
     pixels = _pixels(canvas.screenshot(path=str(tmp_path / f"end-{theme}.png")))
-    assert sum(pixel == _rgb(colours.node_fill[explorer_state("waiting")]) for pixel in pixels) == 0
-
-
-def explorer_state(name: str):
-    from explorer.core.stepper import NodeState
-
-    return NodeState(name)
+    assert _count(pixels, colours.node_fill[NodeState.WAITING]) == 0
+    assert _count(pixels, colours.node_fill[NodeState.DONE]) > 2000
 
 
 def test_theme_menu_recolours_the_page(tmp_path: Path, open_page) -> None:
@@ -242,7 +241,7 @@ def test_theme_menu_recolours_the_page(tmp_path: Path, open_page) -> None:
     opened.page.select_option("#theme", "dark")
     opened.run("window.explorerPage.paint()")
     pixels = _pixels(opened.page.locator("#canvas").screenshot())
-    assert pixels[0] == _rgb(THEMES["dark"].background)
+    assert tuple(pixels[0, 0]) == _rgb(THEMES["dark"].background)
 
 
 def test_hover_shows_the_cores_tooltip(tmp_path: Path, open_page) -> None:

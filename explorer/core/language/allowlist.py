@@ -93,8 +93,11 @@ CREATION_FUNCTIONS = _words(
     "ones zeros full arange linspace logspace eye rand randn randint randperm normal"
 )
 LINALG_FUNCTIONS = frozenset(
-    {"norm", "vector_norm", "matrix_norm", "inv", "det", "solve", "eigh", "svd", "qr", "cross"}
+    {"norm", "vector_norm", "matrix_norm", "inv", "det", "solve", "eigh", "svd", "qr", "cross",
+     "lstsq", "pinv", "cholesky", "slogdet", "eigvalsh", "svdvals", "matrix_rank", "multi_dot",
+     "matrix_power", "vecdot", "diagonal", "matrix_exp", "eigvals", "eig", "lu_factor", "lu"}
 )
+FORWARD_AD_FUNCTIONS = frozenset({"dual_level", "make_dual", "unpack_dual"})
 AUTOGRAD_FUNCTIONS = frozenset({"grad", "backward"})
 
 # torch and F functions whose output size comes from their arguments, not their inputs
@@ -177,7 +180,11 @@ STR_METHODS = frozenset(
 # String methods whose result can be longer than the string: their growth is checked first.
 STR_GROWING = frozenset({"center", "ljust", "rjust", "zfill", "replace", "expandtabs"})
 NODE_MEMBERS = frozenset({"name", "next_functions"})
-STRUCT_MEMBERS = frozenset({"values", "indices"})
+STRUCT_MEMBERS = frozenset(
+    {"values", "indices", "solution", "residuals", "rank", "singular_values", "sign",
+     "logabsdet", "eigenvalues", "eigenvectors", "U", "S", "Vh", "Q", "R", "L", "P", "LU",
+     "pivots", "info", "primal", "tangent", "mean", "std"}
+)
 DTYPE_MEMBERS = frozenset({"is_floating_point", "is_complex", "itemsize"})
 DEVICE_MEMBERS = frozenset({"type"})
 SIZE_MEMBERS = frozenset({"numel", "index", "count"})
@@ -428,6 +435,7 @@ IMPORTABLE = {
     "torch.nn.functional": "F",
     "torch.autograd": "torch.autograd",
     "torch.autograd.function": "torch.autograd.function",
+    "torch.autograd.forward_ad": "torch.autograd.forward_ad",
     "random": "random",
     "typing": "typing",
     "collections": "collections",
@@ -486,7 +494,7 @@ def every_member_name() -> frozenset[str]:
         | LIBRARY_NAMES
         | {"nn", "functional", "autograd", "linalg", "Function", "function", "once_differentiable",
            "set_printoptions", "set_detect_anomaly", "detect_anomaly", "is_anomaly_enabled",
-           "setter", "getter", "seed", "random", "uniform", "randint", "randrange", "choice",
+           "setter", "getter", "forward_ad", *FORWARD_AD_FUNCTIONS, "seed", "random", "uniform", "randint", "randrange", "choice",
            "choices", "shuffle", "sample", "gauss", "normalvariate", "getrandbits"}
         | _stdlib_member_names()
     )

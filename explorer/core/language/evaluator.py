@@ -105,7 +105,7 @@ _ITERABLE: tuple[type, ...] = (
     frozenset, type({}.keys()), type({}.values()), type({}.items()), map, filter, type(iter(())),
     type(iter({})), type(iter(set())), type(iter(range(0))), type(iter("")), torch.Size,
 )
-_STRUCT_MODULE = "torch.return_types"
+_STRUCT_MODULES = ("torch.return_types", "torch.autograd.forward_ad")
 _TENSOR_PROPERTIES = frozenset(
     "grad grad_fn requires_grad is_leaf shape dtype device data T mT H mH ndim retains_grad"
     " _version _base".split()
@@ -167,6 +167,7 @@ class Evaluator:
         self.handling: list[BaseException] = []  # exceptions being handled, for a bare `raise`
         self._types_by_runtime: dict[type, SafeFunction] | None = None
         self.yield_sinks: list[list[Any]] = []  # what the running generator bodies yielded
+        self.module_tracker: Any = None  # explorer.core.modules.ModuleTracker, while running
         self._pointers: dict[int, int] = {}
         self._statements: dict[type[ast.stmt], Callable[[Any], None]] = {
             ast.Expr: lambda node: self.eval(node.value),
@@ -289,7 +290,8 @@ class Evaluator:
         with contextlib.ExitStack() as stack:
             for item in node.items:
                 manager = self.eval(item.context_expr)
-                if not isinstance(manager, (*_GRAD_MODES, *SETTING_MANAGERS)):
+                if not isinstance(manager, (*_GRAD_MODES, *SETTING_MANAGERS,
+                                            torch.autograd.forward_ad.dual_level)):
                     raise ExplorerError(
                         "only torch.no_grad(), torch.enable_grad(), torch.set_grad_enabled() "
                         "and torch.inference_mode() can be used with `with`",
@@ -463,6 +465,10 @@ class Evaluator:
         if isinstance(value, torch.nn.Module):
             for path, parameter in module_parameters(name, value).items():
                 self.naming.name_tensor(path, parameter)
+            if self.module_tracker is not None:  # its calls' nodes are grouped as `name.fc1`...
+                self.module_tracker.paths.update(
+                    {id(module): f"{name}.{path}" if path else name
+                     for path, module in value.named_modules()})
         if isinstance(value, torch.Tensor):
             if name in self.overrides and value.grad_fn is None:
                 value = self._overridden(name, value)
@@ -1253,7 +1259,7 @@ class Evaluator:
 _HOLDABLE: tuple[type, ...] = (
     torch.Tensor, bool, int, float, complex, str, bytes, type(None), type(Ellipsis), slice,
     range, torch.dtype, torch.device, torch.Size, torch.Generator, Namespace, SafeFunction,
-    BoundMethod, *_GRAD_MODES, *SETTING_MANAGERS, UserGenerator, UserProperty, GeneratorType, zip, enumerate, type(iter([])),
+    BoundMethod, *_GRAD_MODES, *SETTING_MANAGERS, torch.autograd.forward_ad.dual_level, UserGenerator, UserProperty, GeneratorType, zip, enumerate, type(iter([])),
     UserFunction, BoundUserMethod, UserClass, UserInstance, SuperProxy, BaseException,
     type({}.keys()), type({}.values()), type({}.items()), type(NotImplemented), map, filter,
     type(iter(())), type(iter({})), type(iter(set())), type(iter(range(0))), type(iter("")),
@@ -1328,7 +1334,8 @@ def _holds_user_instance(value: Any) -> bool:
 
 
 def _is_struct(value: Any) -> bool:
-    return type(value).__module__ == _STRUCT_MODULE
+    """Named tuples torch returns (``torch.max`` values and indices, ``unpack_dual``)."""
+    return type(value).__module__ in _STRUCT_MODULES and isinstance(value, tuple)
 
 
 def _is_node(value: Any) -> bool:

@@ -76,6 +76,12 @@ def build_namespaces() -> dict[str, Namespace]:
         repr(torch.autograd),
     )
     autograd.members.update(_custom_function_members())
+    forward_ad = Namespace(
+        "torch.autograd.forward_ad",
+        _functions(torch.autograd.forward_ad, "torch.autograd.forward_ad",
+                   allowlist.FORWARD_AD_FUNCTIONS, frozenset()),
+        repr(torch.autograd.forward_ad))
+    autograd.members["forward_ad"] = forward_ad
     linalg = Namespace(
         "torch.linalg",
         _functions(torch.linalg, "torch.linalg", allowlist.LINALG_FUNCTIONS, frozenset()),
@@ -101,6 +107,7 @@ def build_namespaces() -> dict[str, Namespace]:
         "torch.nn.functional": functional,
         "torch.autograd": autograd,
         "torch.autograd.function": autograd.members["function"],
+        "torch.autograd.forward_ad": forward_ad,
         "torch.linalg": linalg,
     }
     library.extend_namespaces(namespaces)  # nn layers, optim, devices, data, plotting...
