@@ -36,6 +36,7 @@ class QtSceneItem(pg.GraphicsObject):
         self.on_moved = None
         self.on_double = None
         self.on_context = None
+        self._after_paint: list = []
 
     def set_content(self, scene: Scene | None, geometry: Geometry, drawing: SceneCache | None = None) -> None:
         """Show ``scene``; ``drawing`` is its drawing arrays when made already (off the UI thread)."""
@@ -58,9 +59,17 @@ class QtSceneItem(pg.GraphicsObject):
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         return self.geometry.bounds()
 
+    def painted_once(self, callback) -> None:
+        """Call ``callback`` after the next frame that draws a scene (start-up measurements)."""
+        self._after_paint.append(callback)
+        self.update()
+
     def paint(self, painter: QPainter, *args: object) -> None:
         if self.scene_data is None:
             return
+        if self._after_paint:
+            waiting, self._after_paint = self._after_paint, []
+            QTimer.singleShot(0, lambda: [callback() for callback in waiting])
         view = self.getViewBox()
         visible = view.viewRect() if view is not None else None
         paint_scene(painter, self.scene_data, self.geometry, self.theme, selected=self.selected,

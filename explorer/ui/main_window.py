@@ -418,8 +418,10 @@ class QtMainWindow(QMainWindow):
     def _on_node_selected(self, node: str | None) -> None:
         self.selected = node
         self.inspector.show_node(self.document.stepper, node)
-        if node is not None and self.document.current_pass is not None:
-            variable = self.document.current_pass.graph.nodes[node].get("variable")
+        one_pass = self.document.current_pass
+        # a folded group's box is no node of the pass: it names no variable
+        if node is not None and one_pass is not None and node in one_pass.graph:
+            variable = one_pass.graph.nodes[node].get("variable")
             if variable:
                 self.variables.select_variable(variable)
 

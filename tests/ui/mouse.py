@@ -43,3 +43,20 @@ def drag(view: QGraphicsView, start: QPoint, end: QPoint, moves: int = 10) -> No
         _send(view, QEvent.Type.MouseMove, at, Qt.MouseButton.NoButton, left)
     QTest.qWait(MOVE_PAUSE_MS)
     _send(view, QEvent.Type.MouseButtonRelease, end, left, Qt.MouseButton.NoButton)
+
+
+def click(view: QGraphicsView, at: QPoint, *, double: bool = False) -> None:
+    """A left click at ``at`` (twice, the second as Qt's double click, when ``double``)."""
+    left = Qt.MouseButton.LeftButton
+    _send(view, QEvent.Type.MouseMove, at, Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
+    _send(view, QEvent.Type.MouseButtonPress, at, left, left)
+    _send(view, QEvent.Type.MouseButtonRelease, at, left, Qt.MouseButton.NoButton)
+    if double:
+        _send(view, QEvent.Type.MouseButtonDblClick, at, left, left)
+        _send(view, QEvent.Type.MouseButtonRelease, at, left, Qt.MouseButton.NoButton)
+
+
+def node_pixel(canvas: object, node: str) -> QPoint:
+    """Where a node's centre is on the graph canvas's viewport, in pixels."""
+    x, y = canvas.item.geometry.centres[node]  # type: ignore[attr-defined]
+    return view_to_widget(canvas.view_widget, canvas.view_box, QPointF(x, y))  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from explorer.ui.handouts import render_frames, write_gif, write_pdf, write_png_
 from explorer.ui.presentation import SCALE_KEY
 from explorer.ui.theme import THEMES
 from tests.ui.conftest import run_and_wait
-from tests.ui.mouse import drag, view_to_widget, widget_to_view
+from tests.ui.mouse import click, drag, node_pixel, view_to_widget, widget_to_view
 
 
 def load(qtbot, window, slug: str) -> None:
@@ -30,6 +31,15 @@ def load(qtbot, window, slug: str) -> None:
 def wait_for_curve(qtbot, window) -> None:
     qtbot.waitUntil(lambda: window.function_plot.curve is not None
                     and window.function_plot.curve.complete, timeout=30_000)
+
+
+@pytest.fixture(autouse=True)
+def patient_sampling(monkeypatch) -> None:
+    """The plot stops sampling after 2 s and draws what came back: on a loaded machine that cuts
+    curves short, so these tests (which check the curve, never its speed) give it longer."""
+    from explorer.ui import plots
+
+    monkeypatch.setattr(plots, "sample_curve", functools.partial(plots.sample_curve, seconds=120.0))
 
 
 # ----- gallery --------------------------------------------------------------------------------
@@ -123,10 +133,13 @@ def test_dragging_the_marker_moves_x_through_the_value_path(qtbot, window) -> No
     assert plot.plot.viewport().rect().contains(start) and plot.plot.viewport().rect().contains(end)
     with qtbot.waitSignal(window.runFinished, timeout=30_000):
         drag(plot.plot, start, end)
-    qtbot.waitUntil(lambda: not window.runner.busy, timeout=30_000)
-    dropped = widget_to_view(plot.plot, box, end).x()  # where the mouse let go, in x
+        dropped = widget_to_view(plot.plot, box, end).x()  # where the mouse let go, in x
+    pixel = box.viewPixelSize()[0]
+    # a slow machine may run once mid-drag too: wait for the run of where the marker was let go
+    qtbot.waitUntil(lambda: not window.runner.busy and abs(
+        window.document.trace.leaves[0].value.item() - dropped) <= pixel, timeout=30_000)
     x_value = window.document.overrides["x"]
-    assert x_value == pytest.approx(dropped, abs=box.viewPixelSize()[0])
+    assert x_value == pytest.approx(dropped, abs=pixel)
     assert x_value == pytest.approx(0.75, abs=0.05)
     x = torch.tensor(x_value, requires_grad=True)
     (expected,) = torch.autograd.grad(torch.sin(x**2), x)
@@ -159,8 +172,9 @@ def test_components_and_depth_charts_show_the_pass(qtbot, window) -> None:
     window.document.step("end")
     leaf = next(node for node, data in window.document.current_pass.graph.nodes(data=True)
                 if data.get("variable") == "W")
-    window.canvas.nodeSelected.emit(leaf)
-    assert window.plots.components.values.shape == (2, 2)
+    window.canvas.centre_on(leaf)
+    click(window.canvas.view_widget, node_pixel(window.canvas, leaf))
+    assert window.selected == leaf and window.plots.components.values.shape == (2, 2)
     assert torch.allclose(torch.from_numpy(window.plots.components.values).float(),
                           window.document.trace.passes[0].grads["W"])
 

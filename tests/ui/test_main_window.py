@@ -16,6 +16,7 @@ from explorer.examples import all_examples
 from tests.core.programs import POLYNOMIAL
 from tests.core.reference import run_reference
 from tests.ui.conftest import run_and_wait
+from tests.ui.mouse import click, node_pixel
 
 
 def _count_nodes(output: torch.Tensor) -> int:
@@ -60,7 +61,9 @@ def test_stepping_moves_the_highlight_and_the_inspector_follows(qtbot, window) -
     assert stepper.position == 3 and len(set(active_nodes)) == 3
     assert window.step_bar.label.text().startswith("Step 3 / ")
     step = stepper.one_pass.steps[2]
-    window.canvas.nodeSelected.emit(step.node)
+    window.canvas.centre_on(step.node)
+    click(window.canvas.view_widget, node_pixel(window.canvas, step.node))
+    assert window.selected == step.node == window.canvas.item.selected
     text = window.inspector.html()
     for grad in step.grad_outputs + step.grad_inputs:
         if grad is not None:

@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor
 from explorer.core.groups import GROUP_KIND
 from explorer.ui.navigation import boxes_image
 from tests.ui.conftest import run_and_wait
+from tests.ui.mouse import click, node_pixel
 
 LOOP = ("x = torch.tensor(0.5, requires_grad=True)\nw = torch.tensor(1.5, requires_grad=True)\n"
         "h = x\nfor i in range(30):\n    h = torch.tanh(h * w) + h\nloss = h * h\nloss.backward()\n")
@@ -42,7 +43,9 @@ def test_folding_loop_turns_and_unfolding_round_trip(qtbot, window) -> None:
     groups = [node for node, kind in folded.nodes(data="kind") if kind == GROUP_KIND]
     assert len(groups) == 30
     assert len(window.controller.current_scene().nodes) == folded.number_of_nodes() < len(full)
-    window.canvas.nodeDoubleClicked.emit(groups[0])
+    window.canvas.centre_on(groups[0])
+    click(window.canvas.view_widget, node_pixel(window.canvas, groups[0]), double=True)
+    assert groups[0] not in window.controller.view_graph
     assert len([n for n, k in window.controller.view_graph.nodes(data="kind") if k == GROUP_KIND]) == 29
     window.navigation_actions["unfold"].trigger()
     assert window.controller.view_graph is None

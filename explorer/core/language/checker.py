@@ -30,9 +30,10 @@ _REFUSED_CONSTRUCTS: dict[type[ast.AST], tuple[str, str]] = {
     ast.Await: ("`await`", ""),
     ast.AsyncFor: ("`async for`", ""),
     ast.AsyncWith: ("`async with`", ""),
-    ast.TryStar: ("`except*`", "use `except`"),
     ast.Match: ("`match`", "use `if` / `elif`"),
 }
+if hasattr(ast, "TryStar"):  # Python 3.11 and later
+    _REFUSED_CONSTRUCTS[ast.TryStar] = ("`except*`", "use `except`")
 # Dunder names a program may use: the module's name, and the attributes classes need.
 _ALLOWED_DUNDER_NAMES = frozenset({"__name__"})
 _REGISTERING_METHODS = frozenset({"register_buffer", "register_parameter", "register_module", "add_module"})

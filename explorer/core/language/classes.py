@@ -172,10 +172,10 @@ def make_real_class(cls: UserClass, evaluator: Evaluator) -> type:
                                  USER_CLASS_ATTRIBUTE: cls}
     for name, value in _methods(cls).items():
         namespace[name] = _trampoline(value, reference)
-    for name, value in _properties(cls).items():
+    for name, described in _properties(cls).items():
         namespace[name] = property(
-            _trampoline(value.fget, reference),
-            None if value.fset is None else _trampoline(value.fset, reference))
+            _trampoline(described.fget, reference),
+            None if described.fset is None else _trampoline(described.fset, reference))
     bases = tuple(library_bases(cls.bases))
     return types.new_class(cls.name, bases, exec_body=lambda body: body.update(namespace))
 

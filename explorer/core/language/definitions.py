@@ -250,7 +250,8 @@ def _library_init(real: type) -> SafeFunction:
         if user_class_of(instance) is None or not isinstance(instance, real):
             raise TypeError(f"descriptor '__init__' requires a '{real.__name__}' object of the "
                             "program's own class")
-        real.__init__(instance, *args, **kwargs)
+        initializer: Any = getattr(real, "__init__")  # noqa: B009 - the class's, not an instance's
+        initializer(instance, *args, **kwargs)
 
     return SafeFunction(f"{real.__name__}.__init__", init, "plain", f"<function {real.__name__}.__init__>")
 

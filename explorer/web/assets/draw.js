@@ -113,14 +113,16 @@ Renderer.prototype.drawOverview = function (picture, frame, area, boxes, marks) 
     ctx.fillStyle = style.slice(0, style.indexOf("|"));
     for (let n = 0; n < runs.length; n += 3) ctx.fillRect(runs[n] - pixel / 2, runs[n + 1], pixel, runs[n + 2] - runs[n + 1]);
   }
-  const fills = new Map(), half = NODE_HEIGHT / 2, seen = new Set();
+  const fills = new Map(), half = NODE_HEIGHT / 2, seen = this.dots(), stamp = ++this.stamp;
+  const across = Math.ceil(this.width);
   for (const i of boxes) {
-    const colour = stateFill(theme, frame.states[i], picture.kindOf(i));
-    if (picture.w[i] * s < 2) { // a dot: once per pixel and colour
-      const key = colour + Math.floor(picture.x[i] * s + this.tx) + "," + Math.floor(picture.y[i] * s + this.ty);
-      if (seen.has(key)) continue;
-      seen.add(key);
+    if (picture.w[i] * s < 2) { // a dot: one per pixel
+      const px = Math.floor(picture.x[i] * s + this.tx), py = Math.floor(picture.y[i] * s + this.ty);
+      const at = py * across + px;
+      if (px < 0 || py < 0 || px >= across || at >= seen.length || seen[at] === stamp) continue;
+      seen[at] = stamp;
     }
+    const colour = stateFill(theme, frame.states[i], picture.kindOf(i));
     if (!fills.has(colour)) fills.set(colour, []);
     fills.get(colour).push(i);
   }
@@ -137,6 +139,13 @@ Renderer.prototype.drawOverview = function (picture, frame, area, boxes, marks) 
     ctx.strokeStyle = frame.states[i] === ACTIVE ? theme.active_outline : theme.root_outline;
     ctx.strokeRect(picture.x[i] - picture.w[i] / 2, picture.y[i] - half, picture.w[i], NODE_HEIGHT);
   }
+};
+
+// One number per screen pixel, for drawing each dot once (a frame's stamp marks the pixels done)
+Renderer.prototype.dots = function () {
+  const size = Math.ceil(this.width) * Math.ceil(this.height);
+  if (!this.seen || this.seen.length !== size) { this.seen = new Uint32Array(size); this.stamp = 0; }
+  return this.seen;
 };
 
 function bezierPoint(a, b, c, d, t) {

@@ -14,7 +14,7 @@ centers = np.array([[2.0, 0.0], [-2.0, 1.0]])
 labels = np.random.randint(0, 2, size=32)
 points = centers[labels] + 0.3 * np.random.randn(32, 2)
 data = torch.tensor(points, dtype=torch.float32)
-print(data.shape, np.bincount(labels) if False else np.sum(labels), points.mean(axis=0).round(3))
+print(data.shape, np.sum(labels == 1), points.mean(axis=0).round(3))
 
 
 class VAE(nn.Module):

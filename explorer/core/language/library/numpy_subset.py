@@ -167,6 +167,8 @@ def is_numpy(value: Any) -> bool:
 
 def binary(ev: Evaluator, name: str, function: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
     """``left <op> right`` where either is a numpy array or number: sizes by broadcasting."""
+    if type(left) in _HELD and type(right) in _HELD and name != "matmul":
+        return _held_binary(ev, function, left, right)
     text_or_sequence = next((value for value in (left, right) if isinstance(value, (str, list, tuple))), None)
     if text_or_sequence is not None:
         handled = _with_sequence(ev, name, function, left, right)
@@ -192,6 +194,36 @@ def binary(ev: Evaluator, name: str, function: Callable[[Any, Any], Any], left: 
 
 
 _NUMERIC: Any = object()  # a sequence operand that numpy reads as data
+# Values the program already holds that need no walk: arrays and numpy numbers can only be
+# numeric here (no other kind enters the program), and Python numbers are one element each.
+_HELD = frozenset({np.ndarray, bool, int, float, complex, *(
+    np.dtype(code).type for code in "?bhilqBHILQefdgFDG")})
+
+
+def _held_binary(ev: Evaluator, function: Callable[[Any, Any], Any], left: Any, right: Any) -> Any:
+    """The common case of a training loop (array with array or number), without the walks."""
+    left_shape, right_shape = getattr(left, "shape", ()), getattr(right, "shape", ())
+    if left_shape == right_shape or not right_shape:
+        shape = left_shape
+    elif not left_shape:
+        shape = right_shape
+    else:
+        try:
+            shape = np.broadcast_shapes(left_shape, right_shape)
+        except ValueError:  # the call raises numpy's own error before it allocates
+            shape = max(left_shape, right_shape, key=lambda one: np.prod(one, dtype=np.float64))
+    elements = 1
+    for size in shape:
+        elements *= size
+    reserve(ev, elements)
+    result = function(left, right)
+    if isinstance(result, np.ndarray):
+        check_result(result)
+        if result is not left and result is not right:
+            ev.budget.add_elements(elements if result.base is None else made_elements(result, [left, right]))
+    else:
+        ev.budget.add_elements(1)
+    return result
 
 
 def _with_sequence(ev: Evaluator, name: str, function: Callable[[Any, Any], Any], left: Any,
