@@ -19,7 +19,10 @@ CI_EXAMPLES = 1200 + 800 + 1300 + 1000  # the max_examples of the four fuzz test
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=20.0, help="times the CI example counts")
+    parser.add_argument("--smoke", action="store_true", help="tiny inputs, a few seconds: checks the script runs")
     options = parser.parse_args()
+    if options.smoke:
+        options.scale = 0.001  # one example of each fuzz test
     environment = {**os.environ, "EXPLORER_FUZZ_SCALE": str(options.scale)}
     started = time.monotonic()
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "faulthandler_timeout=0",

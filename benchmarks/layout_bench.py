@@ -37,6 +37,7 @@ few runs).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import resource
 import shlex
@@ -525,7 +526,14 @@ def main() -> None:
                         metavar="NAME", help=f"only these graphs (of: {', '.join(GRAPHS)})")
     parser.add_argument("--export-repeats", type=int, default=3, metavar="N",
                         help="runs of the export command (median shown; 0 leaves it out)")
+    parser.add_argument("--smoke", action="store_true", help="tiny graphs, a few seconds: checks the script runs "
+                        "(torchviz and dot only where they are installed)")
     options = parser.parse_args()
+    pan_zoom_nodes = PAN_ZOOM_NODES
+    if options.smoke:
+        options.sizes, options.export_repeats = [60], 0
+        pan_zoom_nodes = options.sizes[0]
+        options.skip_dot |= shutil.which("dot") is None or importlib.util.find_spec("torchviz") is None
     ensure_big_stack()
     if not options.skip_dot and shutil.which("dot") is None:
         parser.error("Graphviz `dot` is not installed: install graphviz or pass --skip-dot")
@@ -549,10 +557,10 @@ def main() -> None:
         for size in options.sizes:
             for name in options.graphs:
                 ours = measure_row(name, GRAPHS[name], size, options, workdir)
-                if name in PAN_ZOOM_GRAPHS and size == PAN_ZOOM_NODES:
+                if name in PAN_ZOOM_GRAPHS and size == pan_zoom_nodes:
                     pan_zoom_sources[name] = ours
         for name in (name for name in PAN_ZOOM_GRAPHS if name in options.graphs):
-            ours = pan_zoom_sources.get(name) or measure_sized(GRAPHS[name], PAN_ZOOM_NODES)
+            ours = pan_zoom_sources.get(name) or measure_sized(GRAPHS[name], pan_zoom_nodes)
             frames = pan_zoom_frames(ours)
             print(f"pan/zoom frame, {name} of {len(ours.geometry.centres):,} nodes, median of 7: "
                   + ", ".join(f"{view} {ms:.1f} ms" for view, ms in frames.items()))

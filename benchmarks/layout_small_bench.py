@@ -71,7 +71,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true", help="tiny inputs, a few seconds: checks the script runs")
     options = parser.parse_args()
+    if options.smoke:
+        options.sizes, options.repeats = [60], 1
     print(f"torch {torch.__version__}, median of {options.repeats} layouts per row")
     header = (f"{'graph':<24} | {'nodes':>7} | {'edges':>7} | {'layers':>6} | "
               f"{'layout':>9} | {'crossings':>9} | {'naive order':>11}")

@@ -73,7 +73,10 @@ def main() -> None:
     parser.add_argument("--layers", type=int, default=12)
     parser.add_argument("--d-model", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true", help="tiny inputs, a few seconds: checks the script runs")
     options = parser.parse_args()
+    if options.smoke:
+        options.layers, options.d_model, options.repeats = 1, 8, 1
     torch.set_num_threads(1)  # the machine is shared: numbers comparable run to run
     rows = measure(options.layers, options.d_model, options.repeats)
     print(f"{options.layers} x TransformerEncoderLayer(d_model={options.d_model}, nhead=4), "

@@ -134,7 +134,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=10_000)
     parser.add_argument("--frames", type=int, default=40)
+    parser.add_argument("--smoke", action="store_true", help="tiny inputs, a few seconds: checks the script runs")
     options = parser.parse_args()
+    if options.smoke:
+        options.nodes, options.frames = 60, 2
     from playwright.sync_api import sync_playwright
 
     print(f"Panning a {options.nodes:,}-node page in headless Chromium ({WINDOW[0]}×{WINDOW[1]} window, "

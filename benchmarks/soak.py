@@ -114,7 +114,10 @@ def main() -> int:
     parser.add_argument("--programs", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--worker", action="store_true", help="run programs in the worker process")
+    parser.add_argument("--smoke", action="store_true", help="tiny inputs, a few seconds: checks the script runs")
     options = parser.parse_args()
+    if options.smoke:
+        options.programs = 4
     rng = random.Random(options.seed)
     seeds = [item.source() for item in all_examples()]
     runner = run_program

@@ -53,7 +53,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--program", type=Path, default=None, help="the program to open")
+    parser.add_argument("--smoke", action="store_true", help="tiny inputs, a few seconds: checks the script runs")
     options = parser.parse_args()
+    if options.smoke:
+        options.runs = 1
     with tempfile.TemporaryDirectory() as folder:
         program = options.program or Path(folder) / "polynomial.py"
         if options.program is None:
@@ -75,6 +78,8 @@ def main() -> None:
             medians = [statistics.median(column) for column in zip(*rows)]
             print(f"{'med':>4} | {medians[0]:>9.2f} s | {medians[1]:>10.2f} s | {medians[2]:>9.2f} s")
         print(f"load average after: {os.getloadavg()[0]:.2f}")
+    if len(rows) < options.runs:
+        raise SystemExit(1)  # a run failed (shown in the table)
 
 
 if __name__ == "__main__":

@@ -73,7 +73,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true", help="tiny inputs, a few seconds: checks the script runs")
     options = parser.parse_args()
+    if options.smoke:
+        options.sizes, options.repeats = [60], 1
     torch.set_num_threads(1)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread, median of {options.repeats}")
     print("traced backward = observing hooks registered on every node + backward + hooks removed")

@@ -151,7 +151,10 @@ def main() -> None:
                         help="drop the tutorial's dtype/device lines (both sides)")
     parser.add_argument("--side", choices=("python", "explorer"), help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
+    parser.add_argument("--smoke", action="store_true", help="tiny inputs, a few seconds: checks the script runs")
     options = parser.parse_args()
+    if options.smoke:
+        options.steps, options.repeats = 3, 1
     if options.side:
         one_side(options.side, options.steps, options.passes, Path(options.folder), options.without_device)
         return
@@ -178,6 +181,8 @@ def main() -> None:
     _table(rows, outputs, options)
     for failure in failures:
         print(failure)
+    if failures:
+        raise SystemExit(1)
 
 
 def _median(values: list[float]) -> float:

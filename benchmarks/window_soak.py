@@ -36,9 +36,10 @@ from explorer.examples import all_examples  # noqa: E402
 BIG_STEPS = 6_700  # three nodes a step: about 20,000 nodes
 
 
-def choose(rng: random.Random, number: int, big_every: int, seeds: list[str]) -> str:
+def choose(rng: random.Random, number: int, big_every: int, seeds: list[str],
+           big_steps: int = BIG_STEPS) -> str:
     if number % big_every == 0:
-        return residual_program(BIG_STEPS)
+        return residual_program(big_steps)
     kind = rng.random()
     if kind < 0.6:
         return random_program(rng)
@@ -58,7 +59,11 @@ def main() -> int:
     parser.add_argument("--programs", type=int, default=400)
     parser.add_argument("--big-every", type=int, default=25)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--smoke", action="store_true", help="tiny inputs, a few seconds: checks the script runs")
     options = parser.parse_args()
+    big_steps = 30 if options.smoke else BIG_STEPS
+    if options.smoke:
+        options.programs, options.big_every = 3, 3
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = open_window("window-soak-")
     window.runner.limits = Limits(max_seconds=60)
@@ -69,7 +74,7 @@ def main() -> int:
     failures: list[str] = []
     started = time.monotonic()
     for number in range(1, options.programs + 1):
-        source = choose(rng, number, options.big_every, seeds)
+        source = choose(rng, number, options.big_every, seeds, big_steps)
         try:
             wait_for_run(window, lambda source=source: window.set_code(source), 300)
             exercise(window)
@@ -83,7 +88,7 @@ def main() -> int:
     elapsed = time.monotonic() - started
     alive = sum(ref() is not None for ref in shown)
     print(f"programs: {options.programs:,} through the window in {elapsed:.0f} s, "
-          f"{options.programs // options.big_every} of them with ~{3 * BIG_STEPS:,} nodes")
+          f"{options.programs // options.big_every} of them with ~{3 * big_steps:,} nodes")
     print(f"{'after program':>14} {'on screen':>10} {'RSS MB':>9} {'frozen objects':>15}")
     for number, megabytes, frozen in samples:
         on_screen = "big" if number % options.big_every == 0 else "small"

@@ -14,6 +14,7 @@ from explorer.core.trace import Pass, Trace
 
 VANISHING = 1e-7  # a parameter gradient norm below this teaches the parameter nothing
 EXPLODING = 1e3  # above this one SGD step moves the parameter by more than its scale, usually
+BY_DESIGN_SHARE = 1e-4  # a gradient this small beside the largest is zero but for rounding
 DEAD_FRACTION = 0.9  # a ReLU passing back zero for this share of its elements is mostly dead
 _RELU_NAMES = ("ReluBackward0", "ReluBackward1", "ThresholdBackward0")
 _NON_LEAF_GRAD = "is not a leaf Tensor is being accessed"
@@ -24,7 +25,9 @@ _SECOND_BACKWARD = "backward through the graph a second time"
 class Finding:
     """One problem found, in words, with the node and step position to show it at."""
 
-    kind: str  # non_finite | vanishing | exploding | unused_parameter | dead_relu | non_leaf_grad | second_backward
+    # forward_non_finite | non_finite | vanishing | exploding | by_design | unused_parameter |
+    # dead_relu | non_leaf_grad | second_backward
+    kind: str
     message: str
     pass_index: int | None = None
     node: str | None = None
@@ -104,6 +107,76 @@ def _non_finite_message(one_pass: Pass, node: str, name: str, index: int) -> str
             f"This is the node torch.autograd.detect_anomaly() would name.")
 
 
+# why an operation's output turns NaN or Inf, by the torch name of its node
+_FORWARD_CAUSES = {
+    "LogBackward0": "log of a negative number is NaN, and log(0) is -Inf",
+    "Log2Backward0": "log of a negative number is NaN, and log(0) is -Inf",
+    "Log10Backward0": "log of a negative number is NaN, and log(0) is -Inf",
+    "Log1PBackward0": "log1p(x) is NaN below x = -1 and -Inf at -1",
+    "SqrtBackward0": "the square root of a negative number is NaN",
+    "RsqrtBackward0": "rsqrt is NaN below 0 and Inf at 0",
+    "DivBackward0": "dividing by zero gives Inf (and 0 / 0 gives NaN)",
+    "ReciprocalBackward0": "1 / 0 is Inf",
+    "PowBackward0": "a negative base to a fractional power is NaN, and 0 to a negative power is Inf",
+    "PowBackward1": "a negative base to a fractional power is NaN, and 0 to a negative power is Inf",
+    "ExpBackward0": "exp overflows to Inf above about 88 in float32",
+    "AcosBackward0": "acos is NaN outside [-1, 1]",
+    "AsinBackward0": "asin is NaN outside [-1, 1]",
+    "MulBackward0": "0 × Inf is NaN, and large products overflow to Inf",
+}
+
+
+def forward_non_finite(one_pass: Pass) -> Finding | None:
+    """The first operation, in the order the program ran them, whose output held NaN or Inf.
+
+    A NaN loss usually starts in the forward pass (``log`` of a negative number), not in
+    backward: the gradients are then NaN everywhere and say nothing about where it began.
+    """
+    return one_pass.cached("forward_non_finite", lambda: _forward_non_finite(one_pass))
+
+
+def _forward_non_finite(one_pass: Pass) -> Finding | None:
+    graph = one_pass.graph
+    flagged = [(data.get("seq") if data.get("seq") is not None else math.inf, node)
+               for node, data in graph.nodes(data=True) if data.get("non_finite")]
+    if not flagged:
+        return None
+    _, node = min(flagged)
+    data = graph.nodes[node]
+    index = next((number for number, step in enumerate(one_pass.steps) if step.node == node), None)
+    return Finding("forward_non_finite", _forward_message(data), one_pass.index, node,
+                   None if index is None else index + 1)
+
+
+def _forward_message(data: dict) -> str:
+    where = f"line {data['line']}: " if data.get("line") else ""
+    made = f"{data['expression']} ({data['name']})" if data.get("expression") else str(data["name"])
+    cause = _FORWARD_CAUSES.get(str(data["name"]))
+    why = f" Likely cause: {cause}." if cause else ""
+    return (f"{where}{made} is the first operation whose result holds NaN or Inf, in the forward "
+            f"pass; everything computed from it, the loss and every gradient, inherits it.{why}")
+
+
+_BATCH_NORMS = ("NativeBatchNormBackward0", "CudnnBatchNormBackward0", "MiopenBatchNormBackward0")
+
+
+def zero_by_design(one_pass: Pass, node: str) -> str | None:
+    """Why a leaf's zero gradient is expected, if it is: a bias added just before a batch norm.
+
+    A batch norm subtracts each channel's mean over the batch, so a constant added per channel
+    (a layer's bias) cancels: its gradient is exactly zero, whatever the data.
+    """
+    graph = one_pass.graph
+    for layer in graph.predecessors(node):  # the operations that use the leaf
+        for consumer in graph.predecessors(layer):
+            if graph.nodes[consumer]["name"] in _BATCH_NORMS:
+                return (f"it is added in {graph.nodes[layer]['name']} just before a batch norm, which "
+                        "subtracts each channel's mean over the batch: a constant per channel cancels, "
+                        "so its gradient is zero by design (use bias=False in a layer that feeds a "
+                        "batch norm)")
+    return None
+
+
 def parameter_norms(one_pass: Pass, vanishing: float = VANISHING,
                     exploding: float = EXPLODING) -> list[ParameterNorm]:
     """The gradient each named leaf received in this pass, with its status."""
@@ -168,11 +241,25 @@ def _dead_relus(one_pass: Pass, threshold: float) -> list[Finding]:
 
 def norm_findings(one_pass: Pass, vanishing: float = VANISHING,
                   exploding: float = EXPLODING) -> list[Finding]:
-    """A finding for each parameter whose gradient norm is vanishing or exploding."""
-    return [Finding(item.status, f"{item.name}: gradient norm {item.norm:.3g} is {item.status} "
-                    f"(thresholds {vanishing:g} and {exploding:g})", one_pass.index, item.node)
-            for item in parameter_norms(one_pass, vanishing, exploding)
-            if item.status in ("vanishing", "exploding")]
+    """A finding for each parameter whose gradient norm is vanishing or exploding (or zero by
+    design: then the finding says why, and is not a problem)."""
+    found = []
+    norms = parameter_norms(one_pass, vanishing, exploding)
+    largest = max((item.norm for item in norms if math.isfinite(item.norm)), default=0.0)
+    for item in norms:
+        # tiny beside the others (rounding leaves ~1e-7 of a gradient that is zero in exact arithmetic)
+        tiny = item.status == "vanishing" or (item.status == "ok" and item.norm <= BY_DESIGN_SHARE * largest)
+        reason = zero_by_design(one_pass, item.node) if tiny else None
+        if reason is None and item.status not in ("vanishing", "exploding"):
+            continue
+        if reason is not None:
+            found.append(Finding("by_design", f"{item.name}: gradient norm {item.norm:.3g}, as "
+                                 f"expected: {reason}", one_pass.index, item.node))
+        else:
+            found.append(Finding(item.status, f"{item.name}: gradient norm {item.norm:.3g} is "
+                                 f"{item.status} (thresholds {vanishing:g} and {exploding:g})",
+                                 one_pass.index, item.node))
+    return found
 
 
 def gradient_magnitudes(one_pass: Pass) -> dict[str, float]:
@@ -206,6 +293,10 @@ def text_findings(trace: Trace) -> list[Finding]:
 def diagnose(trace: Trace) -> list[Finding]:
     """Every finding for every pass of a trace, the most urgent kinds first."""
     found: list[Finding] = []
+    for one_pass in trace.passes:
+        forward = forward_non_finite(one_pass)
+        if forward is not None:
+            found.append(forward)
     for one_pass in trace.passes:
         first = first_non_finite(one_pass)
         if first is not None:

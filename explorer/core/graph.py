@@ -18,6 +18,7 @@ MODULE_KEY = "explorer.module"  # set by explorer.core.modules: the nn.Module th
 LINE_KEY = "explorer.line"  # the program line whose statement made a node
 BLOCK_KEY = "explorer.block"  # the turn of the outermost loop that made a node
 SPAN_KEY = "explorer.span"  # (line, col, end_line, end_col) of the expression that made a node
+NON_FINITE_KEY = "explorer.non_finite"  # the node's forward output held NaN or Inf
 _NO_SEQUENCE = 2**64 - 1
 
 
@@ -98,11 +99,14 @@ class Naming:
             stack.extend(next_node for next_node, _ in node.next_functions if next_node is not None)
 
     @staticmethod
-    def tag_span(node: Any, span: tuple[int, int, int, int]) -> None:
-        """Mark a node with the source span of the innermost expression that made it."""
+    def tag_span(node: Any, span: tuple[int, int, int, int], value: torch.Tensor | None = None) -> None:
+        """Mark a node with the source span of the innermost expression that made it, and
+        whether ``value``, its output, holds NaN or Inf (diagnostics name the first such node)."""
         metadata = node.metadata
         if SPAN_KEY not in metadata:
             metadata[SPAN_KEY] = span
+            if value is not None and not _all_finite(value):
+                metadata[NON_FINITE_KEY] = True
 
     def leaf_name(self, tensor: torch.Tensor) -> str | None:
         entry = self.leaf_names.get(id(tensor))
@@ -191,6 +195,17 @@ def graph_of(nodes: dict[str, dict[str, Any]],
     return graph
 
 
+def _all_finite(value: torch.Tensor) -> bool:
+    """Cheaply: a sum is finite when every element is (checked element by element only when
+    the sum is not, since a sum of large values can overflow)."""
+    if not (value.is_floating_point() or value.is_complex()) or value.numel() == 0:
+        return True
+    values = value.detach()
+    if bool(torch.isfinite(values.sum())):
+        return True
+    return bool(torch.isfinite(values).all())
+
+
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
     """Pause the cycle collector while building many small objects that form no cycles.
@@ -222,7 +237,7 @@ def _node_attributes(node: Any, naming: Naming, names_key: tuple[str, int]) -> d
             "variable": ", ".join(names) if names else None,
             "module": node.metadata.get(MODULE_KEY),
             "line": node.metadata.get(LINE_KEY), "block": node.metadata.get(BLOCK_KEY),
-            "span": node.metadata.get(SPAN_KEY)}
+            "span": node.metadata.get(SPAN_KEY), "non_finite": NON_FINITE_KEY in node.metadata}
 
 
 def _add_edge_shapes(nodes: dict[str, dict[str, Any]],

@@ -320,7 +320,10 @@ class _TracePickler(pickle.Pickler):
         dtype = str(values.dtype).removeprefix("torch.")
         if values.device.type != "cpu":
             return tensor_from_bytes, (dtype, tuple(values.shape), None, values.requires_grad)
-        raw = values.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
+        flat = values.contiguous().reshape(-1)
+        if flat.numel() and flat.stride(0) != 1:  # one element may keep stride 0 (an expanded scalar)
+            flat = flat.new_empty(flat.shape).copy_(flat)
+        raw = flat.view(torch.uint8).numpy().tobytes()
         return tensor_from_bytes, (dtype, tuple(values.shape), raw, values.requires_grad)
 
 

@@ -17,8 +17,8 @@ from PySide6.QtGui import QGuiApplication, QPaintEvent
 from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
 
 # loaded in the background thread: plain Python and torch, no widgets made at import
-HEAVY_MODULES = ("torch", "numpy", "networkx", "explorer.core.program", "explorer.core.worker",
-                 "explorer.core.narration", "explorer.core.diagnostics")
+HEAVY_MODULES = ("torch", "numpy", "networkx", "explorer.core.program", "explorer.core.narration",
+                 "explorer.core.diagnostics")
 
 
 class QtShell(QWidget):
@@ -72,9 +72,10 @@ class QtLoader(QObject):
 
     loaded = Signal(object)  # None, or the exception an import raised
 
-    def __init__(self, modules: tuple[str, ...] = HEAVY_MODULES) -> None:
+    def __init__(self, modules: tuple[str, ...] = HEAVY_MODULES, *, start_worker: bool = True) -> None:
         super().__init__()
         self.modules = modules
+        self.start_worker = start_worker
         self.thread = threading.Thread(target=self._load, name="explorer-load", daemon=True)
 
     def start(self) -> None:
@@ -83,6 +84,8 @@ class QtLoader(QObject):
     def _load(self) -> None:
         failure: BaseException | None = None
         try:
+            if self.start_worker:  # the worker process loads its own torch meanwhile
+                importlib.import_module("explorer.core.worker").shared_worker()
             for name in self.modules:
                 importlib.import_module(name)
         except BaseException as error:  # noqa: BLE001 - handed to the UI thread, which raises it

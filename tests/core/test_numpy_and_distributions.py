@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from explorer.core import Limits, Trace, run_program
 from explorer.core.program import RUN_SEED
+from explorer.core.worker import dump_trace, load_trace
 from tests.corpus.compare import compare, run_source_in_code_box, run_source_in_python
 
 
@@ -222,6 +223,15 @@ for episode in range(8):
 def test_reinforce_policy_gradient_matches_python_sample_for_sample() -> None:
     trace = assert_matches_python(REINFORCE)
     assert len(trace.passes) == 8
+
+
+def test_a_policy_gradient_trace_travels_from_the_worker_to_the_app() -> None:
+    """Categorical.log_prob saves an expanded one-element index: it must pickle like any tensor."""
+    trace = run_program(REINFORCE)
+    assert trace.error is None, trace.error
+    back = load_trace(dump_trace(trace))
+    assert back.error is None, back.error
+    assert back.stdout == trace.stdout and len(back.passes) == len(trace.passes)
 
 
 FAILING = {

@@ -639,7 +639,7 @@ class Evaluator:
         try:
             value = self._expressions[type(node)](node)
             if type(value) is torch.Tensor and value.grad_fn is not None:
-                self.naming.tag_span(value.grad_fn, _span(node))
+                self.naming.tag_span(value.grad_fn, _span(node), value)
             return value
         except ExplorerError as error:
             raise _located(error, node) from None

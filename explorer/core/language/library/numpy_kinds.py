@@ -36,7 +36,8 @@ _METHOD_RULES: dict[str, rules.Rule] = {
        "clip round conj conjugate diagonal".split()},
     "repeat": rules.repeat, "nonzero": rules.indices, "fill": rules.nothing, "dot": rules.dot,
 }
-_SCALAR_METHODS = frozenset({"item", "tolist", "astype", "conj", "conjugate", "round"})
+# A numpy number has the array methods that make a new value (a.sum() of a 1-element sum...).
+_SCALAR_METHODS = frozenset(_METHOD_RULES) - {"fill", "sort"}
 _SCALAR_ATTRIBUTES = frozenset({"dtype", "shape", "ndim", "size", "itemsize", "real", "imag"})
 
 
@@ -106,7 +107,7 @@ class ScalarKind(LibraryKind):
     attributes = _SCALAR_ATTRIBUTES
 
     def __init__(self) -> None:
-        self.methods = {name: _method(name) for name in _SCALAR_METHODS if name in _METHOD_RULES}
+        self.methods = {name: _method(name) for name in _SCALAR_METHODS}
         self.methods.update(item=_item, tolist=lambda ev, owner: owner.tolist())
 
     def accepts(self, value: Any) -> bool:
