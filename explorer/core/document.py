@@ -54,9 +54,12 @@ class Document:
         came from running ``code`` as trusted Python, outside the code box. The pass shown is
         pass ``pass_number`` (from 0) if given and kept, else the one shown before, by its number.
         """
+        # a program loaded from a file or lesson that fails with no graph at all shows nothing:
+        # the graph on screen belongs to another program, not to an older version of this one
+        another_program = code != self.code and not self.typed
         self.code = code
         self.error = trace.error
-        if trace.error is not None and not trace.passes and self.trace is not None:
+        if trace.error is not None and not trace.passes and self.trace is not None and not another_program:
             self.stale = True
             self.error_changed.emit()
             self.trace_changed.emit()

@@ -167,3 +167,28 @@ def node_gradient(stepper: Stepper, node_id: str) -> torch.Tensor | None:
     return grad if isinstance(grad, torch.Tensor) else None
 
 
+
+
+ROUNDING_ULPS = 64  # a curve whose whole rise is this few float32 steps shows rounding, not shape
+
+
+def rounding_limited(curve: Curve, dtype: torch.dtype = torch.float32) -> bool:
+    """Whether y(x) varies by so few representable steps that its plot is a rounding staircase.
+
+    Ten sigmoids in a row move y by about 1e-8 over the plotted range: float32 cannot tell
+    those values apart, so the samples jump between a few levels. The slope the pass computed
+    (the tangent) is still right; the curve's shape there is not information.
+    """
+    finite = [y for y in curve.ys if math.isfinite(y)]
+    if len(finite) < 3:
+        return False
+    scale = max(abs(y) for y in finite)
+    span = max(finite) - min(finite)
+    return span <= ROUNDING_ULPS * torch.finfo(dtype).eps * max(scale, torch.finfo(dtype).tiny)
+
+
+def nearest_sample(curve: Curve | None, x: float) -> float:
+    """The sampled x closest to ``x`` (the marker snaps there: y is known exactly at samples)."""
+    if curve is None or not curve.xs:
+        return x
+    return min(curve.xs, key=lambda sample: abs(sample - x))

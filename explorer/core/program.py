@@ -231,6 +231,7 @@ def _evaluate(tree: ast.Module, evaluator: Evaluator, tracer: _Tracer, trace: Tr
         except ExplorerError as error:
             error.original = None  # the Python exception behind it stays inside the run
             trace.error = error
+            _graph_before_error(evaluator, tracer, error)
         except RecursionError:
             trace.error = ExplorerError("the program is nested too deeply", kind="limit")
         except MemoryError:
@@ -287,18 +288,33 @@ def _named_leaf_tensors(evaluator: Evaluator, naming: Naming) -> dict[str, torch
     return leaves
 
 
-def _implicit_pass(evaluator: Evaluator, tracer: _Tracer) -> None:
-    """With no backward call, trace one from the last assigned tensor that has a graph."""
+def _graph_before_error(evaluator: Evaluator, tracer: _Tracer, error: ExplorerError) -> None:
+    """A program that failed before any backward call still shows the graph it had built: an
+    implicit pass from its last tensor with a graph (a lesson that fails on purpose is seen up
+    to its error, not as the previous program's graph)."""
+    if tracer.summaries or error.kind in ("limit", "cancelled"):
+        return
+    try:
+        _implicit_pass(evaluator, tracer, stopped_at=error.line)
+    except (ExplorerError, RuntimeError):
+        pass  # the error stands; there is just no picture
+
+
+def _implicit_pass(evaluator: Evaluator, tracer: _Tracer, stopped_at: int | None = None) -> None:
+    """With no backward call, trace one from the last assigned tensor that has a graph
+    (``stopped_at``: the line where the program failed before calling backward)."""
     name, root = _last_graph_tensor(evaluator)
     if root is None:
         return
     scalar = root.numel() == 1
     seed = None if scalar else torch.ones_like(root)
+    why = (f"the program stopped at line {stopped_at} before any backward(): the graph built up to "
+           "there, " if stopped_at else "the program calls no backward(): ")
     if scalar:
-        note = f"the program calls no backward(): traced {name}.backward()"
+        note = f"{why}traced {name}.backward()"
     else:
-        note = (f"the program calls no backward(): traced "
-                f"{name}.backward(gradient=torch.ones_like({name})) since {name} is not a scalar")
+        note = (f"{why}traced {name}.backward(gradient=torch.ones_like({name})) since {name} is "
+                "not a scalar")
     tracer.backward(
         "implicit", 0,
         lambda: torch.autograd.backward([root], None if scalar else [seed], retain_graph=True),

@@ -241,6 +241,9 @@ def _serve(connection: Connection, cancel: Any, where: Any, memory_bytes: int) -
     _limit_memory(memory_bytes)
     from explorer.core.program import run_program  # the slow import, done before the first run
 
+    # torch imports more (sympy, decompositions) the first time a size is worked out on the meta
+    # device: over a second that would count against the first program's time limit
+    run_program(_WARM_UP)
     try:
         connection.send_bytes(_READY)
     except OSError:  # the app is gone (killed while this process started): nothing to serve
@@ -258,6 +261,9 @@ def _serve(connection: Connection, cancel: Any, where: Any, memory_bytes: int) -
                             passes=passes)
         connection.send_bytes(_DONE)
         connection.send_bytes(_bounded(dump_trace(trace), trace, where))
+
+
+_WARM_UP = "a = torch.randn(200, 200, requires_grad=True)\nb = (a @ a).relu().sum(0)\nb.sum().backward()\n"
 
 
 def _limit_memory(memory_bytes: int) -> None:

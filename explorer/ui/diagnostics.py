@@ -30,6 +30,7 @@ from explorer.core.diagnostics import (
     ParameterNorm,
     diagnose,
     first_non_finite,
+    forward_non_finite,
     gradient_magnitudes,
     parameter_norms,
 )
@@ -42,7 +43,9 @@ if TYPE_CHECKING:
 MAGNITUDE_STOPS = ((0.0, "#3b4cc0"), (0.35, "#2ca25f"), (0.7, "#fdb42f"), (1.0, "#d7301f"))
 NON_FINITE_COLOUR = "#c51b8a"
 STATUS_COLOURS = {"ok": "#2ca25f", "vanishing": "#3b4cc0", "exploding": "#d7301f",
-                  "non-finite": NON_FINITE_COLOUR}
+                  "non-finite": NON_FINITE_COLOUR, "forward_non_finite": NON_FINITE_COLOUR,
+                  "by_design": "#2ca25f"}
+NON_FINITE_KINDS = ("forward_non_finite", "non_finite")
 _FLOOR = -12.0  # log10 of the smallest norm the bar chart draws
 
 
@@ -222,11 +225,15 @@ class QtDiagnosticsPanel(QWidget):
         self.findings_list.clear()
         for finding in findings:
             item = QListWidgetItem(finding.message)
+            item.setToolTip(finding.message)
             item.setData(Qt.ItemDataRole.UserRole, finding)
             item.setForeground(QColor(STATUS_COLOURS.get(finding.kind, "#d7301f")))
             self.findings_list.addItem(item)
-        self.summary.setText(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
-                             if findings else "No problems found in the recorded passes.")
+        problems = [finding for finding in findings if finding.kind != "by_design"]
+        notes = len(findings) - len(problems)
+        said = f"{len(problems)} finding{'s' if len(problems) != 1 else ''}" if problems else \
+            "No problems found in the recorded passes."
+        self.summary.setText(said + (f" ({notes} expected by design)" if notes else ""))
 
 
 class DiagnosticsController:
@@ -261,7 +268,7 @@ class DiagnosticsController:
         self.panel.show_findings(findings)
         one_pass = self.window.document.current_pass
         self.panel.chart.show_norms(parameter_norms(one_pass) if one_pass is not None else [])
-        self.panel.first_nan_button.setEnabled(any(f.kind == "non_finite" for f in findings))
+        self.panel.first_nan_button.setEnabled(any(f.kind in NON_FINITE_KINDS for f in findings))
         self._magnitudes = None
         self._update_overlay()
 
@@ -289,10 +296,10 @@ class DiagnosticsController:
         self._update_overlay()
 
     def jump_to_first_non_finite(self) -> Finding | None:
-        """Go to the first node that turned finite gradients into NaN/Inf, in any pass."""
+        """Go to the first node whose forward result, or else whose gradient, held NaN/Inf."""
         trace = self.window.document.trace
         for one_pass in trace.passes if trace is not None else []:
-            found = first_non_finite(one_pass)
+            found = forward_non_finite(one_pass) or first_non_finite(one_pass)
             if found is not None:
                 self.go_to(found)
                 self.window.status.setText(found.message)

@@ -51,6 +51,16 @@ def text_pixels(scale: float, font_scale: float = 1.0) -> float:
 
 
 def render_png(scene: Scene, geometry: Geometry, theme: Theme, *, font_scale: float = 1.0) -> bytes:
+    image = render_image(scene, geometry, theme, font_scale=font_scale)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(data.data())
+
+
+def render_image(scene: Scene, geometry: Geometry, theme: Theme, *, font_scale: float = 1.0) -> QImage:
+    """The whole graph as an image, as a PNG export draws it (Edit → Copy graph image too)."""
     bounds = geometry.bounds()
     scale = png_scale(geometry)
     size = QSize(max(1, round(bounds.width() * scale)),
@@ -60,11 +70,7 @@ def render_png(scene: Scene, geometry: Geometry, theme: Theme, *, font_scale: fl
     painter = QPainter(image)
     _paint(painter, scene, geometry, theme, bounds, scale, font_scale)
     painter.end()
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    return bytes(data.data())
+    return image
 
 
 def render_svg(scene: Scene, geometry: Geometry, theme: Theme, *, font_scale: float = 1.0) -> bytes:

@@ -128,8 +128,10 @@ def show_gallery(window: QtMainWindow) -> QtGalleryDialog:
             dialog.deleteLater()  # its cards wear the old theme's colours
         dialog = QtGalleryDialog(window)
         window.gallery_dialog = dialog  # type: ignore[attr-defined]
+    was_open = dialog.isVisible()
     dialog.show()
-    dialog.raise_()
+    if was_open:  # already open behind the window: bring it forward (a new one comes up on top)
+        dialog.raise_()
     return dialog
 
 

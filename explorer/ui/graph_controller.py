@@ -289,13 +289,16 @@ class GraphController:
         return min(holding, key=lambda group: len(group.members)) if holding else None
 
     def _show(self, fit: bool) -> None:
+        geometry = self.geometry
+        if geometry is None:
+            return  # nothing laid out: callers show a layout they have just made
         self.canvas.stepper = self.document.stepper
         scene = self.current_scene()
         made_for_scene, made_for_geometry, drawing = self._drawing
         self._drawing = (None, None, None)  # for the first picture only: nodes may move later
-        if scene is None or made_for_scene is not scene or made_for_geometry is not self.geometry:
+        if scene is None or made_for_scene is not scene or made_for_geometry is not geometry:
             drawing = None  # made for another step or layout
-        self.canvas.show_scene(scene, self.geometry, fit=fit, drawing=drawing)
+        self.canvas.show_scene(scene, geometry, fit=fit, drawing=drawing)
 
     def redraw(self) -> None:
         if self.geometry is not None:

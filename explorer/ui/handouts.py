@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import html
 import io
+from dataclasses import replace
+from datetime import date
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QAction,
     QColor,
     QFont,
+    QFontMetricsF,
     QImage,
     QPageLayout,
     QPageSize,
@@ -35,7 +38,8 @@ from explorer.ui.gallery import menu_named
 from explorer.ui.icon import paint_icon
 from explorer.ui.placement import final_scene, layout_geometry
 from explorer.ui.scene_painter import Geometry, paint_scene
-from explorer.ui.theme import Theme
+from explorer.ui.narration import lesson_for_code
+from explorer.ui.theme import THEMES, Theme
 
 if TYPE_CHECKING:
     from explorer.ui.main_window import QtMainWindow
@@ -60,6 +64,21 @@ def step_pages(trace: Trace, pass_index: int, font_scale: float = 1.0,
         yield build_scene(one_pass, stepper, trace.leaves), narrate(one_pass, stepper), geometry
 
 
+NARRATION_POINTS = 11.0  # narration on paper: never below MIN_POINTS, however long the step's text
+MIN_POINTS = 10.0
+CODE_POINTS = 10.0
+
+
+def print_theme() -> Theme:
+    """Handouts print on white in the light theme's colours, whatever the window shows."""
+    return replace(THEMES["light"], background="#ffffff", panel="#ffffff")
+
+
+def _pixels(painter: QPainter, points: float) -> float:
+    """Pixels of the painter's device for a size in points (1/72 inch)."""
+    return points * painter.device().logicalDpiY() / 72.0
+
+
 def paint_page(painter: QPainter, page: QRectF, scene: Scene, narration: Narration,
                geometry: Geometry, theme: Theme, font_scale: float = 1.0) -> None:
     """The graph (fitted) beside or above the narration, whichever wastes less of the page."""
@@ -73,7 +92,7 @@ def paint_page(painter: QPainter, page: QRectF, scene: Scene, narration: Narrati
     painter.scale(scale, scale)
     paint_scene(painter, scene, geometry, theme, font_scale=font_scale)
     painter.restore()
-    _paint_text(painter, text_area, narration, theme, pixel_size=max(10.0, page.width() / 90))
+    _paint_text(painter, text_area, narration, theme)
 
 
 def _split(page: QRectF, *, tall: bool) -> tuple[QRectF, QRectF]:
@@ -87,25 +106,36 @@ def _split(page: QRectF, *, tall: bool) -> tuple[QRectF, QRectF]:
             QRectF(page.left(), page.top() + height, page.width(), page.height() - height))
 
 
-def _paint_text(painter: QPainter, area: QRectF, narration: Narration, theme: Theme,
-                pixel_size: float) -> None:
-    document = QTextDocument()
-    font = QFont("DejaVu Sans")
-    font.setPixelSize(round(pixel_size))
-    document.setDefaultFont(font)
-    document.setTextWidth(area.width())
+def _paint_text(painter: QPainter, area: QRectF, narration: Narration, theme: Theme) -> None:
+    """The step's narration at 11 pt, smaller only as far as 10 pt when it would not fit."""
     body = "".join(f"<p>{html.escape(text)}</p>" for text in narration.paragraphs)
-    document.setHtml(f"<div style='color:{theme.foreground}'><p style='font-size:{round(pixel_size * 1.3)}px'>"
-                     f"<b>{html.escape(narration.title)}</b></p>{body}</div>")
+    points = NARRATION_POINTS
+    while True:
+        pixel_size = _pixels(painter, points)
+        document = QTextDocument()
+        font = QFont("DejaVu Sans")
+        font.setPixelSize(round(pixel_size))
+        document.setDefaultFont(font)
+        document.setTextWidth(area.width())
+        document.setHtml(f"<div style='color:{theme.foreground}'><p style='font-size:"
+                         f"{round(pixel_size * 1.3)}px'><b>{html.escape(narration.title)}</b></p>{body}</div>")
+        if document.size().height() <= area.height() or points <= MIN_POINTS:
+            break
+        points = max(MIN_POINTS, points - 0.5)
     painter.save()
     painter.translate(area.topLeft())
     document.drawContents(painter, QRectF(0, 0, area.width(), area.height()))
     painter.restore()
 
 
-def write_pdf(path: str | Path, trace: Trace, pass_index: int, theme: Theme, *,
-              font_scale: float = 1.0, geometry: Geometry | None = None) -> int:
-    """One landscape A4 page per step of the pass; returns the number of pages."""
+def write_pdf(path: str | Path, trace: Trace, pass_index: int, theme: Theme | None = None, *,
+              font_scale: float = 1.0, geometry: Geometry | None = None, code: str = "",
+              title: str = "", about: str = "") -> int:
+    """A title page (``title``, ``about``, the pass) with the code listing, then one landscape
+    A4 page per step of the pass, on white; returns the number of pages.
+
+    ``theme`` is ignored: paper is white in the light theme's colours (``print_theme``)."""
+    theme = print_theme()
     buffer_data = QByteArray()
     buffer = QBuffer(buffer_data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -115,16 +145,71 @@ def write_pdf(path: str | Path, trace: Trace, pass_index: int, theme: Theme, *,
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Landscape,
                                      QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter))
     painter = QPainter(writer)
-    pages = 0
-    for scene, narration, shared in step_pages(trace, pass_index, font_scale, geometry):
-        if pages:
-            writer.newPage()
-        page = _paint_header(painter, QRectF(painter.viewport()), theme, pages + 1)
+    pages = _paint_front(painter, writer, trace, pass_index, theme, code, title, about)
+    for number, (scene, narration, shared) in enumerate(step_pages(trace, pass_index, font_scale, geometry),
+                                                         start=1):
+        writer.newPage()
+        page = _paint_header(painter, QRectF(painter.viewport()), theme, number)
         paint_page(painter, page, scene, narration, shared, theme, font_scale)
         pages += 1
     painter.end()
     buffer.close()
     write_atomic(path, bytes(buffer_data.data()))
+    return pages
+
+
+def _paint_front(painter: QPainter, writer: QPdfWriter, trace: Trace, pass_index: int, theme: Theme,
+                 code: str, title: str, about: str) -> int:
+    """The title page and the code listing (continued on more pages if long); their count."""
+    page = QRectF(painter.viewport())
+    painter.fillRect(page, QColor(theme.background))
+    side = page.height() * 0.12
+    paint_icon(painter, QRectF(page.left(), page.top(), side, side))
+    one_pass = trace.passes[pass_index]
+    steps = len(one_pass.steps)
+    where = f"line {one_pass.line}" if one_pass.line else "implicit"
+    heading = QTextDocument()
+    font = QFont("DejaVu Sans")
+    font.setPixelSize(round(_pixels(painter, NARRATION_POINTS)))
+    heading.setDefaultFont(font)
+    heading.setTextWidth(page.width() - side * 1.3)
+    big = round(_pixels(painter, 22))
+    heading.setHtml(
+        f"<div style='color:{theme.foreground}'><p style='font-size:{big}px'><b>"
+        f"{html.escape(title or 'Autograd Explorer handout')}</b></p>"
+        + (f"<p>{html.escape(about)}</p>" if about else "")
+        + f"<p style='color:{theme.muted}'>Backward pass {one_pass.index + 1} ({html.escape(one_pass.call)}, "
+        f"{where}): {steps} step{'s' if steps != 1 else ''}, one per page after the code. Made with "
+        f"Autograd Explorer on {date.today().isoformat()}.</p></div>")
+    painter.save()
+    painter.translate(page.left() + side * 1.3, page.top())
+    heading.drawContents(painter, QRectF(0, 0, page.width() - side * 1.3, page.height()))
+    painter.restore()
+    top = page.top() + max(side, heading.size().height()) + _pixels(painter, 8)
+    return _paint_code(painter, writer, page, top, code, theme)
+
+
+def _paint_code(painter: QPainter, writer: QPdfWriter, page: QRectF, top: float, code: str,
+                theme: Theme) -> int:
+    """The program, numbered line by line at 10 pt, from ``top`` on; pages it took."""
+    font = QFont("DejaVu Sans Mono")
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    font.setPixelSize(round(_pixels(painter, CODE_POINTS)))
+    painter.setFont(font)
+    height = QFontMetricsF(font).lineSpacing()
+    lines = code.rstrip("\n").split("\n") if code.strip() else []
+    digits = len(str(max(1, len(lines))))
+    pages, y = 1, top
+    for number, line in enumerate(lines, start=1):
+        if y + height > page.bottom():
+            writer.newPage()
+            painter.fillRect(page, QColor(theme.background))
+            pages, y = pages + 1, page.top()
+        painter.setPen(QColor(theme.muted))
+        painter.drawText(QPointF(page.left(), y + height * 0.8), f"{number:>{digits}}")
+        painter.setPen(QColor(theme.foreground))
+        painter.drawText(QPointF(page.left() + height * (digits + 1), y + height * 0.8), line.expandtabs(4))
+        y += height
     return pages
 
 
@@ -205,9 +290,12 @@ def export_handout(window: QtMainWindow, path: Path) -> bool:
     suffix = path.suffix.lower()
     # the picture on screen (layout style, moved nodes), unless groups are folded in it
     shown = window.controller.geometry if window.controller.view_graph is None else None
+    lesson = lesson_for_code(window.document.code)
+    title = lesson.title if lesson is not None else (window.path.name if window.path else "Autograd Explorer handout")
+    about = lesson.explanation if lesson is not None else ""
     try:
         if suffix == ".pdf":
-            write_pdf(path, trace, index, window.theme, geometry=shown)
+            write_pdf(path, trace, index, geometry=shown, code=window.document.code, title=title, about=about)
         elif suffix == ".gif":
             write_gif(path, render_frames(trace, index, window.theme, geometry=shown))
         else:

@@ -40,7 +40,7 @@ from explorer.ui.background import wait_in_background
 from explorer.ui.canvas import QtGraphCanvas
 from explorer.ui.console import QtConsole
 from explorer.ui.editor import QtCodeEditor
-from explorer.ui.export import write_image
+from explorer.ui.export import render_image, write_image
 from explorer.ui.graph_controller import GraphController
 from explorer.ui.inspector import QtInspector
 from explorer.ui.runner import QtRunner, RunRequest
@@ -235,6 +235,10 @@ class QtMainWindow(QMainWindow):
         edit_menu.addAction(self._action("&Copy", self.editor.copy, QKeySequence.StandardKey.Copy))
         edit_menu.addAction(self._action("&Paste", self.editor.paste, QKeySequence.StandardKey.Paste))
         edit_menu.addAction(self._action("Select &All", self.editor.selectAll, QKeySequence.StandardKey.SelectAll))
+        edit_menu.addSeparator()
+        self.copy_graph_action = self._action("Copy &Graph Image", self.copy_graph_image, "Ctrl+Shift+C",
+                                              "The graph at this step as a picture, to paste into slides")
+        edit_menu.addAction(self.copy_graph_action)
         edit_menu.addSeparator()
         edit_menu.addActions([self.run_action, self.live_action])
         edit_menu.addAction(self._action("Reset edited &values", self._reset_overrides))
@@ -553,12 +557,27 @@ class QtMainWindow(QMainWindow):
         self.status.setText(f"Exported {path}")
         return True
 
+    def copy_graph_image(self) -> bool:
+        """Put the graph at this step on the clipboard, drawn as Export Image draws it."""
+        scene = self.controller.current_scene()
+        if scene is None or self.controller.geometry is None:
+            self.status.setText("There is no graph to copy yet")
+            return False
+        image = render_image(scene, self.controller.geometry, self.theme, font_scale=self.font_scale)
+        QApplication.clipboard().setImage(image)
+        self.status.setText(f"Copied the graph ({image.width()}×{image.height()} pixels)")
+        return True
+
     def _confirm_discard(self) -> bool:
+        """Save, discard or keep unsaved changes; False when the user cancels (or saving failed)."""
         if not self.editor.document().isModified() or not self.isVisible():
             return True
         answer = QMessageBox.question(
-            self, TITLE, "The program has unsaved changes. Discard them?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
+            self, TITLE, "The program has unsaved changes. Save them first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
         return answer == QMessageBox.StandardButton.Discard
 
     def _last_folder(self) -> Path:

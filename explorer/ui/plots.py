@@ -30,7 +30,9 @@ from explorer.core.function_plot import (
     Curve,
     Tangent,
     gradient_by_depth,
+    nearest_sample,
     node_gradient,
+    rounding_limited,
     sample_curve,
     sample_range,
     scalar_leaves,
@@ -96,6 +98,11 @@ class QtFunctionPlot(QWidget):
         self.plot = pg.PlotWidget()
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.curve_item = self.plot.plot([], [], pen=pg.mkPen("#1c7ed6", width=2))
+        self.samples_item = pg.ScatterPlotItem(size=5, brush=pg.mkBrush("#1c7ed6"))  # a staircase: dots
+        self.plot.addItem(self.samples_item)
+        self.note = QLabel("")
+        self.note.setObjectName("plotNote")
+        _wrapping(self.note)
         self.tangent_item = self.plot.plot([], [], pen=pg.mkPen("#e8590c", width=2, style=Qt.PenStyle.DashLine))
         self.point_item = pg.ScatterPlotItem(size=11, brush=pg.mkBrush("#e8590c"))
         self.plot.addItem(self.point_item)
@@ -104,9 +111,11 @@ class QtFunctionPlot(QWidget):
         self.marker.setToolTip("Drag to change x: the program re-runs and the graph follows")
         self.plot.addItem(self.marker)
         self.marker.sigPositionChanged.connect(self._on_marker_moved)
+        self.marker.sigPositionChangeFinished.connect(self._on_marker_dropped)
         self._drag_timer = QTimer(self, singleShot=True, interval=DRAG_DELAY_MS)
         self._drag_timer.timeout.connect(self._emit_drag)
         self._placing = False
+        self.output_name = "y"  # the plotted output: the root's variable name when it has one
         self.curve: Curve | None = None
         self.tangent: Tangent | None = None
         top = QHBoxLayout()
@@ -116,6 +125,7 @@ class QtFunctionPlot(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.plot, 1)
+        layout.addWidget(self.note)
 
     def set_leaves(self, leaves: list[str], chosen: str | None) -> None:
         self.leaf_box.blockSignals(True)
@@ -137,17 +147,29 @@ class QtFunctionPlot(QWidget):
         self.marker.setValue(point.x)
         self._placing = False
         self.point_item.setData([point.x], [point.y])
+        self.plot.setLabel("bottom", point.leaf)
+        self.plot.setLabel("left", self.output_name)
         self.caption.setText(f"{point.leaf} = {point.x:.4g},  y = {point.y:.4g},  "
                              f"slope = {point.leaf}.grad = {point.slope:.4g}")
         self._draw_tangent()
 
     def show_curve(self, curve: Curve | None) -> None:
         self.curve = curve
+        self.note.setText("")
         if curve is None:
             self.curve_item.setData([], [])
+            self.samples_item.setData([], [])
             return
-        ys = np.array(curve.ys, dtype=float)
-        self.curve_item.setData(np.array(curve.xs, dtype=float), ys, connect="finite")
+        xs, ys = np.array(curve.xs, dtype=float), np.array(curve.ys, dtype=float)
+        if rounding_limited(curve):  # the staircase is float32 rounding: show samples, say so
+            self.curve_item.setData([], [])
+            self.samples_item.setData(xs, ys)
+            self.note.setText("Over this range y changes by less than float32 can tell apart, so the "
+                              "samples sit on a few rounding steps: the tangent's slope, computed by "
+                              "the pass, is the exact answer here.")
+        else:
+            self.samples_item.setData([], [])
+            self.curve_item.setData(xs, ys, connect="finite")
         self._draw_tangent()
 
     def set_theme(self, theme: Theme) -> None:
@@ -156,6 +178,7 @@ class QtFunctionPlot(QWidget):
             self.plot.getAxis(axis).setPen(pg.mkPen(theme.foreground))
             self.plot.getAxis(axis).setTextPen(pg.mkPen(theme.foreground))
         self.curve_item.setPen(pg.mkPen(theme.grad_small, width=2))
+        self.samples_item.setBrush(pg.mkBrush(theme.grad_small))
         self.tangent_item.setPen(pg.mkPen(theme.grad_large, width=2, style=Qt.PenStyle.DashLine))
         self.point_item.setBrush(pg.mkBrush(theme.grad_large))
         self.marker.setPen(pg.mkPen(theme.root_outline, width=2))
@@ -177,9 +200,19 @@ class QtFunctionPlot(QWidget):
         if not self._placing:
             self._drag_timer.start()
 
+    def _on_marker_dropped(self) -> None:
+        """Let go, the marker snaps to the nearest sample of the curve (y is known exactly there)."""
+        snapped = nearest_sample(self.curve, float(self.marker.value()))
+        if snapped != float(self.marker.value()):
+            self._placing = True
+            self.marker.setValue(snapped)
+            self._placing = False
+            self._drag_timer.start()
+
     def _emit_drag(self) -> None:
         if self.tangent is not None:
-            self.valueDragged.emit(self.tangent.leaf, float(self.marker.value()))
+            value = nearest_sample(self.curve, float(self.marker.value()))
+            self.valueDragged.emit(self.tangent.leaf, value)
 
     def _on_leaf_changed(self, leaf: str) -> None:
         if leaf:
@@ -275,6 +308,9 @@ class PlotsController:
         if self.leaf not in leaves:
             self.leaf = leaves[0] if leaves else None
         self.function_plot.set_leaves(leaves, self.leaf)
+        one_pass = document.current_pass
+        root = one_pass.graph.nodes[one_pass.root] if one_pass is not None else {}
+        self.function_plot.output_name = str(root.get("variable") or "y") + " (the pass's output)"
         point = tangent(trace, document.pass_index, self.leaf) if trace and self.leaf else None
         self.function_plot.show_tangent(point, "No input with one number to move along: the plot "
                                         "needs a leaf like x = torch.tensor(2.0, requires_grad=True)")
@@ -342,6 +378,10 @@ class PlotsController:
         self.component_label.setText(f"Gradient received by {display_name(stepper.one_pass, node)}: "
                                      f"{shape}, largest |g| = {largest:.4g}{key}")
         values = grad.detach().double().numpy()
+        self.components.setLabel("left", "gradient")
+        self.components.setLabel("bottom", "column" if matrix else "element")
+        if matrix:
+            self.components.setLabel("left", "row")
         self.components.show_values(values if values.ndim <= 2 else values.reshape(values.shape[0], -1),
                                     self.window.theme.grad_small)
 

@@ -15,6 +15,7 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import QDockWidget, QToolBar, QWidget
 
+from explorer.ui.canvas import READABLE_PIXELS
 from explorer.ui.gallery import menu_named
 from explorer.ui.theme import THEMES
 
@@ -159,6 +160,8 @@ class Presentation:
         theme_changed(window)
         window._apply_font_scale(saved.font_scale)
         self._scale_narration(1.0)
+        window.canvas.readable_pixels = READABLE_PIXELS
+        window.canvas.fit_readable()
         self._saved = None
 
     def _visible_chrome(self) -> list[QWidget]:
@@ -191,10 +194,13 @@ class Presentation:
             self._apply_scale()
 
     def _apply_scale(self) -> None:
-        # The graph is zoomed to fill the screen anyway; its boxes have a fixed height, so
-        # labels grow only a little (three-line leaf boxes would overflow beyond this).
+        # Labels grow a little (three-line leaf boxes would overflow beyond this); the graph
+        # itself is zoomed so its text is ``scale`` times the readable size, as far as it fits.
         self.window._apply_font_scale(min(self.scale, CANVAS_SCALE_LIMIT))
         self._scale_narration(self.scale)
+        canvas = self.window.canvas
+        canvas.readable_pixels = READABLE_PIXELS * self.scale
+        canvas.fit_readable()
 
     def _scale_narration(self, scale: float) -> None:
         panel = getattr(self.window, "narration_panel", None)

@@ -51,6 +51,7 @@ print(a.dtype == np.int64, a.dtype == "int64", b.dtype == np.float64, np.float32
 print(type(a).__name__, type(np.float32(1)).__name__, isinstance(a, np.ndarray), type(a) == np.ndarray)
 print(a.tolist(), a[0, 0].item(), len(a), list(a[0]), float(a[0, 1]), sum(a[0]), max(a[1]))
 print(-a, ~(a > 3), a == 5, 3 < a, a == None, (a > 2) & (a < 9), [1, 1, 1, 1] - a)
+print(abs(-a), round(b[0, 1], 2), round(b, 1), 5 in a, 99 not in a, np.int64(2) in [1, 2])
 c = np.zeros((2, 2))
 c[0] = [1, 2]
 c[1, :] = 5
@@ -416,6 +417,19 @@ BOMBS = {
     "nested_list_to_array": "l = [0.0] * 1000000\nb = np.array([l] * 1000000)",
     "list_of_arrays_to_tensor": "b = np.ones(10 ** 6)\nt = torch.tensor([b] * 1000)",
     "iterate": "b = np.zeros(10 ** 7)\nfor v in b:\n    pass",
+    "expanded_tensor_sum": "b = torch.ones(1).expand(10 ** 6, 10 ** 6).numpy()\nc = b.sum()",
+    "expanded_tensor_times": "b = torch.ones(1).expand(10 ** 6, 10 ** 6).numpy()\nc = b * 2",
+    "expanded_tensor_abs": "b = torch.ones(1).expand(10 ** 6, 10 ** 6).numpy()\nc = abs(b)",
+    "expanded_tensor_round": "b = torch.ones(1).expand(10 ** 6, 10 ** 6).numpy()\nc = round(b, 2)",
+    "expanded_tensor_contains": "b = torch.ones(1).expand(10 ** 6, 10 ** 6).numpy()\nc = 2.0 in b",
+    "expanded_tensor_copy": "b = torch.ones(1).expand(10 ** 6, 10 ** 6).numpy()\nc = np.array(b)",
+    "expanded_tensor_index": "b = torch.ones(1).expand(10 ** 6, 10 ** 6).numpy()\nc = b[b > 0]",
+    "expanded_tensor_imag": "b = torch.ones(1).expand(10 ** 6, 10 ** 6).numpy()\nc = b.imag",
+    "expanded_tensor_fill": "b = torch.ones(1).expand(10 ** 6, 10 ** 6).numpy()\nb.fill(0.0)",
+    "expanded_tensor_assign": "b = torch.ones(1).expand(10 ** 6, 10 ** 6).numpy()\nb[:] = 0.0",
+    "expanded_tensor_add_in_place": "b = torch.ones(1).expand(10 ** 6, 10 ** 6).numpy()\nb += 1",
+    "expanded_tensor_shuffle": "b = torch.ones(1).expand(10 ** 6, 10 ** 6).numpy()\nnp.random.shuffle(b)",
+    "expanded_tensor_sort": "b = torch.ones(1).expand(10 ** 6, 10 ** 6).numpy()\nb.sort()",
     "print_many_dimensions": "b = np.zeros((2,) * 25)\nprint(b)",
     "sample_shape": "d = torch.distributions.Normal(0.0, 1.0)\ns = d.sample((10 ** 10,))",
     "categorical_sample_shape": "m = torch.distributions.Categorical(torch.ones(3))\ns = m.sample((10 ** 5, 10 ** 5))",

@@ -261,9 +261,12 @@ def test_pdf_handout_has_one_page_per_step(qtbot, window, tmp_path: Path) -> Non
     trace = window.document.trace
     steps = Stepper(trace.passes[0]).count
     path = tmp_path / "handout.pdf"
-    assert write_pdf(path, trace, 0, THEMES["light"]) == steps
+    # a title page with the code listing, then a page per step
+    assert write_pdf(path, trace, 0, THEMES["light"], code=window.document.code, title="Polynomial") == steps + 1
     data = path.read_bytes()
-    assert data.startswith(b"%PDF") and count_pdf_pages(data) == steps == 9
+    assert data.startswith(b"%PDF") and count_pdf_pages(data) == steps + 1 == 10
+    long_code = "\n".join(f"x{number} = {number}" for number in range(200))  # listing runs on
+    assert write_pdf(tmp_path / "long.pdf", trace, 0, code=long_code) > steps + 2
 
 
 def test_gif_and_png_frames_have_one_frame_per_step(qtbot, window, tmp_path: Path) -> None:
@@ -284,5 +287,5 @@ def test_handout_action_exports_the_current_pass(qtbot, window, tmp_path: Path) 
     run_and_wait(qtbot, window, example("accumulate_and_zero").source())
     window.document.select_pass(1)
     assert export_handout(window, tmp_path / "second.pdf")
-    assert count_pdf_pages((tmp_path / "second.pdf").read_bytes()) == len(
+    assert count_pdf_pages((tmp_path / "second.pdf").read_bytes()) == 1 + len(
         window.document.trace.passes[1].steps)

@@ -172,6 +172,7 @@ def test_a_failed_run_keeps_the_last_graph_on_screen_marked_stale(qapp) -> None:
     document, canvas, _ = make(qapp)
     ran(document, POLYNOMIAL)
     good = canvas.last
+    document.code_typed()  # the user edits the program in the editor, and breaks it
     ran(document, POLYNOMIAL.replace("y.backward()", "y.backward("))
     stale, message = canvas.stale[-1]
     assert stale and "last program that ran without errors" in message

@@ -57,8 +57,12 @@ def _bool(ev: Evaluator, value: Any = False) -> bool:
 
 
 def _abs(ev: Evaluator, value: Any) -> Any:
+    from explorer.core.language import library
+
     if isinstance(value, torch.Tensor):
         return ev.call_torch(abs, (value,), {}, grows=False)
+    if library.numpy_operand(value):  # an array: counted like its arithmetic
+        return library.array_unary(ev, abs, value)
     found = ev.call_special(value, "__abs__", [])
     return abs(value) if found is _NOT_DEFINED else found
 
@@ -66,6 +70,10 @@ def _abs(ev: Evaluator, value: Any) -> Any:
 def _round(ev: Evaluator, value: Any, ndigits: Any = None) -> Any:
     if isinstance(ndigits, int) and abs(ndigits) > 1000:
         raise ExplorerError("round() to more than 1000 digits is not allowed", kind="limit")
+    from explorer.core.language import library
+
+    if library.numpy_operand(value):  # an array: counted like its arithmetic
+        return library.array_unary(ev, lambda array: round(array, ndigits), value)
     return round(value) if ndigits is None else round(value, ndigits)
 
 

@@ -774,8 +774,8 @@ class Evaluator:
                 result = function(left, right)
             elif isinstance(left, UserInstance) or isinstance(right, UserInstance):
                 result = self._user_compare(op, left, right)
-            elif not isinstance(op, (ast.In, ast.NotIn)) and (
-                    library.numpy_operand(left) or library.numpy_operand(right)):
+            elif library.numpy_operand(right) or (not isinstance(op, (ast.In, ast.NotIn))
+                                                   and library.numpy_operand(left)):
                 result = self.checked(library.array_compare(self, function, left, right))
             elif isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor):
                 result = self.call_torch(function, (left, right), {}, grows=False)

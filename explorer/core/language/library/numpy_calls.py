@@ -245,9 +245,11 @@ def covariance(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Sizes:
 
 
 def decomposition(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Sizes:
-    elements, products = decomposition_size(shape_of(_first(args, kwargs, "a", "A")))
+    """Inverses, solves and factorisations: the square factors, and the cube of the size."""
+    shape = shape_of(_first(args, kwargs, "a", "A", "x"))
+    elements, products = decomposition_size(shape)
     others = sum(data_count(value) for value in args[1:] if is_data(value))
-    return elements + 2 * others, products + others * max(shape_of(args[0]) or (1,))
+    return elements + 2 * others, products + others * max(shape or (1,))
 
 
 def norm(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Sizes:

@@ -34,7 +34,8 @@ _METHOD_RULES: dict[str, rules.Rule] = {
     **{name: rules.copies for name in
        "reshape transpose swapaxes copy flatten ravel squeeze astype cumsum cumprod sort argsort "
        "clip round conj conjugate diagonal".split()},
-    "repeat": rules.repeat, "nonzero": rules.indices, "fill": rules.nothing, "dot": rules.dot,
+    # fill writes every element (a view of an expanded tensor may hold far more than memory)
+    "repeat": rules.repeat, "nonzero": rules.indices, "fill": rules.reduction, "dot": rules.dot,
 }
 # A numpy number has the array methods that make a new value (a.sum() of a 1-element sum...).
 _SCALAR_METHODS = frozenset(_METHOD_RULES) - {"fill", "sort"}
@@ -70,11 +71,18 @@ class ArrayKind(LibraryKind):
     attributes = allowlist.ARRAY_ATTRIBUTES
 
     def __init__(self) -> None:
-        self.methods = {name: _method(name) for name in _METHOD_RULES}
-        self.methods.update(item=_item, tolist=_tolist)
+        special = {"item": _item, "tolist": _tolist}
+        self.methods = {name: special[name] if name in special else _method(name)
+                        for name in allowlist.ARRAY_METHODS}
 
     def accepts(self, value: Any) -> bool:
         return type(value) is np.ndarray and value.dtype.kind in NUMERIC_KINDS
+
+    def get(self, ev: Evaluator, owner: Any, name: str) -> Any:
+        if name == "imag" and owner.dtype.kind != "c":  # the zeros of a real array are new memory
+            reserve(ev, owner.size)
+            ev.budget.add_elements(owner.size)
+        return super().get(ev, owner, name)
 
     def set(self, ev: Evaluator, owner: Any, name: str, value: Any) -> None:
         raise refused(f"`.{name}` of a numpy array cannot be assigned in the code box",
@@ -89,14 +97,16 @@ class ArrayKind(LibraryKind):
         return result
 
     def set_item(self, ev: Evaluator, owner: Any, index: Any, value: Any) -> None:
-        reserve(ev, data_count(index, index=True) + data_count(value))
+        given = data_count(index, index=True) + data_count(value)
+        selected = index_count(owner.shape, index)
+        if not selected:  # a plain index selects a view: its size is what is written
+            selected = np.size(owner[index])
+        reserve(ev, given + selected)
         owner[index] = value
 
     def iterate(self, ev: Evaluator, owner: Any) -> Iterator[Any]:
         return iter(owner)
 
-    def vocabulary(self) -> frozenset[str]:
-        return self.attributes | allowlist.ARRAY_METHODS
 
 
 class ScalarKind(LibraryKind):

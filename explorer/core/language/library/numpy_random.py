@@ -131,9 +131,7 @@ def _shuffle(ev: Evaluator, method: Callable[..., Any], args: tuple[Any, ...] | 
     target = args[0] if args else kwargs.get("x")
     if not isinstance(target, (np.ndarray, list)):
         raise TypeError(f"shuffle takes an array or a list, not {type(target).__name__}")
-    if isinstance(target, np.ndarray):
-        data_count(target)
-    ev.budget.check_time()
+    reserve(ev, data_count(target) if isinstance(target, np.ndarray) else 0)  # moves every element
     method(*args, **kwargs)
 
 

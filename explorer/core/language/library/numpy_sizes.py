@@ -85,10 +85,11 @@ def prepare_call(args: Iterable[Any], kwargs: dict[str, Any]) -> tuple[tuple[Any
 
 
 def _prepare(value: Any, keyword: str | None) -> Any:
-    if keyword == "dtype" or isinstance(value, SafeFunction):
-        return resolve_dtype(value) if keyword == "dtype" or value.runtime_type in DTYPE_TYPES else (
-            _not_data(value))
-    if isinstance(value, np.dtype):
+    if keyword == "dtype" or isinstance(value, np.dtype):
+        return resolve_dtype(value)
+    if isinstance(value, SafeFunction):  # np.float32, float...: a dtype given by position
+        if value.runtime_type not in DTYPE_TYPES:
+            raise TypeError(f"a numpy function cannot take {value!r} in the code box")
         return resolve_dtype(value)
     if isinstance(value, str):
         return _option_word(value, keyword)
@@ -110,10 +111,6 @@ def _option_word(value: str, keyword: str | None) -> Any:
                   "numpy arrays hold numbers here; options are words like 'C' or 'fro'")
 
 
-def _not_data(value: Any) -> Any:
-    raise TypeError(f"a numpy function cannot take {value!r} in the code box")
-
-
 def data_count(value: Any, *, index: bool = False) -> int:
     """How many elements numpy would read from ``value`` (lists repeating one list are counted
     once per repeat, without walking them again); refuses anything that is not plain data."""
@@ -128,9 +125,17 @@ def data_count(value: Any, *, index: bool = False) -> int:
                 if all(type(child) in _PLAIN_LEAVES for child in item):
                     counted[key] = len(item)
                 else:
-                    counted[key] = sum(walk(child, depth + 1) for child in item)
+                    counted[key] = _sum_children(item, depth)
             return counted[key]
         return _leaf_count(item, index)
+
+    def _sum_children(item: list[Any] | tuple[Any, ...], depth: int) -> int:
+        total, previous, previous_count = 0, None, 0
+        for child in item:
+            if child is not previous or previous is None:  # [row] * n: one row, counted once
+                previous, previous_count = child, walk(child, depth + 1)
+            total += previous_count
+        return total
 
     return walk(value, 0)
 
