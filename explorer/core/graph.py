@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cmath
 import contextlib
 import functools
 import gc
@@ -19,6 +20,7 @@ LINE_KEY = "explorer.line"  # the program line whose statement made a node
 BLOCK_KEY = "explorer.block"  # the turn of the outermost loop that made a node
 SPAN_KEY = "explorer.span"  # (line, col, end_line, end_col) of the expression that made a node
 NON_FINITE_KEY = "explorer.non_finite"  # the node's forward output held NaN or Inf
+FILE_KEY = "explorer.file"  # the user's file whose LINE_KEY line made a node (trusted runs)
 _NO_SEQUENCE = 2**64 - 1
 
 
@@ -201,7 +203,8 @@ def _all_finite(value: torch.Tensor) -> bool:
     if not (value.is_floating_point() or value.is_complex()) or value.numel() == 0:
         return True
     values = value.detach()
-    if bool(torch.isfinite(values.sum())):
+    total = values.sum().item()  # a Python number: no tensor made for the test itself
+    if cmath.isfinite(total):
         return True
     return bool(torch.isfinite(values).all())
 
@@ -237,7 +240,8 @@ def _node_attributes(node: Any, naming: Naming, names_key: tuple[str, int]) -> d
             "variable": ", ".join(names) if names else None,
             "module": node.metadata.get(MODULE_KEY),
             "line": node.metadata.get(LINE_KEY), "block": node.metadata.get(BLOCK_KEY),
-            "span": node.metadata.get(SPAN_KEY), "non_finite": NON_FINITE_KEY in node.metadata}
+            "span": node.metadata.get(SPAN_KEY), "non_finite": NON_FINITE_KEY in node.metadata,
+            "file": node.metadata.get(FILE_KEY)}
 
 
 def _add_edge_shapes(nodes: dict[str, dict[str, Any]],

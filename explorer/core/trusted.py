@@ -31,6 +31,7 @@ from explorer.core.modules import (
     track_modules,
 )
 from explorer.core.recorder import PassRequest, record_pass, run_summarized, summary_of
+from explorer.core.source_lines import label_from_files, source_lines
 from explorer.core.trace import LeafVariable, Pass, PassSummary, Trace
 
 SECOND_BACKWARD = "Trying to backward through the graph a second time"
@@ -138,6 +139,7 @@ class _Recorder:
     def _keep(self, one_pass: Pass, named: dict[str, torch.Tensor], first: int | None) -> None:
         """Name and group the pass, link it to the pass whose gradient graph it walks, keep it."""
         name_leaves_and_groups(one_pass.graph, named)
+        label_from_files(one_pass.graph)  # each node as the user's line that made it
         built_by = self._built_by(one_pass)
         if built_by is not None:
             one_pass.graph.graph["built_by_pass"] = built_by
@@ -254,7 +256,7 @@ def record(model: torch.nn.Module | None = None, names: dict[str, torch.Tensor] 
     ``max_passes`` run unrecorded (and are counted).
     """
     recording = Recording()
-    with track_modules(model) as tracker, \
+    with track_modules(model) as tracker, source_lines(), \
             _wrapped(_Recorder(recording, tracker, dict(names or {}), max_passes)):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

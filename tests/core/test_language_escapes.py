@@ -125,3 +125,19 @@ def test_standard_library_modules_stay_within_the_limits() -> None:
     assert copied.error is not None and copied.error.kind == "limit" and copied.error.line == 3
     refused = run_program("import copy\nc = copy.error\n")
     assert refused.error is not None and refused.error.kind == "refused"
+
+
+def test_the_broadcast_size_check_agrees_with_torch() -> None:
+    import itertools
+
+    import torch
+
+    from explorer.core.language.guards import _broadcast_pair
+
+    shapes = [(), (1,), (3,), (2, 1), (2, 3), (1, 3), (4, 1, 3), (2, 2)]
+    for left, right in itertools.product(shapes, repeat=2):
+        try:
+            expected = tuple(torch.broadcast_shapes(left, right))
+        except RuntimeError:
+            expected = None
+        assert _broadcast_pair(left, right) == expected, (left, right)

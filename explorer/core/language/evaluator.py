@@ -1009,10 +1009,12 @@ class Evaluator:
                    kwargs: dict[str, Any], *, grows: bool, creation: bool = False) -> Any:
         """Call a torch function after checking what it would allocate; count what it did."""
         self.budget.check_time()
-        precheck(self.budget, function, args, kwargs, grows=grows, creation=creation)
-        check_integer_division(args, kwargs)
+        inputs = tensors_in(args) if not kwargs else tensors_in((args, kwargs))
+        precheck(self.budget, function, args, kwargs, grows=grows, creation=creation, inputs=inputs)
+        if kwargs:
+            check_integer_division(args, kwargs)
         result = function(*args, **kwargs)
-        self.budget.add_elements(new_elements(result, tensors_in((args, kwargs))))
+        self.budget.add_elements(new_elements(result, inputs))
         return self.checked(result)
 
     def _call_method(self, owner: Any, name: str, args: list[Any], kwargs: dict[str, Any],

@@ -21,7 +21,26 @@ _SMALL_PRODUCT = 10_000
 _MAX_FORMAT_NUMBER = 10_000
 
 
+_ATOMS = frozenset({int, float, bool, str, complex, type(None), slice, type(Ellipsis)})
+
+
 def tensors_in(values: Any) -> list[torch.Tensor]:
+    """Every tensor in ``values`` (lists, tuples and dicts searched to any depth)."""
+    if type(values) is tuple or type(values) is list:
+        # the common case, a call's flat arguments, without building a stack
+        found: list[torch.Tensor] = []
+        for value in values:
+            if type(value) in _ATOMS:
+                continue
+            if isinstance(value, torch.Tensor):
+                found.append(value)
+            elif isinstance(value, (list, tuple, dict)):
+                found.extend(_tensors_nested(value))
+        return found
+    return _tensors_nested(values)
+
+
+def _tensors_nested(values: Any) -> list[torch.Tensor]:
     found: list[torch.Tensor] = []
     stack = [values]
     while stack:
@@ -67,6 +86,7 @@ def precheck(
     *,
     grows: bool,
     creation: bool = False,
+    inputs: list[torch.Tensor] | None = None,
 ) -> None:
     """Refuse a call whose result would pass the element limit, by running it on ``meta``.
 
@@ -77,14 +97,15 @@ def precheck(
     counted at a bound its inputs give.
     """
     _check_nested_data(budget, args)
-    inputs = tensors_in((args, kwargs))
+    if inputs is None:
+        inputs = tensors_in((args, kwargs))
     if call is not operator.getitem:  # indexing reads only what it selects
         check_reads(budget, inputs)
-    small_inputs = math.prod(max(tensor.numel(), 1) for tensor in inputs) <= _SMALL_PRODUCT
-    if not grows and small_inputs and _small_numbers((args, kwargs)):
-        return
     if call in _ELEMENTWISE and not kwargs and all(isinstance(value, _OPERAND) for value in args):
         _reserve_broadcast(budget, args)
+        return
+    small_inputs = math.prod(max(tensor.numel(), 1) for tensor in inputs) <= _SMALL_PRODUCT
+    if not grows and small_inputs and _small_numbers((args, kwargs)):
         return
     result, meta_inputs, failure = _dry_run(call, args, kwargs, creation)
     if failure is None:
@@ -117,8 +138,33 @@ _ELEMENTWISE = frozenset({
 _OPERAND = (torch.Tensor, bool, int, float, complex)  # a list operand may hide a large tensor
 
 
+def _broadcast_pair(left: tuple[int, ...], right: tuple[int, ...]) -> tuple[int, ...] | None:
+    """NumPy's broadcasting rule for two shapes (torch's own is written in Python, and slower);
+    None when they do not broadcast (the real call then raises torch's own error)."""
+    width = max(len(left), len(right))
+    left = (1,) * (width - len(left)) + left
+    right = (1,) * (width - len(right)) + right
+    shape = []
+    for a, b in zip(left, right):
+        if a == b or b == 1:
+            shape.append(a)
+        elif a == 1:
+            shape.append(b)
+        else:
+            return None
+    return tuple(shape)
+
+
 def _reserve_broadcast(budget: Budget, args: tuple[Any, ...]) -> None:
-    shapes = [value.shape if isinstance(value, torch.Tensor) else () for value in args]
+    shapes = [tuple(value.shape) for value in args if isinstance(value, torch.Tensor)]
+    if len(shapes) == 1 or (len(shapes) == 2 and shapes[0] == shapes[1]):
+        budget.reserve_elements(math.prod(shapes[0]))  # no broadcasting to work out
+        return
+    if len(shapes) == 2:
+        shape = _broadcast_pair(shapes[0], shapes[1])
+        if shape is not None:
+            budget.reserve_elements(math.prod(shape))
+        return
     try:
         shape = torch.broadcast_shapes(*shapes)
     except RuntimeError:  # shapes that do not broadcast: the real call raises torch's own error
