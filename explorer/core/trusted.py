@@ -69,9 +69,9 @@ class Recording:
 
     def show(self, *, block: bool = True, title: str = "recorded passes") -> Any:
         """Open the app on every recorded pass."""
-        from explorer.api import show_trace
+        from explorer.core.frontends import open_window
 
-        return show_trace(self.trace(), title=title, code=self.source, block=block)
+        return open_window(self.trace(), title=title, code=self.source, block=block)
 
 
 class _Recorder:

@@ -25,7 +25,7 @@ from typing import Any
 
 from explorer.core.errors import ExplorerError
 from explorer.core.graph import AutogradGraph
-from explorer.core.limits import Limits
+from explorer.core.limits import WALL_ALLOWANCE, Limits
 from explorer.core.trace import Trace
 
 _READY = b"ready"
@@ -157,7 +157,9 @@ class EvaluationWorker:
         self._cancel.clear()
         request = (source, limits, overrides, passes)
         self._connection.send_bytes(pickle.dumps(request, pickle.HIGHEST_PROTOCOL))
-        deadline = time.monotonic() + limits.max_seconds + self.options.grace_seconds
+        # the run stops itself at max_seconds of processor time or twice that of wall-clock
+        # time; past that (stuck inside one torch call) the process is ended
+        deadline = time.monotonic() + limits.max_seconds * WALL_ALLOWANCE + self.options.grace_seconds
         stop_asked: float | None = None
         while not self._connection.poll(_POLL_SECONDS):
             now = time.monotonic()
@@ -239,7 +241,13 @@ def _overran_error(limits: Limits, line: int, col: int) -> ExplorerError:
 def _serve(connection: Connection, cancel: Any, where: Any, memory_bytes: int) -> None:
     """The worker's loop: run each request and send its trace back."""
     _limit_memory(memory_bytes)
+    import torch
+
     from explorer.core.program import run_program  # the slow import, done before the first run
+
+    # Code box programs work on small tensors, where a second thread costs more than it gives
+    # (and on a busy machine, far more); one thread also makes a run's time its own.
+    torch.set_num_threads(1)
 
     # torch imports more (sympy, decompositions) the first time a size is worked out on the meta
     # device: over a second that would count against the first program's time limit

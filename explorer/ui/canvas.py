@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
@@ -32,10 +34,11 @@ class QtSceneItem(pg.GraphicsObject):
         self.font_scale = 1.0
         self.stale = False
         self._dragging: str | None = None
-        self.on_select = None
-        self.on_moved = None
-        self.on_double = None
-        self.on_context = None
+        # what the canvas widget does with a click, a drop, a double click, a right click
+        self.on_select: Callable[..., None] | None = None
+        self.on_moved: Callable[..., None] | None = None
+        self.on_double: Callable[..., None] | None = None
+        self.on_context: Callable[..., None] | None = None
         self._after_paint: list = []
 
     def set_content(self, scene: Scene | None, geometry: Geometry, drawing: SceneCache | None = None) -> None:
@@ -150,7 +153,7 @@ class QtGraphCanvas(QWidget):
         layout.addWidget(self.legend)
         self.banner.raise_()  # the stale banner sits above the graphics view
         self.view_widget.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self._hovered: str | None = None
+        self._hovered: str | int | None = None  # a node's id, or an edge's index
         self.stepper: Stepper | None = None  # for tooltips, computed when the mouse is over a node
         self.readable_pixels = READABLE_PIXELS  # presentation mode asks for bigger text
         # the view was chosen by ``fit_readable``, not moved by the user: a resize chooses again

@@ -36,6 +36,7 @@ def _paint(painter: QPainter, scene: Scene, geometry: Geometry, theme: Theme, bo
 
 MAX_PNG_SIDE = 16_000  # pixels: a huge graph is drawn smaller (its overview), not refused
 LEGIBLE_PIXELS = 8.0  # body text at least this tall in a PNG reads; below, the PNG is a picture only
+TEXT_PIXELS_KEY = "explorer:text-pixels"  # PNG text chunk: how tall the body text is, in pixels
 
 
 def png_scale(geometry: Geometry) -> float:
@@ -55,7 +56,7 @@ def render_png(scene: Scene, geometry: Geometry, theme: Theme, *, font_scale: fl
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # PySide takes the str at runtime
     return bytes(data.data())
 
 
@@ -70,6 +71,8 @@ def render_image(scene: Scene, geometry: Geometry, theme: Theme, *, font_scale: 
     painter = QPainter(image)
     _paint(painter, scene, geometry, theme, bounds, scale, font_scale)
     painter.end()
+    # said in the PNG itself (a tEXt chunk), so a check needs no guess: is the text readable?
+    image.setText(TEXT_PIXELS_KEY, f"{text_pixels(scale, font_scale):.1f}")
     return image
 
 

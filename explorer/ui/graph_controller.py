@@ -10,10 +10,10 @@ import networkx as nx
 
 from explorer.core.document import Document
 from explorer.core.groups import Group, automatic_groups, fold, fold_scene
-from explorer.core.summary import is_big, repeat_groups
 from explorer.core.layout import Layout, Progress
 from explorer.core.scene import Scene, build_scene, scene_indices
 from explorer.core.stepper import Stepper
+from explorer.core.summary import is_big, repeat_groups
 from explorer.core.trace import Pass, Trace
 from explorer.ui.placement import final_scene, layout_geometry
 from explorer.ui.scene_painter import Geometry, SceneCache, prepare_arrays

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,9 +36,9 @@ from explorer.core.stepper import Stepper
 from explorer.core.trace import Trace
 from explorer.ui.gallery import menu_named
 from explorer.ui.icon import paint_icon
+from explorer.ui.narration import lesson_for_code
 from explorer.ui.placement import final_scene, layout_geometry
 from explorer.ui.scene_painter import Geometry, paint_scene
-from explorer.ui.narration import lesson_for_code
 from explorer.ui.theme import THEMES, Theme
 
 if TYPE_CHECKING:

@@ -74,10 +74,8 @@ def step_values_html(stepper: Stepper | None, theme: Theme) -> str:
     rows = [("received", grad) for grad in step.grad_outputs]
     rows += [(f"sent to input {slot}" if len(step.grad_inputs) > 1 else "sent on", grad)
              for slot, grad in enumerate(step.grad_inputs)]
-    cells = "".join(f"<tr><td valign='top' style='color:{theme.muted}; padding-right:8px'>{label}</td>"
-                    f"<td>{tensor_html(grad, muted=theme.muted)}</td></tr>"
-                    for label, grad in rows if grad is not None)
-    return f"<table cellspacing='4'>{cells}</table>"
+    return "".join(f"<p><span style='color:{theme.muted}'>{label}</span><br>"
+                   f"{tensor_html(grad, muted=theme.muted)}</p>" for label, grad in rows if grad is not None)
 
 
 def _paragraph(text: str, theme: Theme) -> str:
@@ -102,7 +100,8 @@ class QtNarrationPanel(QTextBrowser):
         self.compact = False
         # At 300% a long formula must still wrap inside the panel, never run off its edge.
         self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # (a wide matrix of values, which cannot wrap, scrolls instead)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
     def show_narration(self, narration: Narration | None, lesson: Example | None, values: str = "") -> None:
         self.narration, self.lesson, self.values = narration, lesson, values

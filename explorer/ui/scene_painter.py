@@ -105,9 +105,10 @@ def body_font(scale: float = 1.0) -> QFont:
 
 
 def torch_font(scale: float = 1.0) -> QFont:
-    """The torch name under a node's title: a size up from body text, so it reads at 9 pt."""
+    """The torch name under a node's title: the title's size, not bold, so that it reads (by a
+    person, and by OCR) at the smallest zoom the view chooses."""
     font = QFont("DejaVu Sans")
-    font.setPixelSize(max(1, round(14 * scale)))
+    font.setPixelSize(max(1, round(15 * scale)))
     return font
 
 

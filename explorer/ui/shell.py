@@ -76,10 +76,10 @@ class QtLoader(QObject):
         super().__init__()
         self.modules = modules
         self.start_worker = start_worker
-        self.thread = threading.Thread(target=self._load, name="explorer-load", daemon=True)
+        self.loading = threading.Thread(target=self._load, name="explorer-load", daemon=True)
 
     def start(self) -> None:
-        self.thread.start()
+        self.loading.start()
 
     def _load(self) -> None:
         failure: BaseException | None = None

@@ -132,3 +132,36 @@ def test_magnitudes_are_norms_of_what_each_node_received() -> None:
     assert magnitudes[one_pass.root] == pytest.approx(1.0)
     nan_pass = explorer.trace((x.abs().sqrt() * 0.0 + (x - x).sqrt()).sum()).passes[0]
     assert any(math.isnan(value) for value in gradient_magnitudes(nan_pass).values())
+
+
+def test_forward_nan_names_the_first_operation_that_made_it_with_its_line() -> None:
+    from explorer.core import run_program
+    from explorer.core.diagnostics import forward_non_finite
+
+    source = ("import torch\nx = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)\n"
+              "y = x * 2\nz = torch.log(y - 1)\nw = z * 3\nloss = w.sum()\nloss.backward()\n")
+    trace = run_program(source)
+    assert math.isnan(float(trace.passes[0].outputs[0]))  # torch's own forward: NaN
+    found = forward_non_finite(trace.passes[0])
+    assert found is not None and found.kind == "forward_non_finite"
+    data = trace.passes[0].graph.nodes[found.node]
+    assert data["name"] == "LogBackward0" and data["line"] == 4
+    assert found.message.startswith("line 4: torch.log(…) (LogBackward0)") and "log of a negative" in found.message
+    assert diagnose(trace)[0] == found  # the most urgent finding, before any backward one
+    clean = run_program(source.replace("-2.0", "2.0"))
+    assert forward_non_finite(clean.passes[0]) is None
+
+
+def test_a_bias_before_a_batch_norm_has_no_gradient_by_design() -> None:
+    from explorer.core import run_program
+
+    source = ("import torch\nimport torch.nn as nn\ntorch.manual_seed(0)\nlayer = nn.Linear(3, 4)\n"
+              "norm = nn.BatchNorm1d(4)\nx = torch.randn(8, 3)\nloss = norm(layer(x)).pow(2).sum()\n"
+              "loss.backward()\n")
+    trace = run_program(source)
+    bias_grad = trace.passes[0].grads["layer.bias"]
+    assert float(bias_grad.abs().max()) < 1e-5  # zero but for rounding, as torch computes it
+    found = [item for item in diagnose(trace) if item.kind == "by_design"]
+    assert len(found) == 1 and found[0].message.startswith("layer.bias")
+    assert "batch norm" in found[0].message
+    assert not [item for item in diagnose(trace) if item.kind == "vanishing"]

@@ -38,11 +38,32 @@ def test_failed_run_keeps_the_last_good_trace_and_marks_it_stale() -> None:
     good = document.trace
     events = []
     document.trace_changed.connect(lambda: events.append("trace"))
+    document.code_typed()  # the user typed the broken line
     document.accept_run("x = (", run_program("x = ("))
     assert document.trace is good and document.stale and document.error.kind == "syntax"
     assert events == ["trace"]
     document.accept_run(POLYNOMIAL, run_program(POLYNOMIAL))
     assert not document.stale and document.error is None
+
+
+def test_another_program_that_fails_without_a_graph_does_not_show_the_last_one() -> None:
+    document = _document(POLYNOMIAL)
+    document.code_loaded()  # a lesson or file replaced the code: the old graph is not its graph
+    document.accept_run("x = (", run_program("x = ("))
+    assert document.trace is not None and not document.trace.passes and document.stepper is None
+    assert not document.stale and document.error.kind == "syntax"
+
+
+def test_a_program_failing_before_backward_shows_the_graph_built_up_to_its_error() -> None:
+    source = ("import torch\nx = torch.tensor(3.0, requires_grad=True)\ny = x * x + 1\n"
+              "x.grad.zero_()\ny.backward()\n")
+    trace = run_program(source)
+    assert trace.error is not None and trace.error.line == 4
+    assert len(trace.passes) == 1 and "stopped at line 4" in trace.passes[0].note
+    names = sorted(data["name"] for _, data in trace.passes[0].graph.nodes(data=True))
+    assert names == ["AddBackward0", "MulBackward0", "torch::autograd::AccumulateGrad"]
+    expected = reference_grads(source.split("x.grad.zero_()")[0], "y", ["x"])["x"]
+    assert torch.equal(trace.passes[0].grads["x"], expected)  # the implicit y.backward(), by torch
 
 
 def test_step_events_fire_only_when_the_position_moves() -> None:

@@ -100,7 +100,6 @@ TORCH_REACH = {
     "torch_cuda": "torch.cuda.init()",
     "torch_backends": "torch.backends.cudnn.version()",
     "torch_set_default_device": "torch.set_default_device('meta')",
-    "torch_set_printoptions": "torch.set_printoptions(threshold=10 ** 9)",
     "torch_set_num_threads": "torch.set_num_threads(1000)",
     "torch_multiprocessing": "import torch.multiprocessing",
     "torch_distributed": "import torch.distributed",

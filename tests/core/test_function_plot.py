@@ -91,3 +91,16 @@ def test_node_gradient_is_what_the_node_received_so_far() -> None:
     assert node_gradient(stepper, leaf) is None
     stepper.to_end()
     assert torch.equal(node_gradient(stepper, leaf), one_pass.grads["b"])
+
+
+def test_a_curve_flatter_than_float32_can_resolve_is_called_rounding() -> None:
+    from explorer.core.function_plot import Curve, nearest_sample, rounding_limited
+
+    xs = [index / 10 for index in range(-20, 21)]
+    # what a float32 program computes for y = 0.5 + 1e-9 x: a few levels, not a line
+    flat = [float(torch.tensor(0.5) + torch.tensor(1e-9) * torch.tensor(x)) for x in xs]
+    assert len(set(flat)) < len(xs) // 2
+    assert rounding_limited(Curve("x", tuple(xs), tuple(flat), 0.0, True))
+    square = [float(torch.tensor(x) ** 2) for x in xs]
+    assert not rounding_limited(Curve("x", tuple(xs), tuple(square), 0.0, True))
+    assert nearest_sample(Curve("x", tuple(xs), tuple(square), 0.0, True), 0.34) == pytest.approx(0.3)

@@ -141,3 +141,16 @@ def test_the_broadcast_size_check_agrees_with_torch() -> None:
         except RuntimeError:
             expected = None
         assert _broadcast_pair(left, right) == expected, (left, right)
+
+
+def test_print_options_are_held_within_bounds_and_put_back() -> None:
+    import torch
+
+    before = torch._tensor_str.PRINT_OPTS.threshold
+    trace = run_program("torch.set_printoptions(threshold=10 ** 9, precision=2)\n"
+                        "print(torch.arange(20000.0))\nprint(torch.tensor([1.23456]))\n")
+    assert trace.error is None, trace.error
+    first, second = trace.stdout.strip().split("\n")[0], trace.stdout.strip().split("\n")[-1]
+    assert "..." in first  # 20,000 elements are still summarised: the threshold is held at 10,000
+    assert second == "tensor([1.23])"
+    assert torch._tensor_str.PRINT_OPTS.threshold == before

@@ -67,7 +67,7 @@ def test_dragging_a_node_moves_it_and_a_value_edit_keeps_it_there(qtbot, window)
         drag(view, start, end)
     dropped = widget_to_view(view, box, end)
     target = window.controller.geometry.centres[node]
-    pixel = 1.0 / box.viewPixelSize()[0]  # scene units per screen pixel: the mouse's resolution
+    pixel = max(box.viewPixelSize())  # scene units per screen pixel: the mouse's resolution
     assert moved.args[0] == node and moved.args[1] == target
     assert abs(target[0] - dropped.x()) <= pixel and abs(target[1] - dropped.y()) <= pixel
     assert {k: v for k, v in window.controller.geometry.centres.items() if k != node} == others

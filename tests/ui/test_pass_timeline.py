@@ -7,10 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from PySide6.QtCore import QPointF
 
 from explorer.core.passes import timeline_of
 from tests.core.reference import assert_same, run_reference
 from tests.ui.conftest import run_and_wait
+from tests.ui.mouse import click, view_to_widget
 
 STEPS = 25
 # A vector parameter: no scalar leaf, so the Plots panel does not sample y(x) by running the
@@ -65,7 +67,12 @@ def test_a_loop_fills_the_timeline_and_the_selector_names_each_kept_pass(qtbot, 
 
 def test_picking_a_kept_pass_shows_it_at_once(qtbot, window) -> None:
     run_and_wait(qtbot, window, LOOP)
-    window.pass_timeline.view.passPicked.emit(STEPS - 1)
+    view = window.pass_timeline.view
+    box = view.plot.getViewBox()
+    # the plot takes its range from the data once laid out: every pass on the axis
+    qtbot.waitUntil(lambda: view.plot.isVisible() and box.viewRect().left() <= 1
+                    and box.viewRect().right() >= STEPS, timeout=30_000)
+    click(view.plot, view_to_widget(view.plot, box, QPointF(STEPS, box.viewRect().center().y())))
     assert _shown(window) == STEPS - 1 and not window.runner.busy
     assert window.step_bar.passes.currentIndex() == 10
     assert window.pass_timeline.view.current.value() == STEPS

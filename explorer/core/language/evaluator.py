@@ -1009,8 +1009,7 @@ class Evaluator:
                    kwargs: dict[str, Any], *, grows: bool, creation: bool = False) -> Any:
         """Call a torch function after checking what it would allocate; count what it did."""
         self.budget.check_time()
-        inputs = tensors_in(args) if not kwargs else tensors_in((args, kwargs))
-        precheck(self.budget, function, args, kwargs, grows=grows, creation=creation, inputs=inputs)
+        inputs = precheck(self.budget, function, args, kwargs, grows=grows, creation=creation)
         if kwargs:
             check_integer_division(args, kwargs)
         result = function(*args, **kwargs)

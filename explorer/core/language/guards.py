@@ -86,38 +86,36 @@ def precheck(
     *,
     grows: bool,
     creation: bool = False,
-    inputs: list[torch.Tensor] | None = None,
-) -> None:
+) -> list[torch.Tensor]:
     """Refuse a call whose result would pass the element limit, by running it on ``meta``.
 
     ``grows`` marks calls whose output size comes from their arguments (sizes, repeats,
     outer products). Other calls skip the check only when their tensors are small and every
     number among their arguments is small too (padding, kernel sizes and output sizes are
     numbers). The check fails closed: a call whose size cannot be worked out is refused, or
-    counted at a bound its inputs give.
+    counted at a bound its inputs give. Returns the call's tensor inputs, found once.
     """
-    _check_nested_data(budget, args)
-    if inputs is None:
-        inputs = tensors_in((args, kwargs))
+    _check_nested_data(budget, args)  # first: a list repeating one list is huge to walk
+    inputs = tensors_in(args) if not kwargs else tensors_in((args, kwargs))
     if call is not operator.getitem:  # indexing reads only what it selects
         check_reads(budget, inputs)
     if call in _ELEMENTWISE and not kwargs and all(isinstance(value, _OPERAND) for value in args):
         _reserve_broadcast(budget, args)
-        return
+        return inputs
     small_inputs = math.prod(max(tensor.numel(), 1) for tensor in inputs) <= _SMALL_PRODUCT
     if not grows and small_inputs and _small_numbers((args, kwargs)):
-        return
+        return inputs
     result, meta_inputs, failure = _dry_run(call, args, kwargs, creation)
     if failure is None:
         budget.reserve_elements(_dry_run_elements(result, meta_inputs))
-        return
+        return inputs
     if _meta_unsupported(failure) and not grows:
         # data-dependent sizes (nonzero, masked_select, unique): at most every input element,
         # once per dimension
         budget.reserve_elements(sum(tensor.numel() * max(tensor.dim(), 1) for tensor in inputs))
-        return
+        return inputs
     if small_inputs and _small_numbers((args, kwargs)):
-        return  # the real call raises torch's own error, or makes something small
+        return inputs  # the real call raises torch's own error, or makes something small
     if _meta_unsupported(failure):
         raise ExplorerError(
             "the size of this result cannot be worked out before it runs, and it may be large",

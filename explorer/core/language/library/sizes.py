@@ -68,7 +68,7 @@ class LibraryGuard(TorchFunctionMode):
             return func(*args, **kwargs)  # the program's own code is running: it checks itself
         self.budget.check_time()
         inputs = tensors_in((args, kwargs))
-        if func in _GROWTH or _bound(inputs) > self.budget.limits.max_elements - self.budget.elements:
+        if func in _GROWTH or _bound(inputs) > self.budget.remaining_elements():
             precheck(self.budget, func, args, kwargs, grows=True, creation=func in _CREATION)
         result = func(*args, **kwargs)
         self.budget.add_elements(new_elements(result, inputs))

@@ -1,0 +1,95 @@
+"""Big graphs as readable summaries: identical loop turns fold into one repeat block."""
+
+from __future__ import annotations
+
+import networkx as nx
+import torch
+
+from explorer.core import run_program
+from explorer.core.groups import GROUP_KIND, fold, fold_scene
+from explorer.core.scene import build_scene
+from explorer.core.stepper import Stepper
+from explorer.core.summary import SHORTEST_RUN, module_units, repeat_groups
+from tests.core.reference import reference_grads
+
+LOOP = """\
+import torch
+h = torch.tensor([0.5, -0.25], requires_grad=True)
+w = torch.tensor([0.9, 1.1], requires_grad=True)
+for step in range({turns}):
+    h = h + torch.tanh(h * w)
+loss = h.sum()
+loss.backward()
+"""
+
+
+def test_a_loop_folds_all_but_its_first_and_last_turn() -> None:
+    trace = run_program(LOOP.format(turns=40))
+    graph = trace.passes[0].graph
+    groups = repeat_groups(graph)
+    assert [group.label for group in groups] == ["repeat ×38"]
+    assert groups[0].detail == "line 4 · turns 1–38 · 3 nodes each"
+    folded, owner = fold(graph, groups)
+    assert nx.is_directed_acyclic_graph(folded)
+    # two leaves, the first and last turn (3 nodes each), the block and the sum
+    assert folded.number_of_nodes() == 2 + 3 + 3 + 1 + 1
+    assert len(owner) == 38 * 3
+
+
+def test_the_weight_feeding_every_folded_turn_is_one_arrow_that_counts_them() -> None:
+    source = LOOP.format(turns=12)
+    trace = run_program(source)
+    one_pass = trace.passes[0]
+    folded, owner = fold(one_pass.graph, repeat_groups(one_pass.graph))
+    block = next(node for node, kind in folded.nodes(data="kind") if kind == GROUP_KIND)
+    w = next(node for node, data in folded.nodes(data=True) if data.get("variable") == "w")
+    into_w = [data for _, target, data in folded.in_edges(w, data=True) if _ == block]
+    assert len(into_w) == 1 and into_w[0]["count"] == 10
+    stepper = Stepper(one_pass)
+    stepper.to_end()
+    scene = fold_scene(build_scene(one_pass, stepper, trace.leaves), folded, owner)
+    bundle = next(edge for edge in scene.edges if edge.source == w and edge.target == block)
+    assert bundle.grad_text.startswith("10 grads, ‖·‖=")
+    # what the engine sent to w: all of it sums to torch's own w.grad, and the bundle's norm
+    # combines the ten pieces the folded turns sent
+    sent = {step.node: grad for step in one_pass.steps
+            for (target, slot), grad in zip(_targets(one_pass, step.node), step.grad_inputs) if target == w}
+    expected = reference_grads(source.replace("loss.backward()\n", ""), "loss", ["w"])["w"]
+    assert torch.allclose(sum(sent.values()), expected, atol=1e-6)
+    folded_pieces = [grad for node, grad in sent.items() if node in owner]
+    assert len(folded_pieces) == 10
+    combined = sum(float(torch.linalg.vector_norm(grad.double())) ** 2 for grad in folded_pieces) ** 0.5
+    assert abs(bundle.magnitude - combined) <= 1e-9 * combined
+
+
+def _targets(one_pass, node: str) -> list[tuple[str, int]]:
+    """Where each of a node's gradient slots goes, in ``next_functions`` order."""
+    found: list[tuple[str, int]] = []
+    by_slot = {slot: target for _, target, slot in one_pass.graph.out_edges(node, keys=True)}
+    for slot in range(max(by_slot, default=-1) + 1):
+        found.append((by_slot.get(slot), slot))
+    return found
+
+
+def test_short_runs_and_changing_turns_stay_unfolded() -> None:
+    assert repeat_groups(run_program(LOOP.format(turns=SHORTEST_RUN - 1)).passes[0].graph) == []
+    changing = LOOP.format(turns=6).replace(
+        "    h = h + torch.tanh(h * w)\n",
+        "    h = h + torch.tanh(h * w) if step % 2 == 0 else h * w\n")
+    assert repeat_groups(run_program(changing).passes[0].graph) == []
+
+
+def test_numbered_module_calls_fold_like_loop_turns() -> None:
+    graph = nx.MultiDiGraph()
+    for layer in range(5):
+        for part in range(2):
+            graph.add_node(f"n{layer}{part}", name="AddmmBackward0" if part else "ReluBackward0",
+                           module=f"encoder.layers.{layer}.fc", kind="function")
+    for layer in range(4):
+        graph.add_edge(f"n{layer + 1}0", f"n{layer}1", key=0)
+        graph.add_edge(f"n{layer}1", f"n{layer}0", key=0)
+    units = module_units(graph)
+    assert [unit.family for unit in units] == ["module encoder.layers"] * 5
+    groups = repeat_groups(graph)
+    assert [(group.label, group.detail) for group in groups] == [
+        ("repeat ×3", "encoder.layers.1–3 · 2 nodes each")]
