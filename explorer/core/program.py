@@ -294,10 +294,16 @@ def _graph_before_error(evaluator: Evaluator, tracer: _Tracer, error: ExplorerEr
     to its error, not as the previous program's graph)."""
     if tracer.summaries or error.kind in ("limit", "cancelled"):
         return
+    # the picture must not change what the program left: every leaf keeps the .grad it had
+    leaves = list(_named_leaf_tensors(evaluator, tracer.naming).values())
+    grads = [leaf.grad for leaf in leaves]
     try:
         _implicit_pass(evaluator, tracer, stopped_at=error.line)
     except (ExplorerError, RuntimeError):
         pass  # the error stands; there is just no picture
+    finally:
+        for leaf, grad in zip(leaves, grads):
+            leaf.grad = grad
 
 
 def _implicit_pass(evaluator: Evaluator, tracer: _Tracer, stopped_at: int | None = None) -> None:

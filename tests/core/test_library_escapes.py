@@ -114,7 +114,7 @@ BOMBS = {
     "legacy_size": "t = torch.Tensor(10 ** 6, 10 ** 6)",
     "legacy_nested_data": "a = [0.0] * 1000000\nb = [a] * 1000000\nt = torch.FloatTensor(b)",
     "empty_size": "t = torch.empty(10 ** 6, 10 ** 6)",
-    "double_a_big_model": "b = nn.Linear(4000, 4000)\nfor i in range(10):\n    b.double()\n    b.float()",
+    "many_big_models": "models = [nn.Linear(4000, 4000) for i in range(40)]",
     "adam_state": "p = nn.Parameter(torch.ones(20000000))\no = optim.Adam([p])\np.grad = torch.ones(20000000)\no.step()",
     "lbfgs_history": "o = optim.LBFGS([x], history_size=10 ** 9)\n(x * 2).sum().backward()\no.step(lambda: (x * 2).sum())",
     "jacobian_size": "from torch.autograd.functional import jacobian\nj = jacobian(lambda t: t * 2, torch.ones(20000))",
@@ -180,7 +180,7 @@ def test_program_callbacks_are_not_counted_twice() -> None:
     source = PRELUDE + ("big = torch.ones(1000, 1000)\ndef hook(module, inputs, output):\n"
                         "    return output + big.sum()\nm.register_forward_hook(hook)\n"
                         "for i in range(20):\n    y = m(torch.ones(4, 3))\n")
-    limits = Limits(max_elements=1_100_000)
+    limits = Limits(max_total_elements=1_100_000)
     trace = run_program(source, limits=limits)
     assert trace.error is None, trace.error
 
@@ -191,8 +191,8 @@ def test_program_modules_inside_library_containers_are_not_counted_twice() -> No
                         "net = nn.Sequential(Double(), nn.ReLU())\nsingle = Double()\n"
                         "big = torch.ones(1000, 1000)\nfor i in range(10):\n    y = net(big)\n"
                         "    z = single(big)\n")
-    assert run_program(source, limits=Limits(max_elements=32_000_000)).error is None
-    trace = run_program(source, limits=Limits(max_elements=29_000_000))
+    assert run_program(source, limits=Limits(max_total_elements=32_000_000)).error is None
+    trace = run_program(source, limits=Limits(max_total_elements=29_000_000))
     assert trace.error is not None and trace.error.kind == "limit"  # 31 million are counted once
 
 

@@ -288,8 +288,8 @@ def test_each_run_draws_the_same_numbers_and_leaves_the_process_generator_alone(
 
 def test_arrays_are_counted_in_the_element_budget() -> None:
     source = "import numpy as np\nfor i in range(10):\n    b = np.ones(10 ** 6) * 2\n"
-    assert run_program(source, limits=Limits(max_elements=21_000_000)).error is None
-    trace = run_program(source, limits=Limits(max_elements=15_000_000))
+    assert run_program(source, limits=Limits(max_total_elements=21_000_000)).error is None
+    trace = run_program(source, limits=Limits(max_total_elements=15_000_000))
     assert trace.error is not None and trace.error.kind == "limit" and trace.error.line == 3
 
 
@@ -297,7 +297,7 @@ def test_views_of_arrays_and_tensors_cost_nothing() -> None:
     source = ("import numpy as np\nimport torch\nt = torch.ones(10 ** 6)\nfor i in range(40):\n"
               "    a = t.numpy()\n    b = a.reshape(1000, 1000).T\n    c = b[10:20]\n")
     # a reshape may copy, so it must fit once; counted forty times it would be 40 million
-    assert run_program(source, limits=Limits(max_elements=3_000_000)).error is None
+    assert run_program(source, limits=Limits(max_total_elements=3_000_000)).error is None
 
 
 # ----- hostile programs ---------------------------------------------------------------------
