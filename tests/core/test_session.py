@@ -517,7 +517,7 @@ def test_saving_is_deterministic(tmp_path: Path) -> None:
 
 def test_a_session_saves_and_loads_in_every_theme(tmp_path) -> None:
     from explorer.cli import THEME_NAMES
-    from explorer.core.session import Session, THEMES, load_session, save_session
+    from explorer.core.session import THEMES, Session, load_session, save_session
     from explorer.core.themes import THEMES as THEME_TABLE
 
     assert set(THEMES) == set(THEME_TABLE) == set(THEME_NAMES)
