@@ -192,6 +192,24 @@ def load_session(path: str | os.PathLike[str]) -> Session:
     return parse_session(data)
 
 
+def read_program(path: str | os.PathLike[str]) -> tuple[str, dict[str, OverrideValue]]:
+    """The code and value overrides of a program file (``.py``) or a saved session (``.json``).
+
+    Raises :class:`SessionError` whose message names the file and the reason it was refused or
+    could not be read.
+    """
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".json":
+            session = load_session(path)
+            return session.code, dict(session.overrides)
+        return path.read_text(encoding="utf-8"), {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise SessionError(f"cannot read {path}: {error}") from None
+    except SessionError as error:
+        raise SessionError(f"{path}: {error.message}") from None
+
+
 def parse_session(source: str | bytes) -> Session:
     """Validate the text or bytes of a session file and return the :class:`Session`."""
     if isinstance(source, bytes):

@@ -26,7 +26,7 @@ BOTTOM_SHARE, BOTTOM_LEAST, BOTTOM_MOST = 0.19, 120, 250  # of its height
 CODE_SHARE = 0.55  # of the left column, for the code; its tabs get the rest
 LEFT_TABS = ("inspectorDock", "variablesDock", "diagnosticsDock")  # the first is shown
 BOTTOM_TABS = ("narrationDock", "consoleDock", "plotsDock", "passesDock")
-LOW_WINDOW = 900  # pixels: below this height the bottom panels join the left column's tabs
+LOW_WINDOW = 1150  # pixels: below this height (1080p and less) the bottom panels join the left column's tabs
 ARRANGED_KEY = "window/arranged"  # settings: the layout was made by this module's rules
 
 
@@ -209,8 +209,8 @@ def install(window: QtMainWindow) -> Arrangement:
         view.addSeparator()
         view.addMenu(arrangement.panels_menu)
     move_help_last(window)
-    if window.settings.value("windowState") is None:  # first start: arrange for this screen
-        arrangement.arrange()
+    if window.settings.value("windowState") is None:  # first start: arrange for this screen,
+        QTimer.singleShot(0, arrangement.arrange)  # once the window has its size
     QTimer.singleShot(0, arrangement.fit_toolbars)
     QTimer.singleShot(0, lambda: move_help_last(window))  # after menus features add later
     return arrangement

@@ -11,7 +11,7 @@ from PySide6.QtGui import QGuiApplication
 from explorer.core.groups import fold, fold_scene
 from explorer.core.program import run_program
 from explorer.core.scene import build_scene
-from explorer.core.session import SessionError, load_session
+from explorer.core.session import SessionError, read_program
 from explorer.core.stepper import Stepper
 from explorer.core.summary import is_big, repeat_groups
 from explorer.core.trace import Trace
@@ -26,14 +26,9 @@ class ExportError(Exception):
 
 def _source_of(path: Path) -> tuple[str, dict]:
     try:
-        if path.suffix == ".json":
-            session = load_session(path)
-            return session.code, dict(session.overrides)
-        return path.read_text(encoding="utf-8"), {}
-    except (OSError, UnicodeDecodeError) as error:
-        raise ExportError(f"cannot read {path}: {error}") from None
+        return read_program(path)
     except SessionError as error:
-        raise ExportError(f"{path}: {error.message}") from None
+        raise ExportError(error.message) from None
 
 
 def export_program(path: Path, output: Path, *, step: int | None = None, pass_number: int = 1,

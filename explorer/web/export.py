@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from explorer.core.program import run_program
-from explorer.core.session import SessionError, load_session
+from explorer.core.session import SessionError
+from explorer.core.session import read_program as read_program_file
 from explorer.core.trace import Trace
 from explorer.examples import Example, by_section
 from explorer.web.page import PageText, write_file, write_page
@@ -22,14 +23,9 @@ class PageExportError(Exception):
 def read_program(path: Path) -> tuple[str, dict]:
     """The code and value overrides of a program file or a saved session."""
     try:
-        if path.suffix.lower() == ".json":
-            session = load_session(path)
-            return session.code, dict(session.overrides)
-        return path.read_text(encoding="utf-8"), {}
-    except (OSError, UnicodeDecodeError) as error:
-        raise PageExportError(f"cannot read {path}: {error}") from None
+        return read_program_file(path)
     except SessionError as error:
-        raise PageExportError(f"{path}: {error.message}") from None
+        raise PageExportError(error.message) from None
 
 
 def export_program_page(path: Path, output: Path, *, step: int | None = None, pass_number: int = 1,

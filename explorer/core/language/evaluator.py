@@ -266,22 +266,45 @@ class Evaluator:
             self.set_attribute(owner, target.attr, self.binary(name, current, value, in_place))
 
     def _for(self, node: ast.For) -> None:
-        outermost = self.block is None  # nodes made in one turn of an outer loop form a block
-        for turn, item in enumerate(self.iterate(self.eval(node.iter))):
+        items = self.iterate(self.eval(node.iter))
+
+        def next_turn() -> bool:
+            item = next(items, _MISSING)
+            if item is _MISSING:
+                return False
+            self.assign(node.target, item)
+            return True
+
+        self._loop(node, next_turn)
+
+    def _while(self, node: ast.While) -> None:
+        def next_turn() -> bool:
+            if not self.truth(self.eval(node.test)):
+                return False
+            self.budget.count_iteration()
+            return True
+
+        self._loop(node, next_turn)
+
+    def _loop(self, node: ast.For | ast.While, next_turn: Callable[[], bool]) -> None:
+        """Run turns while ``next_turn()`` starts one; ``else`` when no ``break`` ended the loop.
+        Nodes made in one turn of the outermost loop form a block (folded as ``turn N``)."""
+        outermost = self.block is None
+        turn = 0
+        while next_turn():
             if outermost:
                 self.block = f"line {node.lineno} · turn {turn}"
-            self.assign(node.target, item)
+            turn += 1
             try:
                 self.exec_block(node.body)
             except _Break:
-                break
+                return
             except _Continue:
                 continue
             finally:
                 if outermost:
                     self.block = None
-        else:
-            self.exec_block(node.orelse)
+        self.exec_block(node.orelse)
 
     def _if(self, node: ast.If) -> None:
         self.exec_block(node.body if self.truth(self.eval(node.test)) else node.orelse)
@@ -345,26 +368,6 @@ class Evaluator:
 
     def _return(self, node: ast.Return) -> None:
         raise _Return(None if node.value is None else self.eval(node.value))
-
-    def _while(self, node: ast.While) -> None:
-        outermost = self.block is None  # nodes made in one turn of an outer loop form a block
-        turn = 0
-        while self.truth(self.eval(node.test)):
-            self.budget.count_iteration()
-            if outermost:
-                self.block = f"line {node.lineno} · turn {turn}"
-            turn += 1
-            try:
-                self.exec_block(node.body)
-            except _Break:
-                break
-            except _Continue:
-                continue
-            finally:
-                if outermost:
-                    self.block = None
-        else:
-            self.exec_block(node.orelse)
 
     def _try(self, node: ast.Try) -> None:
         try:
