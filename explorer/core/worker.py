@@ -40,6 +40,9 @@ class WorkerOptions:
 
     grace_seconds: float = 2.0  # after the time limit or a cancel, before the process is killed
     memory_bytes: int | None = None  # address-space limit of the worker; None: half the RAM, at most 8 GiB
+    # Run a small program before the first request, so the imports torch makes on first use are
+    # not counted against the user's first run; a one-shot command does without.
+    warm_up: bool = True
 
 
 def default_memory_bytes() -> int:
@@ -77,7 +80,8 @@ class EvaluationWorker:
         self._cancel = self._context.Event()
         self._where = self._context.RawArray("i", 2)
         memory = self.options.memory_bytes or default_memory_bytes()
-        self._process = self._context.Process(target=_serve, args=(child_end, self._cancel, self._where, memory),
+        self._process = self._context.Process(target=_serve, args=(child_end, self._cancel, self._where, memory,
+                                                                   self.options.warm_up),
                                               name="explorer-worker", daemon=True)
         self._process.start()
         child_end.close()
@@ -204,7 +208,7 @@ def contained_runs(options: WorkerOptions | None = None) -> Iterator[Callable[..
     """``run_program`` for a command: each program runs in a worker process of its own (killed
     when stuck, memory-capped, a crash reported at its line); the process ends with the block.
     The process starts at once, so torch loads in it while the command does its own imports."""
-    worker = EvaluationWorker(options)
+    worker = EvaluationWorker(options or WorkerOptions(warm_up=False))
     try:
         yield worker.run
     finally:
@@ -238,7 +242,8 @@ def _overran_error(limits: Limits, line: int, col: int) -> ExplorerError:
 # ----- the worker process -------------------------------------------------------------------
 
 
-def _serve(connection: Connection, cancel: Any, where: Any, memory_bytes: int) -> None:
+def _serve(connection: Connection, cancel: Any, where: Any, memory_bytes: int,
+           warm_up: bool = True) -> None:
     """The worker's loop: run each request and send its trace back."""
     _limit_memory(memory_bytes)
     import torch
@@ -251,7 +256,8 @@ def _serve(connection: Connection, cancel: Any, where: Any, memory_bytes: int) -
 
     # torch imports more (sympy, decompositions) the first time a size is worked out on the meta
     # device: over a second that would count against the first program's time limit
-    run_program(_WARM_UP)
+    if warm_up:
+        run_program(_WARM_UP)
     try:
         connection.send_bytes(_READY)
     except OSError:  # the app is gone (killed while this process started): nothing to serve
