@@ -59,7 +59,10 @@ class Document:
         another_program = code != self.code and not self.typed
         self.code = code
         self.error = trace.error
-        if trace.error is not None and not trace.passes and self.trace is not None and not another_program:
+        # a cancelled or refused run, or a typo, never takes the picture away
+        kept_anyway = trace.error is not None and trace.error.kind in ("cancelled", "syntax")
+        if trace.error is not None and not trace.passes and self.trace is not None and (
+                not another_program or kept_anyway):
             self.stale = True
             self.error_changed.emit()
             self.trace_changed.emit()

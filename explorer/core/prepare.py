@@ -7,8 +7,14 @@ on a 100,000-node pass the UI thread only looks the results up (``Pass.cached``)
 from __future__ import annotations
 
 from explorer.core.diagnostics import diagnose, parameter_norms
+from explorer.core.expressions import nodes_by_line
 from explorer.core.function_plot import gradient_by_depth
-from explorer.core.trace import Trace
+from explorer.core.trace import Pass, Trace
+
+
+def lines_of_nodes(one_pass: Pass) -> dict[int, list[str]]:
+    """Which nodes each program line made (the editor highlights them for the cursor's line)."""
+    return one_pass.cached("nodes_by_line", lambda: nodes_by_line(one_pass.graph))
 
 
 def warm_views(trace: Trace, pass_index: int) -> None:
@@ -18,3 +24,4 @@ def warm_views(trace: Trace, pass_index: int) -> None:
         one_pass = trace.passes[pass_index]
         parameter_norms(one_pass)
         gradient_by_depth(one_pass)
+        lines_of_nodes(one_pass)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from explorer.core.expressions import Span, assignment_spans, nodes_by_line
+from explorer.core.expressions import Span, assignment_spans
 from explorer.core.groups import GROUP_KIND
+from explorer.core.prepare import lines_of_nodes
 from explorer.core.trace import Pass
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class CodeLink:
             self.window.canvas.highlight(frozenset())
             return
         line = self.window.editor.textCursor().blockNumber() + 1
-        made = one_pass.cached("nodes_by_line", lambda: nodes_by_line(one_pass.graph)).get(line, [])
+        made = lines_of_nodes(one_pass).get(line, [])
         owner = self.window.controller.owner
         self.window.canvas.highlight(frozenset(owner.get(node, node) for node in made))
 
