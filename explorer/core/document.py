@@ -59,8 +59,8 @@ class Document:
         another_program = code != self.code and not self.typed
         self.code = code
         self.error = trace.error
-        # a cancelled or refused run, or a typo, never takes the picture away
-        kept_anyway = trace.error is not None and trace.error.kind in ("cancelled", "syntax")
+        # a cancelled run never takes the picture away
+        kept_anyway = trace.error is not None and trace.error.kind == "cancelled"
         if trace.error is not None and not trace.passes and self.trace is not None and (
                 not another_program or kept_anyway):
             self.stale = True

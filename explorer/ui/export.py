@@ -150,10 +150,11 @@ def write_atlas(path: str | Path, scene: Scene, geometry: Geometry, theme: Theme
     painter = QPainter(writer)
     area = QRectF(painter.viewport())
     tile_height = area.height() - HEADER_HEIGHT
-    bounds = geometry.bounds()
     cache = SceneCache(scene, geometry, theme)
-    tiles = [tile for tile in atlas_tiles(bounds, area.width(), tile_height)
-             if len(cache.visible(cache.node_boxes, tile[2])) or len(cache.visible(cache.segment_boxes, tile[2]))]
+    # pages over the boxes only: long edges routed far out (a weight feeding every turn of a
+    # loop) would otherwise ask for hundreds of thousands of pages of lines
+    tiles = [tile for tile in atlas_tiles(_boxes_bounds(cache), area.width(), tile_height)
+             if len(cache.visible(cache.node_boxes, tile[2]))]
     _paint_atlas_map(painter, area, scene, geometry, theme, tiles, title, cache)
     for number, (row, column, tile) in enumerate(tiles, start=1):
         writer.newPage()
@@ -169,6 +170,15 @@ def write_atlas(path: str | Path, scene: Scene, geometry: Geometry, theme: Theme
     buffer.close()
     write_atomic(path, bytes(data.data()))
     return len(tiles) + 1
+
+
+def _boxes_bounds(cache: SceneCache) -> QRectF:
+    boxes = cache.node_boxes
+    if not len(boxes):
+        return QRectF(0, 0, 1, 1)
+    left, top = float(boxes[:, 0].min()), float(boxes[:, 1].min())
+    right, bottom = float(boxes[:, 2].max()), float(boxes[:, 3].max())
+    return QRectF(left, top, right - left, bottom - top).adjusted(-20, -20, 20, 20)
 
 
 def _atlas_header(painter: QPainter, area: QRectF, theme: Theme, text: str) -> None:

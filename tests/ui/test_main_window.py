@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QImage, QTextCursor
 
 from explorer.core.tensors import describe
 from explorer.examples import all_examples
@@ -91,7 +91,13 @@ def test_editing_a_value_reruns_and_updates_grad(qtbot, window) -> None:
 def test_syntax_error_shows_its_line_and_keeps_the_last_graph(qtbot, window) -> None:
     run_and_wait(qtbot, window, POLYNOMIAL)
     nodes_before = len(window.controller.current_scene().nodes)
-    window.editor.setPlainText(POLYNOMIAL.replace("y.backward()", "y.backward(("))
+    # the user's own edit (through the editor's cursor, as typing goes), not a loaded file
+    cursor = window.editor.textCursor()
+    start = window.editor.toPlainText().index("y.backward()")
+    cursor.setPosition(start)
+    cursor.setPosition(start + len("y.backward()"), QTextCursor.MoveMode.KeepAnchor)
+    cursor.insertText("y.backward((")
+    assert window.document.typed
     run_and_wait(qtbot, window)
     assert window.editor.error is not None and window.editor.error.line == 5
     assert window.document.stale and window.canvas.banner.isVisible()
