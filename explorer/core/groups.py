@@ -8,6 +8,7 @@ drawing and stepping all work on the folded graph exactly as on the full one.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -106,49 +107,97 @@ def expanded_members(group_node: str, folded: nx.MultiDiGraph) -> tuple[str, ...
     return tuple(folded.nodes[group_node].get("members", ()))
 
 
-def fold_scene(scene: Scene, folded: nx.MultiDiGraph, owner: dict[str, str]) -> Scene:
-    """The scene of the folded graph: a group node shows its members' combined state and the
-    gradient that enters and leaves it; edges map onto the folded graph's edges."""
-    members: dict[str, list[SceneNode]] = {}
-    nodes: list[SceneNode] = []
-    for node in scene.nodes:
+@dataclass
+class _FoldPlan:
+    """Where each node and edge of a pass's scenes goes in the folded scene (worked out once:
+    a step then only picks, instead of looking every one of 100,000 nodes up again)."""
+
+    sizes: tuple[int, int]
+    kept: list[int]  # scene nodes shown as they are, by index
+    members: dict[str, list[int]]  # group id -> the scene nodes folded into it
+    order: list[int | tuple[str, str]]  # the folded scene's edges: a scene edge, or a bundle's ends
+    bundles: dict[tuple[str, str], list[int]]  # the scene edges each bundle stands for
+    flow_in: dict[str, list[int]]  # group id -> the edges leaving it in data flow (grads come in)
+    flow_out: dict[str, list[int]]  # group id -> the edges entering it (its gradients go out)
+    roots: dict[str, list[int]]  # group id -> its members that are roots of the pass
+
+
+def _fold_plan(scene: Scene, folded: nx.MultiDiGraph, owner: dict[str, str]) -> _FoldPlan:
+    kept: list[int] = []
+    members: dict[str, list[int]] = {}
+    for index, node in enumerate(scene.nodes):
         if node.id in owner:
-            members.setdefault(owner[node.id], []).append(node)
+            members.setdefault(owner[node.id], []).append(index)
         elif node.id in folded:
-            nodes.append(node)
-    edges: list[SceneEdge] = []
-    flow_in: dict[str, list[float]] = {}
-    flow_out: dict[str, list[float]] = {}
-    bundles: dict[tuple[str, str], list[SceneEdge]] = {}  # edges folded into one, by its ends
-    for edge in scene.edges:
+            kept.append(index)
+    order: list[int | tuple[str, str]] = []
+    bundles: dict[tuple[str, str], list[int]] = {}
+    flow_in: dict[str, list[int]] = {}
+    flow_out: dict[str, list[int]] = {}
+    for index, edge in enumerate(scene.edges):
         source, target = owner.get(edge.source, edge.source), owner.get(edge.target, edge.target)
         if source == target or source not in folded or target not in folded:
             continue
-        if edge.delivered and edge.magnitude is not None:
-            flow_in.setdefault(source, []).append(edge.magnitude)
-            flow_out.setdefault(target, []).append(edge.magnitude)
+        if source in members:
+            flow_in.setdefault(source, []).append(index)
+        if target in members:
+            flow_out.setdefault(target, []).append(index)
         if (source, target) == (edge.source, edge.target):
-            edges.append(edge)
+            order.append(index)
             continue
-        bundle = bundles.get((source, target))
-        if bundle is None:
-            bundles[(source, target)] = bundle = []
-            edges.append(replace(edge, source=source, target=target,  # type: ignore[arg-type]
-                                 slot=(edge.target, edge.source, edge.slot)))
-        bundle.append(edge)
-    if bundles:
-        edges = [_bundled(edge, bundles.get((edge.source, edge.target))) for edge in edges]
-    for group_id, inside in members.items():
-        nodes.append(_group_node(group_id, folded.nodes[group_id], inside,
-                                 flow_in.get(group_id, []), flow_out.get(group_id, [])))
+        if (source, target) not in bundles:
+            bundles[(source, target)] = []
+            order.append((source, target))
+        bundles[(source, target)].append(index)
+    roots = {group: [index for index in inside if scene.nodes[index].is_root]
+             for group, inside in members.items()}
+    return _FoldPlan((len(scene.nodes), len(scene.edges)), kept, members, order, bundles, flow_in,
+                     flow_out, roots)
+
+
+def fold_scene(scene: Scene, folded: nx.MultiDiGraph, owner: dict[str, str]) -> Scene:
+    """The scene of the folded graph: a group node shows its members' combined state and the
+    gradient that enters and leaves it; edges map onto the folded graph's edges (several
+    between the same two nodes, a group among them, as one)."""
+    plan = folded.graph.get("fold_plan")
+    if not isinstance(plan, _FoldPlan) or plan.sizes != (len(scene.nodes), len(scene.edges)):
+        plan = folded.graph["fold_plan"] = _fold_plan(scene, folded, owner)
+    all_nodes, all_edges = scene.nodes, scene.edges
+    nodes = [all_nodes[index] for index in plan.kept]
+    edges: list[SceneEdge] = []
+    for entry in plan.order:
+        if isinstance(entry, int):
+            edges.append(all_edges[entry])
+            continue
+        bundle = list(map(all_edges.__getitem__, plan.bundles[entry]))
+        first = bundle[0]
+        merged = replace(first, source=entry[0], target=entry[1],  # type: ignore[arg-type]
+                         slot=(first.target, first.source, first.slot))
+        edges.append(_bundled(merged, bundle))
+    state_of = operator.attrgetter("state")
+    for group_id, inside in plan.members.items():
+        states = set(map(state_of, map(all_nodes.__getitem__, inside)))
+        is_root = any(all_nodes[index].is_root for index in plan.roots.get(group_id, ()))
+        nodes.append(_group_node(group_id, folded.nodes[group_id], states, len(inside), is_root,
+                                 _magnitudes(all_edges, plan.flow_in.get(group_id, ())),
+                                 _magnitudes(all_edges, plan.flow_out.get(group_id, ()))))
     return Scene(nodes, edges, scene.header, owner.get(scene.active, scene.active) if scene.active else None)
+
+
+_MAGNITUDE = operator.attrgetter("magnitude")
+
+
+def _magnitudes(edges: list[SceneEdge], indices: Iterable[int]) -> list[float]:
+    """The norms of the gradients these edges delivered so far (map and attrgetter: a weight
+    used by 30,000 folded turns is read at every step)."""
+    return [value for value in map(_MAGNITUDE, map(edges.__getitem__, indices)) if value is not None]
 
 
 def _bundled(edge: SceneEdge, bundle: list[SceneEdge] | None) -> SceneEdge:
     """One edge for several folded into it: how many, and their gradients' combined norm."""
     if bundle is None or len(bundle) < 2:
         return edge
-    delivered = [item.magnitude for item in bundle if item.delivered and item.magnitude is not None]
+    delivered = [value for value in map(_MAGNITUDE, bundle) if value is not None]
     if not delivered:
         return replace(edge, shape=f"{len(bundle):,}× {edge.shape}")
     norm = _norm(delivered)
@@ -156,9 +205,9 @@ def _bundled(edge: SceneEdge, bundle: list[SceneEdge] | None) -> SceneEdge:
                    grad_text=f"{len(delivered):,} grads, ‖·‖={format_number(norm, 4)}")
 
 
-def _group_node(group_id: str, data: dict, inside: list[SceneNode], entering: list[float],
-                leaving: list[float]) -> SceneNode:
-    states = {node.state for node in inside}
+def _group_node(group_id: str, data: dict, states: set[NodeState], count: int, is_root: bool,
+                entering: list[float], leaving: list[float]) -> SceneNode:
+    """One box for a folded group, in its members' combined state (``states``)."""
     if NodeState.ACTIVE in states:
         state = NodeState.ACTIVE
     elif states <= {NodeState.DONE, NodeState.UNREACHED} and NodeState.DONE in states:
@@ -171,10 +220,10 @@ def _group_node(group_id: str, data: dict, inside: list[SceneNode], entering: li
     if entering or leaving:
         flow = (f"grad in ‖·‖={format_number(_norm(entering), 4)}"
                 f" → out ‖·‖={format_number(_norm(leaving), 4)}")
-    return SceneNode(id=group_id, title=f"▸ {data['label']}", subtitle=f"{len(inside):,} nodes folded",
-                     kind=GROUP_KIND, state=state, is_root=any(node.is_root for node in inside),
-                     running_sum=flow, torch_line=data.get("detail", ""))
+    return SceneNode(id=group_id, title=f"▸ {data['label']}", subtitle=f"{count:,} nodes folded",
+                     kind=GROUP_KIND, state=state, is_root=is_root, running_sum=flow,
+                     torch_line=data.get("detail", ""))
 
 
 def _norm(magnitudes: list[float]) -> float:
-    return math.sqrt(sum(value * value for value in magnitudes))
+    return math.sqrt(math.fsum(map(operator.mul, magnitudes, magnitudes)))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 from PySide6.QtSvg import QSvgGenerator
@@ -126,19 +126,6 @@ def _pdf_writer(page: QPageSize, margins: QMarginsF) -> tuple[QByteArray, QBuffe
 
 
 ATLAS_MARGIN_MM = 10.0
-ATLAS_OVERLAP = 40.0  # scene units each page repeats of its neighbours, so no box is only cut
-
-
-def atlas_tiles(bounds: QRectF, tile_width: float, tile_height: float) -> list[tuple[int, int, QRectF]]:
-    """The pages of an atlas: (row, column, the part of the scene it shows), row by row."""
-    step_x, step_y = tile_width - ATLAS_OVERLAP, tile_height - ATLAS_OVERLAP
-    columns = max(1, math.ceil((bounds.width() - ATLAS_OVERLAP) / step_x))
-    rows = max(1, math.ceil((bounds.height() - ATLAS_OVERLAP) / step_y))
-    return [(row, column, QRectF(bounds.left() + column * step_x, bounds.top() + row * step_y,
-                                 tile_width, tile_height))
-            for row in range(rows) for column in range(columns)]
-
-
 def write_atlas(path: str | Path, scene: Scene, geometry: Geometry, theme: Theme, *,
                 font_scale: float = 1.0, title: str = "") -> int:
     """Every node at a readable size (text at 9.75 pt) on A4 landscape pages, row by row, after
@@ -151,10 +138,9 @@ def write_atlas(path: str | Path, scene: Scene, geometry: Geometry, theme: Theme
     area = QRectF(painter.viewport())
     tile_height = area.height() - HEADER_HEIGHT
     cache = SceneCache(scene, geometry, theme)
-    # pages over the boxes only: long edges routed far out (a weight feeding every turn of a
-    # loop) would otherwise ask for hundreds of thousands of pages of lines
-    tiles = [tile for tile in atlas_tiles(_boxes_bounds(cache), area.width(), tile_height)
-             if len(cache.visible(cache.node_boxes, tile[2]))]
+    # pages follow the boxes, band by band: a grid over the whole drawing would give a page to
+    # every stretch of a long edge (a weight feeding every turn of a loop) and to empty corners
+    tiles = following_tiles(cache.node_boxes, area.width(), tile_height)
     _paint_atlas_map(painter, area, scene, geometry, theme, tiles, title, cache)
     for number, (row, column, tile) in enumerate(tiles, start=1):
         writer.newPage()
@@ -172,13 +158,30 @@ def write_atlas(path: str | Path, scene: Scene, geometry: Geometry, theme: Theme
     return len(tiles) + 1
 
 
-def _boxes_bounds(cache: SceneCache) -> QRectF:
-    boxes = cache.node_boxes
+def following_tiles(boxes: np.ndarray, width: float, height: float) -> list[tuple[int, int, QRectF]]:
+    """Pages that hold every box: bands of ``height`` from the top, and in each band windows of
+    ``width`` starting at the leftmost box not yet on a page (row, column, area)."""
+    tiles: list[tuple[int, int, QRectF]] = []
     if not len(boxes):
-        return QRectF(0, 0, 1, 1)
-    left, top = float(boxes[:, 0].min()), float(boxes[:, 1].min())
-    right, bottom = float(boxes[:, 2].max()), float(boxes[:, 3].max())
-    return QRectF(left, top, right - left, bottom - top).adjusted(-20, -20, 20, 20)
+        return tiles
+    order = np.argsort(boxes[:, 1], kind="stable")
+    remaining = order
+    row = 0
+    while len(remaining):
+        band_top = float(boxes[remaining[0], 1]) - 20
+        whole = boxes[remaining, 3] <= band_top + height  # boxes this band shows top to bottom
+        in_band = remaining[whole]
+        spans = sorted(zip(boxes[in_band, 0].tolist(), boxes[in_band, 2].tolist()))
+        column = 0
+        while spans:
+            left = spans[0][0] - 20
+            tiles.append((row, column, QRectF(left, band_top, width, height)))
+            # the next page starts at the first box this one does not show whole
+            spans = [span for span in spans if span[1] > left + width]
+            column += 1
+        remaining = remaining[~whole]
+        row += 1
+    return tiles
 
 
 def _atlas_header(painter: QPainter, area: QRectF, theme: Theme, text: str) -> None:

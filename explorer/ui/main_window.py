@@ -69,6 +69,10 @@ SHORTCUTS_HELP = """\
 <tr><td><b>Ctrl+F / F3 / Shift+F3</b></td><td>find nodes / next / previous match</td></tr>
 <tr><td><b>Z</b></td><td>zoom to the selected node</td></tr>
 <tr><td><b>Ctrl+Shift+O / Ctrl+Shift+U</b></td><td>fold loop turns and modules / unfold all</td></tr>
+<tr><td><b>Ctrl+Alt+O</b></td><td>fold repeats: each run of identical turns as one repeat ×N block</td></tr>
+<tr><td><b>Shift+F</b></td><td>fit the whole graph, however small its text</td></tr>
+<tr><td><b>Ctrl+Shift+C</b></td><td>copy the graph as an image</td></tr>
+<tr><td><b>Ctrl+Shift+R</b></td><td>arrange the panels for this window</td></tr>
 <tr><td><b>F11</b></td><td>presentation: Right, PageDown, Space step; Left, PageUp back;
 B blanks; +/− text size; Escape leaves</td></tr>
 <tr><td><b>Ctrl+Shift+G</b></td><td>the lesson gallery</td></tr>

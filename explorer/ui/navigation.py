@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QMenu, QToolBar, QWidget
 
 from explorer.core.groups import GROUP_KIND
 from explorer.core.search import find_nodes
+from explorer.core.summary import repeat_groups
 
 if TYPE_CHECKING:
     from explorer.ui.canvas import QtGraphCanvas
@@ -233,6 +234,14 @@ def install(window: QtMainWindow) -> None:
         if not controller.collapse(outermost):
             window.status.setText("These groups cannot be folded without a cycle in the picture")
 
+    def fold_repeats() -> None:
+        one_pass = window.document.current_pass
+        repeats = repeat_groups(one_pass.graph) if one_pass is not None else []
+        if not repeats:
+            window.status.setText("Nothing repeats: no run of three or more identical loop turns or layers")
+        elif not controller.collapse(repeats):
+            window.status.setText("These repeats cannot be folded without a cycle in the picture")
+
     def toggle_minimap(checked: bool) -> None:
         minimap.enabled_by_user = checked
         refresh_minimap()
@@ -249,6 +258,9 @@ def install(window: QtMainWindow) -> None:
     zoom_action = act("&Zoom to selection", zoom_to_selection, "Z", "Zoom to the selected node (Z)")
     fold_action = act("F&old loop turns and modules", fold_all, "Ctrl+Shift+O",
                       "Fold every loop turn and nn.Module call into one node")
+    repeats_action = act("Fold &repeats (summary)", fold_repeats, "Ctrl+Alt+O",
+                         "Each run of identical loop turns or layers as one repeat ×N block, "
+                         "its first and last turn shown")
     unfold_action = act("&Unfold all", controller.expand_all, "Ctrl+Shift+U")
     leaves_action = act("&Hide leaves (AccumulateGrad)", lambda: controller.set_hide_leaves(leaves_action.isChecked()))
     leaves_action.setCheckable(True)
@@ -258,7 +270,7 @@ def install(window: QtMainWindow) -> None:
     navigate = window.menuBar().addMenu("&Navigate")
     navigate.addActions([find_action, next_action, previous_action, zoom_action])
     navigate.addSeparator()
-    navigate.addActions([fold_action, unfold_action, leaves_action, map_action])
+    navigate.addActions([fold_action, repeats_action, unfold_action, leaves_action, map_action])
     window.navigation_actions = {"find": find_action, "zoom": zoom_action, "fold": fold_action,
                                  "unfold": unfold_action, "leaves": leaves_action, "map": map_action}
 

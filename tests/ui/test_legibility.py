@@ -290,3 +290,30 @@ def test_settings_keep_their_own_arrangement(qtbot, tmp_path: Path) -> None:
     first.runner.cancel()
     first.runner.wait(10_000)
     assert torch.is_grad_enabled()
+
+
+def test_fold_repeats_folds_a_small_loop_on_demand(qtbot, window) -> None:
+    run_and_wait(qtbot, window, LOOP.format(turns=20))  # small: opens unfolded
+    assert window.controller.view_graph is None
+    action = next(action for action in window.findChildren(type(window.copy_graph_action))
+                  if action.text() == "Fold &repeats (summary)")
+    action.trigger()
+    labels = {data.get("label") for _, data in window.controller.view_graph.nodes(data=True)}
+    assert "repeat ×18" in labels
+
+
+def test_atlas_pages_hold_every_box_whole_and_no_empty_page() -> None:
+    import numpy as np
+
+    from explorer.ui.export import following_tiles
+
+    rng = np.random.default_rng(0)
+    lefts, tops = rng.uniform(0, 5000, 300), rng.uniform(0, 20000, 300)
+    boxes = np.column_stack([lefts, tops, lefts + rng.uniform(60, 300, 300), tops + 58])
+    tiles = [area for *_, area in following_tiles(boxes, 1000.0, 700.0)]
+    for left, top, right, bottom in boxes.tolist():
+        assert any(area.left() <= left and right <= area.right() and area.top() <= top
+                   and bottom <= area.bottom() for area in tiles)
+    for area in tiles:
+        assert any(area.intersects(area.__class__(left, top, right - left, bottom - top))
+                   for left, top, right, bottom in boxes.tolist())
