@@ -652,6 +652,16 @@ class QtMainWindow(QMainWindow):
         self.editor.set_point_size(round(12 * self.font_scale))
         self.controller.set_font_scale(self.font_scale)
 
+    def add_output_tab(self, title: str, object_name: str, widget: QWidget) -> QDockWidget:
+        """A feature's dock at the bottom, as a tab beside the output (which stays in front)."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(object_name)
+        dock.setWidget(widget)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.tabifyDockWidget(self.console_dock, dock)
+        self.console_dock.raise_()
+        return dock
+
     def _update_title(self, name: str | None = None) -> None:
         shown = name or (self.path.name if self.path else "untitled")
         modified = " •" if self.editor.document().isModified() else ""

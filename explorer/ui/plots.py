@@ -409,13 +409,7 @@ def install(window: QtMainWindow) -> QDockWidget:
     tabs.addTab(function_plot, "y(x) and tangent")
     tabs.addTab(component_page, "Gradient components")
     tabs.addTab(depth, "Gradient by depth")
-    dock = QDockWidget("Plots", window)
-    dock.setObjectName("plotsDock")
-    dock.setWidget(tabs)
-    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    if hasattr(window, "console_dock"):
-        window.tabifyDockWidget(window.console_dock, dock)
-        window.console_dock.raise_()
+    dock = window.add_output_tab("Plots", "plotsDock", tabs)
     window.plots = PlotsController(window, function_plot, components, depth, component_label)  # type: ignore[attr-defined]
     window.function_plot = function_plot  # type: ignore[attr-defined]
     window.plots_dock = dock  # type: ignore[attr-defined]

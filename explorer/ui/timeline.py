@@ -177,13 +177,7 @@ def _is_loop(trace: Trace) -> bool:
 def install(window: QtMainWindow) -> PassTimelineController:
     """Add the "Passes" dock (tabbed with the output) to ``window``."""
     view = QtPassTimeline()
-    dock = QDockWidget("Passes", window)
-    dock.setObjectName("passesDock")
-    dock.setWidget(view)
-    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    if hasattr(window, "console_dock"):
-        window.tabifyDockWidget(window.console_dock, dock)
-        window.console_dock.raise_()
+    dock = window.add_output_tab("Passes", "passesDock", view)
     controller = PassTimelineController(window, view, dock)
     window.theme_group.triggered.connect(lambda _action: controller.refresh())
     controller.refresh()
