@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer  # noqa: E402, TID251 - a UI benchmark
 from PySide6.QtWidgets import QApplication  # noqa: E402, TID251
 
-from explorer.core.limits import Limits  # noqa: E402
+from explorer.core.sandbox.limits import Limits  # noqa: E402
 
 FIVE_SECONDS = "import torch\nt = torch.ones(100, 100)\nfor i in range(100000):\n    t = (t @ t).tanh()\n"
 STUCK = "import torch\nt = torch.randn(3500, 3500)\nu = torch.linalg.svd(t)\n"
@@ -79,7 +79,7 @@ def wait_for_run(window, start: Callable[[], None], timeout: float) -> float:
 
 def open_window(prefix: str):
     """A main window with its settings in a fresh temporary folder, shown at 1366×768."""
-    from explorer.ui.main_window import QtMainWindow
+    from explorer.ui.window.main_window import QtMainWindow
 
     folder = tempfile.mkdtemp(prefix=prefix)
     window = QtMainWindow(QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat))
@@ -114,7 +114,7 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 def measure_layout_only(window, beat: Heartbeat) -> dict:
     """The 100k-node layout alone in the runner's thread, timed where it runs."""
-    from explorer.ui import runner as runner_module
+    from explorer.ui.window import runner as runner_module
 
     spans: list[tuple[float, float]] = []
     original = runner_module.prepare_layout

@@ -8,7 +8,7 @@ Graphs come from real torch code with random weights (nothing downloaded): a dee
 ops, a residual MLP loop (``h = h + fc2(relu(fc1(h)))``, the same two ``nn.Linear`` every turn:
 every weight feeds every step), a small CNN of residual conv/batch-norm blocks, and
 ``nn.TransformerEncoderLayer`` stacked N times (each layer its own weights). Each is sized to
-about the requested number of autograd nodes and walked with ``explorer.core.graph.walk``.
+about the requested number of autograd nodes and walked with ``explorer.core.capture.graph.walk``.
 
 Columns of the main table, all measured in the same run on the same walked graph:
 - layout: ``layered_layout`` alone (default widths).
@@ -67,14 +67,14 @@ from PySide6.QtCore import QRectF  # noqa: E402, TID251  (after choosing the off
 from PySide6.QtGui import QColor, QImage, QPainter  # noqa: E402, TID251
 from PySide6.QtWidgets import QApplication  # noqa: E402, TID251
 
-from explorer.core.graph import walk  # noqa: E402
-from explorer.core.layout import layered_layout  # noqa: E402
-from explorer.core.scene import Scene, build_scene  # noqa: E402
-from explorer.core.stepper import Stepper  # noqa: E402
-from explorer.core.trace import Pass  # noqa: E402
-from explorer.ui.placement import layout_geometry  # noqa: E402
-from explorer.ui.scene_painter import LAYER_SPACING, Geometry, SceneCache, paint_scene  # noqa: E402
-from explorer.ui.theme import THEMES  # noqa: E402
+from explorer.core.capture.graph import walk  # noqa: E402
+from explorer.core.capture.trace import Pass  # noqa: E402
+from explorer.core.view.layout import layered_layout  # noqa: E402
+from explorer.core.view.scene import Scene, build_scene  # noqa: E402
+from explorer.core.view.stepper import Stepper  # noqa: E402
+from explorer.ui.canvas.placement import layout_geometry  # noqa: E402
+from explorer.ui.canvas.scene_painter import LAYER_SPACING, Geometry, SceneCache, paint_scene  # noqa: E402
+from explorer.ui.window.theme import THEMES  # noqa: E402
 
 FRAME = (1600, 1000)  # pixels of the offscreen frames
 BIG_STACK = 1024**3  # bytes: freeing a graph 100,000 deep recurses (see ``release``)
@@ -621,10 +621,10 @@ def legibility(picture: Path, text: float | None) -> Legibility:
 
 
 def our_text_pixels(picture: Path) -> float | None:
-    """The body text height our export wrote into its PNG (``explorer.ui.export``)."""
+    """The body text height our export wrote into its PNG (``explorer.ui.files.export``)."""
     from PIL import Image
 
-    from explorer.ui.export import TEXT_PIXELS_KEY
+    from explorer.ui.files.export import TEXT_PIXELS_KEY
 
     with Image.open(picture) as image:
         value = image.info.get(TEXT_PIXELS_KEY)

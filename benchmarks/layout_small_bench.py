@@ -17,8 +17,8 @@ from collections.abc import Callable
 import networkx as nx
 import torch
 
-from explorer.core.graph import walk
-from explorer.core.layout import layered_layout
+from explorer.core.capture.graph import walk
+from explorer.core.view.layout import layered_layout
 
 
 def deep_chain(nodes: int) -> torch.Tensor:

@@ -19,8 +19,8 @@ import torch
 from torch import nn
 
 import explorer
-from explorer.core.layout import layered_layout
-from explorer.core.modules import track_modules
+from explorer.core.capture.modules import track_modules
+from explorer.core.view.layout import layered_layout
 
 
 def build_model(layers: int, d_model: int) -> nn.Module:

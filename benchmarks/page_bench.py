@@ -27,8 +27,8 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 import explorer  # noqa: E402
-from explorer.core.program import run_program  # noqa: E402
-from explorer.core.trace import Trace  # noqa: E402
+from explorer.core.capture.trace import Trace  # noqa: E402
+from explorer.core.sandbox.program import run_program  # noqa: E402
 from explorer.web import PageText, write_page  # noqa: E402
 
 CHROMIUM = os.environ.get("EXPLORER_CHROMIUM", "/usr/bin/chromium")
@@ -67,9 +67,9 @@ def window_frames(trace: Trace, views: dict[str, tuple[float, float, float]], ca
     from PySide6.QtCore import QRectF  # noqa: TID251 - the window's painter, for reference
     from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter  # noqa: TID251
 
-    from explorer.ui.placement import final_scene, layout_geometry
-    from explorer.ui.scene_painter import SceneCache, paint_scene
-    from explorer.ui.theme import LIGHT
+    from explorer.ui.canvas.placement import final_scene, layout_geometry
+    from explorer.ui.canvas.scene_painter import SceneCache, paint_scene
+    from explorer.ui.window.theme import LIGHT
 
     QGuiApplication.instance() or QGuiApplication([])
     one_pass = trace.passes[0]

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from explorer.core import Limits, run_program  # noqa: E402
-from explorer.core.document import Document  # noqa: E402
-from explorer.core.scene import build_scene  # noqa: E402
-from explorer.core.trace import Trace  # noqa: E402
+from explorer.core.capture.trace import Trace  # noqa: E402
+from explorer.core.storage.document import Document  # noqa: E402
+from explorer.core.view.scene import build_scene  # noqa: E402
 from explorer.examples import all_examples  # noqa: E402
 
 LIMITS = Limits(max_seconds=3.0, max_elements=5_000_000)
@@ -122,7 +122,7 @@ def main() -> int:
     seeds = [item.source() for item in all_examples()]
     runner = run_program
     if options.worker:
-        from explorer.core.worker import EvaluationWorker
+        from explorer.core.sandbox.worker import EvaluationWorker
 
         worker = EvaluationWorker()
         runner = worker.run  # type: ignore[assignment]

@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 import torch
 
-from explorer.core.graph import Naming, walk
-from explorer.core.recorder import run_observed
-from explorer.core.saved import capture_saved
+from explorer.core.capture.graph import Naming, walk
+from explorer.core.capture.recorder import run_observed
+from explorer.core.capture.saved import capture_saved
 
 
 def build_graph(nodes: int, width: int = 8) -> torch.Tensor:

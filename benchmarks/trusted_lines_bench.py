@@ -3,7 +3,7 @@
 Run: python benchmarks/trusted_lines_bench.py [--steps 200] [--repeats 3]
 
 A small training loop (a three-layer MLP, batch 64, SGD) is timed plain, inside
-``explorer.core.source_lines.source_lines()`` (a TorchFunctionMode that tags each new node
+``explorer.core.capture.source_lines.source_lines()`` (a TorchFunctionMode that tags each new node
 with the innermost user frame's file and line), and inside ``torch.autograd.detect_anomaly()``
 (which records a whole stack per node, the other way to find where a node came from). Best of
 a few repeats each; the ratio to the plain loop is what a trusted run pays.
@@ -21,7 +21,7 @@ from contextlib import AbstractContextManager, nullcontext
 import torch
 from torch import nn
 
-from explorer.core.source_lines import source_lines
+from explorer.core.capture.source_lines import source_lines
 
 
 def training(steps: int) -> None:

@@ -1,6 +1,6 @@
 """Soak through the real window: random programs and some big graphs, memory and traces kept.
 
-The app freezes big results out of the cyclic garbage collector's reach (``explorer/ui/runner.py``)
+The app freezes big results out of the cyclic garbage collector's reach (``explorer/ui/window/runner.py``)
 and relies on reference counting to free them once replaced. This runs programs through an
 offscreen main window the way a user would (set the code, wait for the picture, step back and
 forth), every ``--big-every``-th one a graph of about 20,000 nodes, and reports the resident
@@ -30,7 +30,7 @@ from PySide6.QtCore import QCoreApplication  # noqa: E402, TID251 - a UI benchma
 from PySide6.QtWidgets import QApplication  # noqa: E402, TID251
 from soak import mutate, random_program, resident_megabytes  # noqa: E402
 
-from explorer.core.limits import Limits  # noqa: E402
+from explorer.core.sandbox.limits import Limits  # noqa: E402
 from explorer.examples import all_examples  # noqa: E402
 
 BIG_STEPS = 6_700  # three nodes a step: about 20,000 nodes

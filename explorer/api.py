@@ -15,11 +15,11 @@ from typing import Any
 import torch
 
 from explorer.core import frontends
-from explorer.core.graph import ACCUMULATE_GRAD, Naming, walk
-from explorer.core.modules import name_leaves_and_groups, parameter_names, track_modules
-from explorer.core.recorder import PassRequest, record_pass
-from explorer.core.trace import LeafVariable, Trace
-from explorer.core.trusted import Recording, caller_location, record
+from explorer.core.capture.graph import ACCUMULATE_GRAD, Naming, walk
+from explorer.core.capture.modules import name_leaves_and_groups, parameter_names, track_modules
+from explorer.core.capture.recorder import PassRequest, record_pass
+from explorer.core.capture.trace import LeafVariable, Trace
+from explorer.core.capture.trusted import Recording, caller_location, record
 
 __all__ = ["export", "record", "show", "show_trace", "trace", "track_modules"]
 
@@ -117,7 +117,7 @@ def export(tensor: Tensors, path: str | os.PathLike[str], *, model: torch.nn.Mod
     if suffix not in _EXPORT_SUFFIXES:
         raise ValueError(f"cannot export to '{target.name}': use one of {', '.join(_EXPORT_SUFFIXES)}")
     traced = trace(tensor, model=model, gradient=gradient)
-    from explorer.core.files import write_atomic
+    from explorer.core.storage.files import write_atomic
 
     if suffix == ".json":
         write_atomic(target, json.dumps(traced.to_json(), indent=1, allow_nan=False) + "\n")
@@ -126,11 +126,11 @@ def export(tensor: Tensors, path: str | os.PathLike[str], *, model: torch.nn.Mod
 
         write_page(target, traced, PageText(title=target.stem), theme=theme)
     elif suffix in (".dot", ".gv"):
-        from explorer.core.dot import pass_to_dot
+        from explorer.core.storage.dot import pass_to_dot
 
         write_atomic(target, pass_to_dot(traced.passes[0], "autograd"))
     else:
-        from explorer.ui.trusted_window import write_trace_image  # Qt only for pictures
+        from explorer.ui.trusted.trusted_window import write_trace_image  # Qt only for pictures
 
         write_trace_image(traced, target, theme)
     return target
@@ -177,7 +177,7 @@ def _show_inline(traced: Trace, *, title: str, code: str) -> None:
 
 def show_trace(traced: Trace, *, title: str, code: str = "", block: bool = True) -> Any:
     """Open a window on a ready-made trace (Qt is imported here, not before)."""
-    from explorer.ui.trusted_window import open_trace_window
+    from explorer.ui.trusted.trusted_window import open_trace_window
 
     return open_trace_window(traced, title=title, code=code, block=block)
 

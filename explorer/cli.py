@@ -11,11 +11,11 @@ from typing import Any
 
 from explorer import __version__
 
-# the theme names, without importing torch for --help (explorer.core.themes has the colours)
+# the theme names, without importing torch for --help (explorer.core.view.themes has the colours)
 THEME_NAMES = ("light", "dark", "projector")
 EXIT_OK = 0
 EXIT_ERROR = 2
-DEFAULT_PASSES_TEXT = "1-10,last"  # explorer.core.passes.DEFAULT_PASSES, without importing torch
+DEFAULT_PASSES_TEXT = "1-10,last"  # explorer.core.capture.passes.DEFAULT_PASSES, without importing torch
 _COMMANDS = ("trace", "export", "export-lessons", "run", "install-desktop")
 
 
@@ -150,7 +150,7 @@ def _launch(options: argparse.Namespace) -> int:
         if not path.is_file():
             print(f"autograd-explorer: no such file: {path}", file=sys.stderr)
             return EXIT_ERROR
-    from explorer.ui.app import run_app  # Qt is imported only when a window is asked for
+    from explorer.ui.window.app import run_app  # Qt is imported only when a window is asked for
 
     return run_app(paths, quit_after_ms=options.quit_after)
 
@@ -160,8 +160,10 @@ def _export(options: argparse.Namespace, whole_process: bool = False) -> int:
 
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from explorer.core.worker import contained_runs  # first: its process loads torch meanwhile
-    from explorer.ui.headless import ExportError, export_program
+    from explorer.core.sandbox.worker import (
+        contained_runs,  # first: its process loads torch meanwhile
+    )
+    from explorer.ui.files.headless import ExportError, export_program
 
     if whole_process:
         _spare_the_collector()
@@ -189,7 +191,7 @@ def _add_export_lessons_parser(commands: argparse._SubParsersAction) -> None:
 
 def _export_page(options: argparse.Namespace) -> int:
     """``export ... -o graph.html``: no Qt, the page draws in the browser."""
-    from explorer.core.worker import contained_runs
+    from explorer.core.sandbox.worker import contained_runs
     from explorer.web.export import PageExportError, export_program_page
 
     try:
@@ -205,7 +207,7 @@ def _export_page(options: argparse.Namespace) -> int:
 
 
 def _export_lessons(options: argparse.Namespace) -> int:
-    from explorer.core.worker import contained_runs
+    from explorer.core.sandbox.worker import contained_runs
     from explorer.web.export import PageExportError, export_lessons
 
     try:
@@ -237,17 +239,17 @@ def _read_source(options: argparse.Namespace) -> tuple[str, str]:
 
 
 def _trace(options: argparse.Namespace) -> int:
-    from explorer.core.worker import contained_runs
+    from explorer.core.sandbox.worker import contained_runs
 
     with contained_runs() as run:  # the program never runs in this process
         return _trace_with(options, run)
 
 
 def _trace_with(options: argparse.Namespace, run: Any) -> int:
-    from explorer.core.dot import pass_to_dot
-    from explorer.core.files import write_atomic
-    from explorer.core.passes import PassSelection, PassSpecError
-    from explorer.core.trace import dumps
+    from explorer.core.capture.passes import PassSelection, PassSpecError
+    from explorer.core.capture.trace import dumps
+    from explorer.core.storage.dot import pass_to_dot
+    from explorer.core.storage.files import write_atomic
 
     try:
         selection = PassSelection.parse(options.passes)

@@ -23,7 +23,7 @@ def run_script_command(options: argparse.Namespace) -> int:
         print(f"autograd-explorer: no such file: {path}", file=sys.stderr)
         return EXIT_ERROR
     print(TRUSTED_NOTICE.format(script=path), file=sys.stderr, flush=True)
-    from explorer.core.trusted import run_script
+    from explorer.core.capture.trusted import run_script
 
     recording = run_script(path, list(options.script_args), max_passes=options.max_passes)
     if recording.traceback:
@@ -42,7 +42,7 @@ def run_script_command(options: argparse.Namespace) -> int:
 
 
 def _write_trace(recording: object, output: str) -> bool:
-    from explorer.core.files import write_atomic
+    from explorer.core.storage.files import write_atomic
 
     try:
         write_atomic(output, json.dumps(recording.trace().to_json(),  # type: ignore[attr-defined]

@@ -36,7 +36,7 @@ def main() -> int:
         icon_png,
         icon_svg,
     )
-    from explorer.ui.icon import png_bytes, render_icon
+    from explorer.ui.window.icon import png_bytes, render_icon
 
     _app = QGuiApplication.instance() or QGuiApplication([])
     ICON_DIRECTORY.mkdir(parents=True, exist_ok=True)

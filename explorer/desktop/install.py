@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
 
-from explorer.core.files import write_atomic
+from explorer.core.storage.files import write_atomic
 from explorer.desktop.plan import Environment, FileToWrite, Plan, is_under
 from explorer.desktop.windows import CLASSES, Registry
 

@@ -6,10 +6,10 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
-from explorer.core.program import run_program
-from explorer.core.session import SessionError
-from explorer.core.session import read_program as read_program_file
-from explorer.core.trace import Trace
+from explorer.core.capture.trace import Trace
+from explorer.core.sandbox.program import run_program
+from explorer.core.storage.session import SessionError
+from explorer.core.storage.session import read_program as read_program_file
 from explorer.examples import Example, by_section
 from explorer.web.page import PageText, write_file, write_page
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from explorer import __version__
-from explorer.core.files import write_atomic
-from explorer.core.themes import THEMES
-from explorer.core.trace import Trace
+from explorer.core.capture.trace import Trace
+from explorer.core.storage.files import write_atomic
+from explorer.core.view.themes import THEMES
 from explorer.web.placement import MIN_NODE_WIDTH, NODE_HEIGHT, PADDING, Placement
 from explorer.web.view import pass_view
 

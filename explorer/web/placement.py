@@ -1,6 +1,6 @@
 """Where each box goes on the page: the core's layered layout placed in the window's scene units.
 
-This is the window's placement (``explorer/ui/placement.py``) with label widths from
+This is the window's placement (``explorer/ui/canvas/placement.py``) with label widths from
 ``metrics`` instead of Qt's font metrics, so a page made without Qt shows the picture the app
 draws; ``tests/web/test_placement.py`` compares the two.
 """
@@ -11,19 +11,19 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from explorer.core.layout import layered_layout
-from explorer.core.scene import Scene, SceneNode
-from explorer.core.trace import Pass
+from explorer.core.capture.trace import Pass
+from explorer.core.view.layout import layered_layout
+from explorer.core.view.scene import Scene, SceneNode
 from explorer.web.metrics import text_width
 
-# the window's scene units (explorer/ui/scene_painter.py)
+# the window's scene units (explorer/ui/canvas/scene_painter.py)
 LAYER_SPACING = 96.0
 COLUMN_SPACING = 60.0
 NODE_HEIGHT = 58.0
 MIN_NODE_WIDTH = 120.0
 PADDING = 14.0
 GAP = 36.0
-COMPACT_SPACING = 0.45  # share of the usual gaps in compact mode (explorer/ui/placement.py)
+COMPACT_SPACING = 0.45  # share of the usual gaps in compact mode (explorer/ui/canvas/placement.py)
 
 EdgeKey = tuple[str, str, object]
 Point = tuple[float, float]

@@ -16,12 +16,12 @@ from typing import Any
 import networkx as nx
 import torch
 
-from explorer.core.groups import Group, automatic_groups, fold, fold_scene
-from explorer.core.narration import narrate
-from explorer.core.scene import Scene, build_scene, node_tooltip, step_header
-from explorer.core.stepper import Stepper
-from explorer.core.tensors import TensorLike, describe, json_number
-from explorer.core.trace import Pass, Trace
+from explorer.core.capture.tensors import TensorLike, describe, json_number
+from explorer.core.capture.trace import Pass, Trace
+from explorer.core.view.folding import Group, automatic_groups, fold, fold_scene
+from explorer.core.view.narration import narrate
+from explorer.core.view.scene import Scene, build_scene, node_tooltip, step_header
+from explorer.core.view.stepper import Stepper
 from explorer.web.placement import Placement, place
 
 NARRATED_STEPS = 20_000  # above this many steps a pass's page carries no narration (size)
@@ -110,7 +110,7 @@ def _layout_view(one_pass: Pass, end: Scene, placement: Placement,
 
 def running_sums(one_pass: Pass) -> list[dict[str, Any]]:
     """What the page needs to write each node's running sum at any position, as the scene does
-    (``explorer.core.scene.running_sum_text``), for every input that receives several gradients:
+    (``explorer.core.view.scene.running_sum_text``), for every input that receives several gradients:
     the step that sent each term, each term, and the total after each term, in words.
 
     The page writes "3 + 4 = 7" (or "sum of 2: …" for tensors) itself from these: all the
@@ -162,7 +162,7 @@ def headers(one_pass: Pass, stepper: Stepper) -> list[str]:
 
 
 def hover_texts(one_pass: Pass, stepper: Stepper) -> dict[str, list[Any]]:
-    """What a hover shows (``explorer.core.scene.node_tooltip``): the lines above the state,
+    """What a hover shows (``explorer.core.view.scene.node_tooltip``): the lines above the state,
     which do not change, and the gradients the node received and sent, shown once it has run."""
     lines, received, sent = [], [], []
     stepper.reset()

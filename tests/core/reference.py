@@ -15,7 +15,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from explorer.core.program import RUN_SEED
+from explorer.core.sandbox.program import RUN_SEED
 
 
 @dataclass

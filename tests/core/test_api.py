@@ -15,7 +15,7 @@ from torch import nn
 
 import explorer
 from explorer.cli import main
-from explorer.core.trusted import run_script
+from explorer.core.capture.trusted import run_script
 
 
 def _model_and_loss() -> tuple[nn.Module, torch.Tensor]:
@@ -74,7 +74,7 @@ def test_a_trace_keeps_no_graph_alive() -> None:
 
 
 def test_trace_removes_every_hook(monkeypatch) -> None:
-    from explorer.core import recorder
+    from explorer.core.capture import recorder
 
     calls = []
     real_hook_for = recorder.Observer.hook_for

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 import explorer
-from explorer.core.diagnostics import (
+from explorer.core.view.diagnostics import (
     dead_relus,
     diagnose,
     first_non_finite,
@@ -136,7 +136,7 @@ def test_magnitudes_are_norms_of_what_each_node_received() -> None:
 
 def test_forward_nan_names_the_first_operation_that_made_it_with_its_line() -> None:
     from explorer.core import run_program
-    from explorer.core.diagnostics import forward_non_finite
+    from explorer.core.view.diagnostics import forward_non_finite
 
     source = ("import torch\nx = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)\n"
               "y = x * 2\nz = torch.log(y - 1)\nw = z * 3\nloss = w.sum()\nloss.backward()\n")

@@ -8,10 +8,10 @@ import pytest
 import torch
 
 from explorer.core import run_program
-from explorer.core.document import Document
-from explorer.core.scene import build_scene
-from explorer.core.stepper import NodeState, Stepper
-from explorer.core.tensors import describe
+from explorer.core.capture.tensors import describe
+from explorer.core.storage.document import Document
+from explorer.core.view.scene import build_scene
+from explorer.core.view.stepper import NodeState, Stepper
 from tests.core.programs import POLYNOMIAL
 from tests.core.reference import reference_grads
 

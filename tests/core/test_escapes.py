@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from explorer.core import Limits, run_program
-from explorer.core.worker import EvaluationWorker, WorkerOptions
+from explorer.core.sandbox.worker import EvaluationWorker, WorkerOptions
 
 PRELUDE = "x = torch.ones(3, requires_grad=True)\ny = (x * 2).sum()\n"
 

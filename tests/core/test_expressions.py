@@ -5,15 +5,15 @@ from __future__ import annotations
 import ast
 
 from explorer.core import run_program
-from explorer.core.expressions import (
+from explorer.core.view.labels import (
     LONGEST,
     assignment_spans,
     expression_labels,
     nodes_by_line,
     shorten,
 )
-from explorer.core.scene import build_scene, function_texts
-from explorer.core.stepper import Stepper
+from explorer.core.view.scene import build_scene, function_texts
+from explorer.core.view.stepper import Stepper
 
 POLYNOMIAL = """\
 import torch

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from explorer.core import run_program
-from explorer.core.function_plot import (
+from explorer.core.view.calculus import (
     gradient_by_depth,
     node_gradient,
     pass_gradient,
@@ -15,7 +15,7 @@ from explorer.core.function_plot import (
     scalar_leaves,
     tangent,
 )
-from explorer.core.stepper import Stepper
+from explorer.core.view.stepper import Stepper
 from explorer.examples import example
 
 POLYNOMIAL = example("polynomial").source()
@@ -94,7 +94,7 @@ def test_node_gradient_is_what_the_node_received_so_far() -> None:
 
 
 def test_a_curve_flatter_than_float32_can_resolve_is_called_rounding() -> None:
-    from explorer.core.function_plot import Curve, nearest_sample, rounding_limited
+    from explorer.core.view.calculus import Curve, nearest_sample, rounding_limited
 
     xs = [index / 10 for index in range(-20, 21)]
     # what a float32 program computes for y = 0.5 + 1e-9 x: a few levels, not a line

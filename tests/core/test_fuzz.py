@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from explorer.core import Limits, run_program
 from explorer.core.errors import ExplorerError
-from explorer.core.language import allowlist
+from explorer.core.sandbox.language import allowlist
 from explorer.examples import all_examples
 from tests.core import programs
 

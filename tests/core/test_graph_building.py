@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import torch
 
-from explorer.core.graph import AutogradGraph, walk
+from explorer.core.capture.graph import AutogradGraph, walk
 
 
 def _by_networkx(graph: nx.MultiDiGraph) -> AutogradGraph:

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.core import run_program
-from explorer.core.groups import GROUP_KIND, Group, automatic_groups, fold, module_groups
+from explorer.core.view.folding import GROUP_KIND, Group, automatic_groups, fold, module_groups
 
 LOOP = ("x = torch.tensor(1.0, requires_grad=True)\nh = x\nfor i in range(4):\n"
         "    h = torch.tanh(h * 2 + 1)\ny = h.sum()\ny.backward()\n")
@@ -93,9 +93,9 @@ def test_fold_then_unfold_round_trips_on_random_dags(size: int, data: st.DataObj
 
 
 def test_folded_scene_summarises_the_group_and_keeps_the_step_state() -> None:
-    from explorer.core.groups import fold_scene
-    from explorer.core.scene import build_scene
-    from explorer.core.stepper import NodeState, Stepper
+    from explorer.core.view.folding import fold_scene
+    from explorer.core.view.scene import build_scene
+    from explorer.core.view.stepper import NodeState, Stepper
 
     trace = run_program(LOOP)
     one_pass = trace.passes[0]

@@ -1,6 +1,6 @@
 """A user's hook that changes a gradient is shown as such in the step (trusted code records it).
 
-Each program runs under ``explorer.core.trusted.record`` with real torch and real hooks; what
+Each program runs under ``explorer.core.capture.trusted.record`` with real torch and real hooks; what
 the step says a node received, and what it was before the hook, is checked against torch.
 """
 
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import torch
 
-from explorer.core.narration import narrate_step
-from explorer.core.stepper import Stepper
-from explorer.core.trace import Pass, Step
-from explorer.core.trusted import record
+from explorer.core.capture.trace import Pass, Step
+from explorer.core.capture.trusted import record
+from explorer.core.view.narration import narrate_step
+from explorer.core.view.stepper import Stepper
 from tests.core.reference import assert_same
 
 
@@ -146,7 +146,7 @@ def test_without_hooks_nothing_is_marked_even_where_gradients_add_up() -> None:
 def test_a_recorded_hook_change_is_written_in_the_json() -> None:
     import json
 
-    from explorer.core.trace import dumps
+    from explorer.core.capture.trace import dumps
 
     with record() as recording:
         x = torch.tensor([1.0, 2.0], requires_grad=True)

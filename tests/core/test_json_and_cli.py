@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 from explorer.core import SCHEMA, run_program
-from explorer.core.tensors import FULL_VALUES_LIMIT, to_json
+from explorer.core.capture.tensors import FULL_VALUES_LIMIT, to_json
 from tests.core.programs import POLYNOMIAL, ZERO_BEFORE_BACKWARD, line_of
 from tests.core.reference import reference_grads
 

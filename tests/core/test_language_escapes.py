@@ -132,7 +132,7 @@ def test_the_broadcast_size_check_agrees_with_torch() -> None:
 
     import torch
 
-    from explorer.core.language.guards import _broadcast_pair
+    from explorer.core.sandbox.language.guards import _broadcast_pair
 
     shapes = [(), (1,), (3,), (2, 1), (2, 3), (1, 3), (4, 1, 3), (2, 2)]
     for left, right in itertools.product(shapes, repeat=2):

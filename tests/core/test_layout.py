@@ -17,8 +17,8 @@ import torch.nn.functional as F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explorer.core.graph import walk
-from explorer.core.layout import (
+from explorer.core.capture.graph import walk
+from explorer.core.view.layout import (
     COMPACT_GAP,
     NORMAL_GAP,
     Layout,

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from explorer.core import run_program
-from explorer.core.language.surrogates import SURROGATES, ste_round, ste_sign
+from explorer.core.sandbox.language.surrogates import SURROGATES, ste_round, ste_sign
 from explorer.examples import WELCOME, all_examples, by_section, example
 from explorer.examples.lessons import SECTIONS
 from tests.core.checks import assert_matches_torch

@@ -11,16 +11,16 @@ import networkx as nx
 import torch
 
 from explorer.core import run_program
-from explorer.core.diagnostics import gradient_magnitudes
-from explorer.core.graph import Naming, walk
-from explorer.core.groups import automatic_groups, fold, fold_scene
-from explorer.core.layout import layered_layout
-from explorer.core.narration import narrate
-from explorer.core.prepare import warm_views
-from explorer.core.program import on_big_stack
-from explorer.core.recorder import PassRequest, record_pass
-from explorer.core.scene import build_scene
-from explorer.core.stepper import Stepper
+from explorer.core.capture.graph import Naming, walk
+from explorer.core.capture.recorder import PassRequest, record_pass
+from explorer.core.sandbox.program import on_big_stack
+from explorer.core.view.diagnostics import gradient_magnitudes
+from explorer.core.view.folding import automatic_groups, fold, fold_scene
+from explorer.core.view.layout import layered_layout
+from explorer.core.view.narration import narrate
+from explorer.core.view.scene import build_scene
+from explorer.core.view.stepper import Stepper
+from explorer.core.view.warm import warm_views
 
 
 def _holds_graph(value, seen=None) -> bool:

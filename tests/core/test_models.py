@@ -9,8 +9,8 @@ import torch
 from torch import nn
 
 import explorer
-from explorer.core.modules import track_modules
-from explorer.core.trace import Pass
+from explorer.core.capture.modules import track_modules
+from explorer.core.capture.trace import Pass
 
 
 def _mlp() -> tuple[nn.Module, Callable[[nn.Module], torch.Tensor]]:
@@ -173,7 +173,7 @@ def test_module_hooks_are_removed_and_a_forward_outside_tags_nothing() -> None:
 
 
 def test_module_paths_feed_the_canvas_groups() -> None:
-    from explorer.core.groups import module_groups
+    from explorer.core.view.folding import module_groups
 
     model, loss = _build("transformer")
     groups = {group.label: group for group in module_groups(explorer.trace(loss, model=model).passes[0].graph)}

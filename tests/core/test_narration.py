@@ -6,10 +6,10 @@ import pytest
 import torch
 
 from explorer.core import run_program
-from explorer.core.narration import ACCUMULATE, narrate, narrate_step, narrated_kinds, node_doc
-from explorer.core.node_docs import documented_names
-from explorer.core.stepper import Stepper
-from explorer.core.tensors import describe, format_number
+from explorer.core.capture.tensors import describe, format_number
+from explorer.core.view.narration import ACCUMULATE, narrate, narrate_step, narrated_kinds, node_doc
+from explorer.core.view.node_docs import documented_names
+from explorer.core.view.stepper import Stepper
 from explorer.examples import all_examples, example
 
 LESSON_TRACES = {item.slug: run_program(item.source()) for item in all_examples()}

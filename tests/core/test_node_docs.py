@@ -11,7 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from explorer.core.node_docs import NodeDoc, describe_node, documented_names, input_label
+from explorer.core.view.node_docs import NodeDoc, describe_node, documented_names, input_label
 
 # One slot per joined tensor, so their written inputs describe the two-tensor case only.
 VARIADIC = {"CatBackward0", "StackBackward0"}

@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer.core import Limits, Trace, run_program
-from explorer.core.program import RUN_SEED
-from explorer.core.worker import dump_trace, load_trace
+from explorer.core.sandbox.program import RUN_SEED
+from explorer.core.sandbox.worker import dump_trace, load_trace
 from tests.corpus.compare import compare, run_source_in_code_box, run_source_in_python
 
 

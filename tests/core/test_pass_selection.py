@@ -12,9 +12,9 @@ import torch
 
 from explorer.cli import DEFAULT_PASSES_TEXT
 from explorer.core import run_program
-from explorer.core.document import Document
-from explorer.core.passes import DEFAULT_PASSES, PassSelection, PassSpecError, timeline_of
-from explorer.core.trace import dumps
+from explorer.core.capture.passes import DEFAULT_PASSES, PassSelection, PassSpecError, timeline_of
+from explorer.core.capture.trace import dumps
+from explorer.core.storage.document import Document
 from tests.core.reference import assert_same, run_reference
 
 STEPS = 25

@@ -12,8 +12,8 @@ import pytest
 import torch
 
 from explorer.core import run_program
-from explorer.core.graph import ACCUMULATE_GRAD
-from explorer.core.trace import Pass
+from explorer.core.capture.graph import ACCUMULATE_GRAD
+from explorer.core.capture.trace import Pass
 from tests.core.checks import assert_matches_torch
 from tests.core.reference import assert_same, run_reference
 from tests.core.test_trace import FORWARDS
@@ -170,8 +170,8 @@ def test_accumulating_passes_record_before_and_after_as_they_were() -> None:
 
 
 def test_recorded_gradients_share_no_storage_with_the_program() -> None:
-    from explorer.core.graph import Naming
-    from explorer.core.recorder import PassRequest, record_pass
+    from explorer.core.capture.graph import Naming
+    from explorer.core.capture.recorder import PassRequest, record_pass
 
     x = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     seed = torch.ones(4)
@@ -189,9 +189,9 @@ def test_recorded_gradients_share_no_storage_with_the_program() -> None:
 
 @pytest.mark.parametrize("name", sorted(FORWARDS))
 def test_freed_after_is_what_torch_says_about_each_node(name: str) -> None:
-    from explorer.core.graph import Naming
-    from explorer.core.recorder import PassRequest, record_pass
-    from explorer.core.saved import is_freed
+    from explorer.core.capture.graph import Naming
+    from explorer.core.capture.recorder import PassRequest, record_pass
+    from explorer.core.capture.saved import is_freed
 
     forward, root, _ = FORWARDS[name]
     output = run_reference(forward).namespace[root]
@@ -199,7 +199,7 @@ def test_freed_after_is_what_torch_says_about_each_node(name: str) -> None:
     walked = {}
 
     def run() -> None:
-        from explorer.core.graph import walk
+        from explorer.core.capture.graph import walk
 
         walked.update(walk([output.grad_fn]).nodes)  # the same node objects, held to ask torch after
         output.backward()

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-import explorer.core.files as files_module
-import explorer.core.session as session_module
+import explorer.core.storage.files as files_module
+import explorer.core.storage.session as session_module
 from explorer.core.errors import ExplorerError
-from explorer.core.limits import Limits
-from explorer.core.session import (
+from explorer.core.sandbox.limits import Limits
+from explorer.core.storage.session import (
     SESSION_SCHEMA,
     Session,
     SessionError,
@@ -517,8 +517,8 @@ def test_saving_is_deterministic(tmp_path: Path) -> None:
 
 def test_a_session_saves_and_loads_in_every_theme(tmp_path) -> None:
     from explorer.cli import THEME_NAMES
-    from explorer.core.session import THEMES, Session, load_session, save_session
-    from explorer.core.themes import THEMES as THEME_TABLE
+    from explorer.core.storage.session import THEMES, Session, load_session, save_session
+    from explorer.core.view.themes import THEMES as THEME_TABLE
 
     assert set(THEMES) == set(THEME_TABLE) == set(THEME_NAMES)
     for name in THEMES:
@@ -531,7 +531,7 @@ def test_new_files_get_the_users_umask_and_old_files_keep_their_mode(tmp_path) -
     import os
     import stat
 
-    from explorer.core.files import write_atomic
+    from explorer.core.storage.files import write_atomic
 
     previous = os.umask(0o027)
     try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from explorer.core.scene import function_texts
-from explorer.core.trusted import run_script
+from explorer.core.capture.trusted import run_script
+from explorer.core.view.scene import function_texts
 
 SCRIPT = """\
 import torch

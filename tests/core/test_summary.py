@@ -6,10 +6,10 @@ import networkx as nx
 import torch
 
 from explorer.core import run_program
-from explorer.core.groups import GROUP_KIND, fold, fold_scene
-from explorer.core.scene import build_scene
-from explorer.core.stepper import Stepper
-from explorer.core.summary import SHORTEST_RUN, module_units, repeat_groups
+from explorer.core.view.folding import GROUP_KIND, fold, fold_scene
+from explorer.core.view.scene import build_scene
+from explorer.core.view.stepper import Stepper
+from explorer.core.view.summary import SHORTEST_RUN, module_units, repeat_groups
 from tests.core.reference import reference_grads
 
 LOOP = """\

@@ -6,7 +6,8 @@ import math
 
 import torch
 
-from explorer.core.tensor_view import (
+from explorer.core.capture.tensors import summarize
+from explorer.core.view.tensor_view import (
     BAD,
     HEATMAP_SIDE,
     cell_colour,
@@ -14,7 +15,6 @@ from explorer.core.tensor_view import (
     tensor_html,
     view_of,
 )
-from explorer.core.tensors import summarize
 
 
 def test_small_tensors_show_every_number_in_their_layout() -> None:

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from explorer.core import run_program
-from explorer.core.graph import ACCUMULATE_GRAD
+from explorer.core.capture.graph import ACCUMULATE_GRAD
 from tests.core.reference import assert_same, engine_order, reference_grads, run_reference
 
 FORWARDS = {

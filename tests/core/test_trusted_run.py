@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from explorer.core.document import Document
+from explorer.core.capture.graph import ACCUMULATE_GRAD
+from explorer.core.capture.trace import Trace
+from explorer.core.capture.trusted_run import SHOWN_NAME, TrustedProcessRunner, trusted_run_offered
 from explorer.core.errors import ExplorerError
-from explorer.core.graph import ACCUMULATE_GRAD
-from explorer.core.program import run_program
-from explorer.core.trace import Trace
-from explorer.core.trusted_run import SHOWN_NAME, TrustedProcessRunner, trusted_run_offered
+from explorer.core.sandbox.program import run_program
+from explorer.core.storage.document import Document
 
 NEEDS_OS = textwrap.dedent("""\
     import os

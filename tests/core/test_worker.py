@@ -11,8 +11,8 @@ import pytest
 import torch
 
 from explorer.core import Limits, run_program
-from explorer.core import worker as worker_module
-from explorer.core.worker import EvaluationWorker, WorkerOptions, dump_trace, load_trace
+from explorer.core.sandbox import worker as worker_module
+from explorer.core.sandbox.worker import EvaluationWorker, WorkerOptions, dump_trace, load_trace
 from explorer.examples import all_examples
 
 # One operation of several seconds: the sandbox cannot stop it, only killing its process can.

@@ -1,7 +1,7 @@
 """Run a corpus program under real Python and through the code box, and list every difference.
 
 The reference run is trusted code (a test runs its own corpus files): the program runs with
-``exec`` inside :func:`explorer.core.trusted.record`, the recorder ``autograd-explorer run``
+``exec`` inside :func:`explorer.core.capture.trusted.record`, the recorder ``autograd-explorer run``
 uses, so every backward call is recorded by the same recorder the code box uses. Both runs
 start from the code box's seed and leave torch's global settings as they found them.
 
@@ -29,11 +29,11 @@ from typing import Any
 import networkx as nx
 import torch
 
+from explorer.core.capture.tensors import TensorSummary, snapshot
+from explorer.core.capture.trace import LeafVariable, Pass, PassSummary, Step, Trace
+from explorer.core.capture.trusted import record, script_error
 from explorer.core.errors import ExplorerError
-from explorer.core.program import RUN_SEED, run_program
-from explorer.core.tensors import TensorSummary, snapshot
-from explorer.core.trace import LeafVariable, Pass, PassSummary, Step, Trace
-from explorer.core.trusted import record, script_error
+from explorer.core.sandbox.program import RUN_SEED, run_program
 
 PROGRAMS = Path(__file__).parent / "programs"
 MAX_PASSES = 100_000  # record every pass: the corpus's longest loop has a few hundred

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from explorer.core.capture.trace import Pass, Step, Trace
 from explorer.core.errors import ExplorerError
-from explorer.core.trace import Pass, Step, Trace
 from tests.corpus.compare import (
     PROGRAMS,
     PythonRun,

@@ -31,7 +31,7 @@ def settings(tmp_path: Path) -> QSettings:
 
 @pytest.fixture
 def window(qtbot, settings):
-    from explorer.ui.main_window import QtMainWindow
+    from explorer.ui.window.main_window import QtMainWindow
 
     main = QtMainWindow(settings)
     qtbot.addWidget(main)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 
 def test_an_autosave_that_fails_is_shown(qtbot, window, tmp_path: Path) -> None:
-    from explorer.ui.autosave import install
+    from explorer.ui.window.autosave import install
 
     saver = install(window, tmp_path)
     blocker = tmp_path / "not-a-directory"

@@ -13,11 +13,11 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from explorer.cli import main
-from explorer.core.program import run_program
-from explorer.core.scene import Scene, build_scene
-from explorer.core.stepper import Stepper
-from explorer.ui.placement import layout_geometry
-from explorer.ui.scene_painter import (
+from explorer.core.sandbox.program import run_program
+from explorer.core.view.scene import Scene, build_scene
+from explorer.core.view.stepper import Stepper
+from explorer.ui.canvas.placement import layout_geometry
+from explorer.ui.canvas.scene_painter import (
     NODE_HEIGHT,
     Geometry,
     SceneCache,
@@ -25,7 +25,7 @@ from explorer.ui.scene_painter import (
     paint_scene,
     prepare_arrays,
 )
-from explorer.ui.theme import LIGHT
+from explorer.ui.window.theme import LIGHT
 
 # a weight used at every turn: its edges run down the whole graph side by side
 LOOP = """\

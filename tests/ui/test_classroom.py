@@ -12,13 +12,13 @@ from PIL import Image
 from PySide6.QtCore import QPointF, QSettings, Qt
 from PySide6.QtWidgets import QDockWidget, QToolBar
 
-from explorer.core.function_plot import gradient_by_depth
-from explorer.core.stepper import Stepper
-from explorer.core.tensors import describe
+from explorer.core.capture.tensors import describe
+from explorer.core.view.calculus import gradient_by_depth
+from explorer.core.view.stepper import Stepper
 from explorer.examples import all_examples, example
-from explorer.ui.handouts import render_frames, write_gif, write_pdf, write_png_frames
-from explorer.ui.presentation import SCALE_KEY
-from explorer.ui.theme import THEMES
+from explorer.ui.classroom.handouts import render_frames, write_gif, write_pdf, write_png_frames
+from explorer.ui.classroom.presentation import SCALE_KEY
+from explorer.ui.window.theme import THEMES
 from tests.ui.conftest import run_and_wait
 from tests.ui.mouse import click, drag, node_pixel, view_to_widget, widget_to_view
 
@@ -37,7 +37,7 @@ def wait_for_curve(qtbot, window) -> None:
 def patient_sampling(monkeypatch) -> None:
     """The plot stops sampling after 2 s and draws what came back: on a loaded machine that cuts
     curves short, so these tests (which check the curve, never its speed) give it longer."""
-    from explorer.ui import plots
+    from explorer.ui.panels import plots
 
     monkeypatch.setattr(plots, "sample_curve", functools.partial(plots.sample_curve, seconds=120.0))
 
@@ -53,7 +53,7 @@ def test_examples_menu_lists_every_lesson_and_the_gallery(window) -> None:
 
 
 def test_gallery_card_opens_its_lesson(qtbot, window) -> None:
-    from explorer.ui.gallery import show_gallery
+    from explorer.ui.classroom.gallery import show_gallery
 
     dialog = show_gallery(window)
     assert set(dialog.page.cards) == {item.slug for item in all_examples()}
@@ -65,8 +65,8 @@ def test_gallery_card_opens_its_lesson(qtbot, window) -> None:
 
 
 def test_start_page_can_be_turned_off(qtbot, window, settings) -> None:
-    from explorer.ui.classroom import show_start_page
-    from explorer.ui.gallery import START_PAGE_KEY
+    from explorer.ui.classroom.classroom import show_start_page
+    from explorer.ui.classroom.gallery import START_PAGE_KEY
 
     show_start_page(window)
     dialog = window.gallery_dialog
@@ -235,7 +235,7 @@ def test_closing_while_presenting_saves_the_normal_settings(qtbot, window, setti
 
 
 def test_presentation_scale_is_remembered(qtbot, window, settings: QSettings) -> None:
-    from explorer.ui.main_window import QtMainWindow
+    from explorer.ui.window.main_window import QtMainWindow
 
     window.presentation.set_scale(1.5)
     again = QtMainWindow(settings)
@@ -282,7 +282,7 @@ def test_gif_and_png_frames_have_one_frame_per_step(qtbot, window, tmp_path: Pat
 
 
 def test_handout_action_exports_the_current_pass(qtbot, window, tmp_path: Path) -> None:
-    from explorer.ui.handouts import export_handout
+    from explorer.ui.classroom.handouts import export_handout
 
     run_and_wait(qtbot, window, example("accumulate_and_zero").source())
     window.document.select_pass(1)

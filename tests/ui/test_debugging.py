@@ -11,14 +11,14 @@ from PySide6.QtGui import QColor
 from torch import nn
 
 import explorer
-from explorer.core.trusted import run_script
-from explorer.ui.diagnostics import (
+from explorer.core.capture.trusted import run_script
+from explorer.ui.panels.diagnostics import (
     NON_FINITE_COLOUR,
     QtMagnitudeOverlay,
     log_range,
     magnitude_colour,
 )
-from explorer.ui.trusted_window import TRUSTED_DOCK_TITLE, start_trace_window
+from explorer.ui.trusted.trusted_window import TRUSTED_DOCK_TITLE, start_trace_window
 
 SCRIPT = """\
 import torch

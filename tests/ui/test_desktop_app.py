@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QFileOpenEvent, QGuiApplication, QImage, QPain
 
 from explorer import __version__
 from explorer.resources import ICON_SIZES, icon_png
-from explorer.ui.icon import png_bytes, render_icon
+from explorer.ui.window.icon import png_bytes, render_icon
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = "import torch\nx = torch.tensor(3.0, requires_grad=True)\ny = x * x\ny.backward()\n"
@@ -51,7 +51,7 @@ def test_at_16_pixels_the_highlighted_node_and_the_graph_are_distinct(qapp) -> N
 
 
 def test_the_app_and_its_windows_carry_the_icon(qapp, window) -> None:
-    from explorer.ui import icon
+    from explorer.ui.window import icon
 
     installed = icon.install()
     sizes = {size.width() for size in QGuiApplication.windowIcon().availableSizes()}
@@ -64,7 +64,7 @@ def test_the_app_and_its_windows_carry_the_icon(qapp, window) -> None:
 @pytest.fixture
 def desktop(qapp, tmp_path: Path, monkeypatch):
     """The app's names, with its settings, data and socket in temporary folders."""
-    from explorer.ui.app import name_the_app
+    from explorer.ui.window.app import name_the_app
 
     runtime = Path(tempfile.mkdtemp(prefix="ae"))  # a short path: socket names have a length limit
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
@@ -87,7 +87,7 @@ def desktop(qapp, tmp_path: Path, monkeypatch):
 
 @pytest.fixture
 def windows(qapp, qtbot, desktop):
-    from explorer.ui.app import QtWindows
+    from explorer.ui.window.app import QtWindows
 
     opened = QtWindows(qapp)
     yield opened
@@ -100,7 +100,7 @@ def windows(qapp, qtbot, desktop):
 
 def test_a_second_launch_with_a_file_opens_it_in_a_new_window_of_the_first(qtbot, desktop, windows,
                                                                             tmp_path: Path) -> None:
-    from explorer.ui.single_instance import QtInstanceServer, instance_name
+    from explorer.ui.window.single_instance import QtInstanceServer, instance_name
 
     server = QtInstanceServer(instance_name())
     assert server.listen()
@@ -124,7 +124,7 @@ def test_a_second_launch_with_a_file_opens_it_in_a_new_window_of_the_first(qtbot
 
 
 def test_a_stale_socket_is_taken_over_and_a_live_one_is_not(qapp, desktop) -> None:
-    from explorer.ui.single_instance import QtInstanceServer, answers, claim, instance_name
+    from explorer.ui.window.single_instance import QtInstanceServer, answers, claim, instance_name
 
     name = instance_name()
     dead = socket.socket(socket.AF_UNIX)
@@ -167,7 +167,7 @@ def test_a_file_the_system_hands_over_opens_a_window(qapp, qtbot, windows, tmp_p
 
 
 def test_the_about_box_shows_versions_and_where_things_live(qtbot, desktop, window) -> None:
-    from explorer.ui.autosave import autosave_directory
+    from explorer.ui.window.autosave import autosave_directory
 
     box = window.show_about()
     try:
@@ -181,7 +181,7 @@ def test_the_about_box_shows_versions_and_where_things_live(qtbot, desktop, wind
 
 
 def test_a_window_saved_on_a_screen_that_is_gone_reopens_inside_this_one(window, settings) -> None:
-    from explorer.ui import window_placement
+    from explorer.ui.window import window_placement
 
     settings.setValue("placement/frame", [5000, 4000, 900, 500])
     settings.setValue("placement/margins", [0, 0, 0, 0])
@@ -196,8 +196,8 @@ def test_a_window_saved_on_a_screen_that_is_gone_reopens_inside_this_one(window,
 
 
 def test_handout_pages_carry_the_icon_in_their_header(qapp) -> None:
-    from explorer.ui.handouts import HEADER_SHARE, _paint_header
-    from explorer.ui.theme import THEMES
+    from explorer.ui.classroom.handouts import HEADER_SHARE, _paint_header
+    from explorer.ui.window.theme import THEMES
 
     image = QImage(1000, 700, QImage.Format.Format_ARGB32)
     image.fill(QColor("white"))

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 import pytest
 
-from explorer.core.document import Document
-from explorer.core.program import run_program
-from explorer.core.scene import Scene
-from explorer.core.stepper import NodeState, Stepper
-from explorer.core.trace import Pass
-from explorer.ui.graph_controller import CanvasSurface, GraphController, prepare_layout
-from explorer.ui.scene_painter import Geometry, SceneCache
-from explorer.ui.theme import LIGHT
+from explorer.core.capture.trace import Pass
+from explorer.core.sandbox.program import run_program
+from explorer.core.storage.document import Document
+from explorer.core.view.scene import Scene
+from explorer.core.view.stepper import NodeState, Stepper
+from explorer.ui.canvas.graph_controller import CanvasSurface, GraphController, prepare_layout
+from explorer.ui.canvas.scene_painter import Geometry, SceneCache
+from explorer.ui.window.theme import LIGHT
 from tests.core.programs import POLYNOMIAL
 
 TWO_PASSES = """\

@@ -10,10 +10,10 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QTextCursor
 from PySide6.QtWidgets import QDockWidget, QMessageBox, QToolBar, QToolButton
 
-from explorer.core.groups import GROUP_KIND
+from explorer.core.view.folding import GROUP_KIND
 from explorer.examples import example
-from explorer.ui.export import TEXT_PIXELS_KEY
-from explorer.ui.scene_painter import BODY_UNITS
+from explorer.ui.canvas.scene_painter import BODY_UNITS
+from explorer.ui.files.export import TEXT_PIXELS_KEY
 from tests.core.programs import POLYNOMIAL
 from tests.ui.conftest import run_and_wait
 
@@ -260,7 +260,7 @@ def test_plots_have_axis_labels(qtbot, window) -> None:
 # ----- export ---------------------------------------------------------------------------------------
 
 def test_a_big_export_is_a_legible_summary_and_full_is_an_atlas(qtbot, tmp_path: Path) -> None:
-    from explorer.ui.headless import ExportError, export_program
+    from explorer.ui.files.headless import ExportError, export_program
 
     program = tmp_path / "loop.py"
     program.write_text(LOOP.format(turns=800))
@@ -279,7 +279,7 @@ def test_a_big_export_is_a_legible_summary_and_full_is_an_atlas(qtbot, tmp_path:
 
 def test_settings_keep_their_own_arrangement(qtbot, tmp_path: Path) -> None:
     """A window with a saved layout keeps it: the arrangement is for first starts and on demand."""
-    from explorer.ui.main_window import QtMainWindow
+    from explorer.ui.window.main_window import QtMainWindow
 
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     first = QtMainWindow(settings)
@@ -305,7 +305,7 @@ def test_fold_repeats_folds_a_small_loop_on_demand(qtbot, window) -> None:
 def test_atlas_pages_hold_every_box_whole_and_no_empty_page() -> None:
     import numpy as np
 
-    from explorer.ui.export import following_tiles
+    from explorer.ui.files.export import following_tiles
 
     rng = np.random.default_rng(0)
     lefts, tops = rng.uniform(0, 5000, 300), rng.uniform(0, 20000, 300)

@@ -11,7 +11,7 @@ import torch
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QTextCursor
 
-from explorer.core.tensors import describe
+from explorer.core.capture.tensors import describe
 from explorer.examples import all_examples
 from tests.core.programs import POLYNOMIAL
 from tests.core.reference import run_reference
@@ -31,7 +31,7 @@ def _count_nodes(output: torch.Tensor) -> int:
 
 
 def test_launch_with_a_file_shows_every_node(qtbot, settings, tmp_path: Path) -> None:
-    from explorer.ui.main_window import start_window
+    from explorer.ui.window.main_window import start_window
 
     program = tmp_path / "poly.py"
     program.write_text(POLYNOMIAL)
@@ -106,7 +106,7 @@ def test_syntax_error_shows_its_line_and_keeps_the_last_graph(qtbot, window) -> 
 
 
 def test_session_round_trip(qtbot, window, settings, tmp_path: Path) -> None:
-    from explorer.ui.main_window import QtMainWindow
+    from explorer.ui.window.main_window import QtMainWindow
 
     run_and_wait(qtbot, window, POLYNOMIAL)
     window.variables.select_variable("x")
@@ -132,7 +132,7 @@ def test_corrupt_session_is_refused_and_nothing_changes(qtbot, window, tmp_path:
     bad = tmp_path / "bad.json"
     bad.write_text('{"schema": "explorer.session/1", "code": 5}')
     messages = []
-    monkeypatch.setattr("explorer.ui.main_window.QMessageBox.warning",
+    monkeypatch.setattr("explorer.ui.window.main_window.QMessageBox.warning",
                         lambda *args: messages.append(args[2]))
     assert not window.open_path(bad)
     assert messages and "code" in messages[0]
@@ -178,7 +178,7 @@ def test_active_highlight_changes_the_pixels(qtbot, window) -> None:
     qtbot.wait(50)
     after = pixel_at_node(active)
     theme = window.theme
-    from explorer.core.stepper import NodeState
+    from explorer.core.view.stepper import NodeState
 
     assert during.name() == QColor(theme.node_fill[NodeState.ACTIVE]).name()
     assert after.name() == QColor(theme.node_fill[NodeState.DONE]).name()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
-from explorer.core.groups import GROUP_KIND
-from explorer.ui.navigation import boxes_image
+from explorer.core.view.folding import GROUP_KIND
+from explorer.ui.canvas.navigation import boxes_image
 from tests.ui.conftest import run_and_wait
 from tests.ui.mouse import click, node_pixel
 
@@ -101,7 +101,7 @@ def test_compact_layout_is_smaller_keeps_boxes_apart_and_is_remembered(qtbot, wi
     after = window.controller.geometry.bounds()
     assert after.height() < 0.9 * before.height() and after.width() <= before.width()
     assert _overlapping_boxes(window) == []
-    from explorer.ui.main_window import QtMainWindow
+    from explorer.ui.window.main_window import QtMainWindow
 
     again = QtMainWindow(settings)  # a new window, as at the next launch
     qtbot.addWidget(again)
@@ -109,7 +109,7 @@ def test_compact_layout_is_smaller_keeps_boxes_apart_and_is_remembered(qtbot, wi
 
 
 def test_a_big_graph_is_laid_out_again_off_the_ui_thread(qtbot, window, monkeypatch) -> None:
-    from explorer.ui import graph_controller
+    from explorer.ui.canvas import graph_controller
 
     monkeypatch.setattr(graph_controller, "BIG_GRAPH", 10)
     run_and_wait(qtbot, window, LOOP)
@@ -134,7 +134,7 @@ def test_left_to_right_layout_runs_every_edge_rightwards_and_is_remembered(qtbot
         assert points[0].x() == geometry.rect(edge.source).right()
         assert points[-1].x() == geometry.rect(edge.target).left()
         assert points[0].x() < points[-1].x()
-    from explorer.ui.main_window import QtMainWindow
+    from explorer.ui.window.main_window import QtMainWindow
 
     again = QtMainWindow(settings)
     qtbot.addWidget(again)
@@ -143,7 +143,7 @@ def test_left_to_right_layout_runs_every_edge_rightwards_and_is_remembered(qtbot
 
 def test_drawing_made_step_by_step_equals_drawing_made_afresh(qtbot, window) -> None:
     run_and_wait(qtbot, window, LOOP)
-    from explorer.ui.scene_painter import SceneCache
+    from explorer.ui.canvas.scene_painter import SceneCache
 
     for how in ["previous"] * 6 + ["next"] * 3 + ["reset", "next", "next"]:
         window.document.step(how)

@@ -25,7 +25,7 @@ def test_the_file_menu_exports_the_page_on_screen(qtbot, window, tmp_path: Path)
     window.document.step("jump", 4)
     assert window.document.stepper.position == 4
     target = tmp_path / "graph.html"
-    from explorer.ui.page_export import export_page
+    from explorer.ui.files.page_export import export_page
 
     assert export_page(window, target)
     view = _view(target)
@@ -40,7 +40,7 @@ def test_the_file_menu_exports_the_page_on_screen(qtbot, window, tmp_path: Path)
 
 
 def test_nothing_to_export_says_so(qtbot, window, tmp_path: Path, no_blocking_dialogs) -> None:
-    from explorer.ui.page_export import export_page
+    from explorer.ui.files.page_export import export_page
 
     window.document.trace = None
     assert not export_page(window, tmp_path / "graph.html")

@@ -7,12 +7,12 @@ import sys
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from explorer.core.program import run_program
-from explorer.core.scene import build_scene
-from explorer.core.stepper import Stepper
-from explorer.ui.placement import final_scene, layout_geometry
-from explorer.ui.scene_painter import NODE_HEIGHT, OVERVIEW_BELOW, SceneCache, paint_scene
-from explorer.ui.theme import LIGHT
+from explorer.core.sandbox.program import run_program
+from explorer.core.view.scene import build_scene
+from explorer.core.view.stepper import Stepper
+from explorer.ui.canvas.placement import final_scene, layout_geometry
+from explorer.ui.canvas.scene_painter import NODE_HEIGHT, OVERVIEW_BELOW, SceneCache, paint_scene
+from explorer.ui.window.theme import LIGHT
 from tests.core.programs import POLYNOMIAL
 
 

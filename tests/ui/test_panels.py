@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 from PySide6.QtCore import QPoint, QPointF
 
-from explorer.core.trace import LeafVariable
-from explorer.ui.variables import QtGridEditor, QtVariablesPanel, slider_range
+from explorer.core.capture.trace import LeafVariable
+from explorer.ui.panels.variables import QtGridEditor, QtVariablesPanel, slider_range
 from tests.core.programs import LINEAR_LAYER
 from tests.ui.conftest import run_and_wait
 from tests.ui.mouse import drag, view_to_widget, widget_to_view

@@ -9,7 +9,7 @@ import pytest
 import torch
 from PySide6.QtCore import QPointF
 
-from explorer.core.passes import timeline_of
+from explorer.core.capture.passes import timeline_of
 from tests.core.reference import assert_same, run_reference
 from tests.ui.conftest import run_and_wait
 from tests.ui.mouse import click, view_to_widget
@@ -102,7 +102,7 @@ def test_picking_a_pass_not_kept_runs_again_and_shows_it(qtbot, window) -> None:
 
 
 def test_a_session_reopens_on_a_pass_not_kept_by_default(qtbot, window, settings, tmp_path: Path) -> None:
-    from explorer.ui.main_window import QtMainWindow
+    from explorer.ui.window.main_window import QtMainWindow
 
     run_and_wait(qtbot, window, LOOP)
     with qtbot.waitSignal(window.runFinished, timeout=60_000):
@@ -133,7 +133,7 @@ def test_diagnostics_find_a_pass_by_its_number(qtbot, window) -> None:
 
 @pytest.mark.parametrize("picked", [3, STEPS - 1])
 def test_handouts_of_a_loop_pass(qtbot, window, picked: int) -> None:
-    from explorer.ui.handouts import step_pages
+    from explorer.ui.classroom.handouts import step_pages
 
     run_and_wait(qtbot, window, LOOP)
     window.pass_timeline.pick(picked)
@@ -143,7 +143,7 @@ def test_handouts_of_a_loop_pass(qtbot, window, picked: int) -> None:
 
 
 def test_export_draws_a_pass_the_default_does_not_keep(qtbot, tmp_path: Path) -> None:
-    from explorer.ui.headless import ExportError, export_program
+    from explorer.ui.files.headless import ExportError, export_program
 
     program = tmp_path / "loop.py"
     program.write_text(LOOP)

@@ -19,12 +19,12 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from explorer.core import Limits
-from explorer.core.session import load_session
-from explorer.core.stepper import Stepper
-from explorer.core.trace import Pass
-from explorer.core.worker import EvaluationWorker, WorkerOptions
-from explorer.ui import runner as runner_module
-from explorer.ui.scene_painter import SceneCache
+from explorer.core.capture.trace import Pass
+from explorer.core.sandbox.worker import EvaluationWorker, WorkerOptions
+from explorer.core.storage.session import load_session
+from explorer.core.view.stepper import Stepper
+from explorer.ui.canvas.scene_painter import SceneCache
+from explorer.ui.window import runner as runner_module
 from tests.ui.conftest import run_and_wait
 
 STUCK = "import torch\nt = torch.randn(2500, 2500)\nu = torch.linalg.svd(t)\n"
@@ -178,7 +178,7 @@ def test_a_big_result_is_frozen_out_of_the_collector_and_freed_when_replaced(
 
 @pytest.mark.qt_no_exception_capture
 def test_an_unhandled_error_is_logged_shown_and_survived(qtbot, window, tmp_path: Path) -> None:
-    from explorer.ui import crash
+    from explorer.ui.window import crash
 
     saved_hook = sys.excepthook
     try:
@@ -203,7 +203,7 @@ def test_an_unhandled_error_is_logged_shown_and_survived(qtbot, window, tmp_path
 
 
 def test_autosave_keeps_unsaved_work_and_drops_it_once_saved(qtbot, window, tmp_path: Path) -> None:
-    from explorer.ui import autosave
+    from explorer.ui.window import autosave
 
     saver = autosave.install(window, tmp_path)
     run_and_wait(qtbot, window, SIMPLE)
@@ -224,8 +224,9 @@ _LAUNCH = textwrap.dedent("""
     QCoreApplication.setOrganizationName("AutogradExplorer")
     QCoreApplication.setApplicationName("Autograd Explorer")
     app = QApplication(sys.argv[:1])
-    from explorer.ui import autosave, crash
-    from explorer.ui.main_window import start_window
+    from explorer.ui.window import autosave
+    from explorer.ui.window import crash
+    from explorer.ui.window.main_window import start_window
     window = start_window(None)
     crash.install(window)
     saver = autosave.install(window)
@@ -293,7 +294,7 @@ def test_work_survives_sigkill_and_the_next_launch_restores_it(tmp_path: Path) -
 
 
 def test_a_clean_quit_leaves_no_autosave(qtbot, window, tmp_path: Path) -> None:
-    from explorer.ui import autosave
+    from explorer.ui.window import autosave
 
     saver = autosave.install(window, tmp_path)
     with qtbot.waitSignal(saver.saved, timeout=10_000):
@@ -305,7 +306,7 @@ def test_a_clean_quit_leaves_no_autosave(qtbot, window, tmp_path: Path) -> None:
 
 
 def test_no_offer_while_the_other_app_still_runs(qtbot, window, tmp_path: Path) -> None:
-    from explorer.ui import autosave
+    from explorer.ui.window import autosave
 
     alive = tmp_path / f"autosave-{os.getppid()}.explorer.json"
     alive.write_text('{"schema": "explorer.session/1", "code": "x = 1"}', encoding="utf-8")

@@ -13,9 +13,9 @@ import pytest
 import torch
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from explorer.core.graph import ACCUMULATE_GRAD
-from explorer.core.session import Session, load_session, save_session
-from explorer.ui import trusted_run
+from explorer.core.capture.graph import ACCUMULATE_GRAD
+from explorer.core.storage.session import Session, load_session, save_session
+from explorer.ui.trusted import trusted_run
 from tests.ui.conftest import run_and_wait
 
 NEEDS_OS = textwrap.dedent("""\
@@ -105,7 +105,7 @@ def test_not_offered_for_a_lesson(qtbot, window, monkeypatch) -> None:
         def source(self) -> str:
             return NEEDS_OS
 
-    monkeypatch.setattr("explorer.ui.main_window.example", lambda slug: Lesson())
+    monkeypatch.setattr("explorer.ui.window.main_window.example", lambda slug: Lesson())
     type_and_run(qtbot, window, "import os\n")
     assert offered(window)
     with qtbot.waitSignal(window.runFinished, timeout=30_000):
@@ -114,7 +114,7 @@ def test_not_offered_for_a_lesson(qtbot, window, monkeypatch) -> None:
 
 
 def test_not_offered_for_a_session_or_a_restored_autosave(qtbot, window, tmp_path) -> None:
-    from explorer.ui import autosave
+    from explorer.ui.window import autosave
 
     type_and_run(qtbot, window, "import os\n")
     assert offered(window)

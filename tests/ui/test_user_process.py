@@ -11,8 +11,8 @@ SCRIPT = textwrap.dedent("""
     import gc, os, sys
     import torch
     import explorer
-    from explorer.core import worker
-    from explorer.ui.trusted_window import start_trace_window
+    from explorer.core.sandbox import worker
+    from explorer.ui.trusted.trusted_window import start_trace_window
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from explorer.core.program import run_program
-from explorer.core.trace import Trace
+from explorer.core.capture.trace import Trace
+from explorer.core.sandbox.program import run_program
 from explorer.web import PageText, write_page
 
 CHROMIUM = os.environ.get("EXPLORER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"

@@ -17,14 +17,14 @@ import torch
 from PIL import Image
 
 import explorer
-from explorer.core.groups import automatic_groups, fold, fold_scene
-from explorer.core.narration import narrate
-from explorer.core.scene import build_scene, node_tooltip, step_header
-from explorer.core.search import find_nodes
-from explorer.core.stepper import NodeState, Stepper
-from explorer.core.tensors import json_number
-from explorer.core.themes import THEMES
-from explorer.core.trace import Pass, Trace
+from explorer.core.capture.tensors import json_number
+from explorer.core.capture.trace import Pass, Trace
+from explorer.core.view.folding import automatic_groups, fold, fold_scene
+from explorer.core.view.narration import narrate
+from explorer.core.view.scene import build_scene, node_tooltip, step_header
+from explorer.core.view.search import find_nodes
+from explorer.core.view.stepper import NodeState, Stepper
+from explorer.core.view.themes import THEMES
 from explorer.examples import example
 from explorer.web import notebook_html, page
 from explorer.web.export import export_lessons

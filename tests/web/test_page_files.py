@@ -18,9 +18,9 @@ import torch
 import explorer
 import explorer.api
 from explorer.cli import main
-from explorer.core.program import run_program
-from explorer.core.scene import build_scene
-from explorer.core.stepper import Stepper
+from explorer.core.sandbox.program import run_program
+from explorer.core.view.scene import build_scene
+from explorer.core.view.stepper import Stepper
 from explorer.examples import all_examples, example
 from explorer.web import PageText, notebook_html, page_html, write_page
 from explorer.web.page import SCRIPTS, page_data
@@ -134,7 +134,7 @@ def test_an_unknown_theme_is_refused_and_the_file_there_kept(tmp_path: Path) -> 
 
 def test_the_web_package_needs_no_qt() -> None:
     script = ("import sys\nfor name in ('PySide6', 'pyqtgraph'):\n    sys.modules[name] = None\n"
-              "from explorer.core.program import run_program\nfrom explorer.web import PageText, page_html\n"
+              "from explorer.core.sandbox.program import run_program\nfrom explorer.web import PageText, page_html\n"
               "import explorer.web.export\n"
               "text = page_html(run_program('import torch\\nx = torch.tensor(1.0, requires_grad=True)\\n(x * 3).backward()\\n'), PageText(title='t'))\n"
               "assert 'data-trace' in text\nprint('ok')\n")

@@ -6,14 +6,15 @@ from __future__ import annotations
 import pytest
 from PySide6.QtGui import QColor, QImage, QPainter  # noqa: TID251 - the window's painting
 
-from explorer.core import themes
-from explorer.core.program import run_program
-from explorer.core.scene import build_scene
-from explorer.core.stepper import Stepper
+from explorer.core.sandbox.program import run_program
+from explorer.core.view import themes
+from explorer.core.view.scene import build_scene
+from explorer.core.view.stepper import Stepper
 from explorer.examples import example
-from explorer.ui import placement as window_placement
-from explorer.ui import scene_painter, theme
-from explorer.ui.placement import final_scene, layout_geometry
+from explorer.ui.canvas import placement as window_placement
+from explorer.ui.canvas import scene_painter
+from explorer.ui.canvas.placement import final_scene, layout_geometry
+from explorer.ui.window import theme
 from explorer.web import placement
 from explorer.web.metrics import text_width
 

@@ -1,5 +1,5 @@
 // Shared by the page's scripts: states, sizes, and numbers and colours written exactly as the
-// core writes them (explorer/core/tensors.py format_number, explorer/core/themes.py).
+// core writes them (explorer/core/capture/tensors.py format_number, explorer/core/view/themes.py).
 // The page's scripts are inlined into one <script> inside one function (explorer/web/page.py),
 // in the order common.js, model.js, draw.js, page.js: they share its scope.
 
@@ -47,7 +47,7 @@ function jsonNumber(value) { // the trace writes non-finite numbers as strings
   return typeof value === "string" ? Number(value) : value;
 }
 
-// ----- colours (explorer/core/themes.py) ---------------------------------------------------
+// ----- colours (explorer/core/view/themes.py) ---------------------------------------------------
 
 function channels(colour) {
   return [1, 3, 5].map((at) => parseInt(colour.slice(at, at + 2), 16));

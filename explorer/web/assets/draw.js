@@ -1,4 +1,4 @@
-// Drawing a picture on the canvas, as the window's painter does (explorer/ui/scene_painter.py):
+// Drawing a picture on the canvas, as the window's painter does (explorer/ui/canvas/scene_painter.py):
 // only what is on screen, text only where it is readable, and far out boxes and lines alone.
 
 function Renderer(canvas) {

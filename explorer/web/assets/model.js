@@ -62,7 +62,7 @@ PassModel.prototype.subtitle = function (node, position) {
 };
 
 // "3 + 4 = 7" once a node has received gradients from more than one consumer; an input's
-// part each, joined by "; " (explorer/core/scene.py running_sum_text)
+// part each, joined by "; " (explorer/core/view/scene.py running_sum_text)
 PassModel.prototype.runningSum = function (node, position) {
   const inflows = this.sums.get(node);
   if (inflows === undefined) return "";
@@ -100,7 +100,7 @@ PassModel.prototype.narration = function (position) {
   return position < stories.length ? stories[position] : [this.header(position)];
 };
 
-// Nodes whose torch name, variable or module path contains the query (explorer/core/search.py)
+// Nodes whose torch name, variable or module path contains the query (explorer/core/view/search.py)
 PassModel.prototype.find = function (query) {
   const needle = query.trim().toLowerCase();
   if (!needle) return [];
@@ -156,7 +156,7 @@ function Picture(model, style, folded) {
 }
 
 // Each edge from the bottom of its source box to the top of its target's through its bends; in
-// a left-to-right layout, or against the flow, from side to side (explorer/ui/scene_painter.py)
+// a left-to-right layout, or against the flow, from side to side (explorer/ui/canvas/scene_painter.py)
 Picture.prototype.buildEdges = function (bends) {
   const model = this.model, edges = [], points = [], starts = [0];
   for (let e = 0; e < model.edgeNode.length; e++) {
@@ -276,7 +276,7 @@ Picture.prototype.mergedRuns = function (frame) {
   return runs;
 };
 
-// A folded group's state from its members' (explorer/core/groups.py)
+// A folded group's state from its members' (explorer/core/view/folding.py)
 Picture.prototype.groupState = function (group, position) {
   const seen = new Set();
   for (const member of this.members[group]) seen.add(this.model.state(member, position));

@@ -462,7 +462,7 @@ Page.prototype.snapshot = function () {
 };
 
 // What the picture shows at `position`, box by box and edge by edge, from the same code that
-// draws it: tests compare it with the core's scene (explorer/core/scene.py, groups.py).
+// draws it: tests compare it with the core's scene (explorer/core/view/scene.py, groups.py).
 Page.prototype.scene = function (position) {
   const picture = this.picture, model = this.model, frame = picture.at(position, this.theme);
   const boxes = [], edges = [];

@@ -1,0 +1,1 @@
+"""State and files: the evented document, session files, atomic writes, DOT output."""

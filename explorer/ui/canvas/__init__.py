@@ -1,0 +1,1 @@
+"""The graph canvas: drawing a scene, placement, the graph controller, navigation."""

@@ -1,0 +1,1 @@
+"""Teaching: the lesson gallery, presentation mode and handouts."""

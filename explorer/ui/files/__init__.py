@@ -1,0 +1,1 @@
+"""Files the window writes: images, headless export, interactive pages."""

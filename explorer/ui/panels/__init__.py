@@ -1,0 +1,2 @@
+"""The docks: editor, output, variables, inspector, step bar, narration, plots, timeline,
+diagnostics."""
