@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from explorer.version import __version__
 
 # The Python API lives in explorer.api; it is imported on first use so that `import explorer`
 # loads neither torch nor Qt.

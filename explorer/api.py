@@ -130,7 +130,7 @@ def export(tensor: Tensors, path: str | os.PathLike[str], *, model: torch.nn.Mod
 
         write_atomic(target, pass_to_dot(traced.passes[0], "autograd"))
     else:
-        from explorer.ui.trusted.trusted_window import write_trace_image  # Qt only for pictures
+        from explorer.ui.window.trusted_window import write_trace_image  # Qt only for pictures
 
         write_trace_image(traced, target, theme)
     return target
@@ -177,7 +177,7 @@ def _show_inline(traced: Trace, *, title: str, code: str) -> None:
 
 def show_trace(traced: Trace, *, title: str, code: str = "", block: bool = True) -> Any:
     """Open a window on a ready-made trace (Qt is imported here, not before)."""
-    from explorer.ui.trusted.trusted_window import open_trace_window
+    from explorer.ui.window.trusted_window import open_trace_window
 
     return open_trace_window(traced, title=title, code=code, block=block)
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from explorer import __version__
+from explorer.version import __version__
 
 # the theme names, without importing torch for --help (explorer.core.view.themes has the colours)
 THEME_NAMES = ("light", "dark", "projector")
@@ -160,22 +160,22 @@ def _export(options: argparse.Namespace, whole_process: bool = False) -> int:
 
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from explorer.core.sandbox.worker import (
-        contained_runs,  # first: its process loads torch meanwhile
-    )
-    from explorer.ui.files.headless import ExportError, export_program
+    from explorer.core.sandbox.worker import contained_worker
 
-    if whole_process:
-        _spare_the_collector()
-    try:
-        with contained_runs() as run:
+    # the worker first: torch loads in its process while this one imports Qt and the drawing
+    with contained_worker() as worker:
+        from explorer.ui.files.headless import ExportError, export_program
+
+        if whole_process:
+            _spare_the_collector()
+        try:
             export_program(Path(options.file), Path(options.output), step=options.step,
                            pass_number=options.pass_number, theme=options.theme,
                            orientation="LR" if options.left_to_right else "TB",
-                           compact=options.compact, run=run, full=options.full)
-    except ExportError as error:
-        print(f"autograd-explorer: {error}", file=sys.stderr)
-        return EXIT_ERROR
+                           compact=options.compact, draw=worker.picture, full=options.full)
+        except ExportError as error:
+            print(f"autograd-explorer: {error}", file=sys.stderr)
+            return EXIT_ERROR
     return EXIT_OK
 
 

@@ -2,13 +2,17 @@
 
 The core never imports a front-end: ``explorer.api``, the package users call, registers them
 here when it is imported, so ``trace._repr_html_()`` in a notebook and ``recording.show()``
-reach them.
+reach them. When nothing has registered yet, the packages named in the entry point group
+``autograd_explorer.frontends`` (see pyproject.toml) are loaded, and register themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib.metadata import entry_points
 from typing import Any
+
+GROUP = "autograd_explorer.frontends"
 
 _HTML_PAGE: list[Callable[[Any], str]] = []
 _WINDOW: list[Callable[..., Any]] = []
@@ -23,14 +27,19 @@ def register(*, html_page: Callable[[Any], str], window: Callable[..., Any]) -> 
 def html_page(trace: Any) -> str:
     """The trace as an interactive page for a notebook cell."""
     if not _HTML_PAGE:
-        import explorer.api  # noqa: F401 - registers the front-ends
-
+        _load_front_ends()
     return _HTML_PAGE[0](trace)
 
 
 def open_window(trace: Any, **options: Any) -> Any:
     """Open a window on the trace."""
     if not _WINDOW:
-        import explorer.api  # noqa: F401 - registers the front-ends
-
+        _load_front_ends()
     return _WINDOW[0](trace, **options)
+
+
+def _load_front_ends() -> None:
+    for entry in entry_points(group=GROUP):
+        entry.load()  # the module registers itself when imported
+    if not (_HTML_PAGE and _WINDOW):
+        raise RuntimeError(f"no front-end is installed (entry point group {GROUP!r})")

@@ -6,9 +6,9 @@ import plistlib
 import shlex
 from pathlib import Path
 
-from explorer import __version__
 from explorer.desktop.plan import APP_ID, APP_NAME, Environment, FileToWrite, Plan
 from explorer.resources import icon_icns
+from explorer.version import __version__
 
 BUNDLE_ID = "org.autograd-explorer.app"
 SESSION_UTI = "org.autograd-explorer.session"

@@ -13,10 +13,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from explorer import __version__
 from explorer.core.capture.trace import Trace
 from explorer.core.storage.files import write_atomic
 from explorer.core.view.themes import THEMES
+from explorer.version import __version__
 from explorer.web.placement import MIN_NODE_WIDTH, NODE_HEIGHT, PADDING, Placement
 from explorer.web.view import pass_view
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from explorer.core import run_program
-from explorer.core.view.labels import (
+from explorer.core.capture.labels import (
     LONGEST,
     assignment_spans,
     expression_labels,

@@ -16,9 +16,9 @@ import torch
 
 from explorer.core.capture.graph import ACCUMULATE_GRAD
 from explorer.core.capture.trace import Trace
-from explorer.core.capture.trusted_run import SHOWN_NAME, TrustedProcessRunner, trusted_run_offered
 from explorer.core.errors import ExplorerError
 from explorer.core.sandbox.program import run_program
+from explorer.core.sandbox.trusted_run import SHOWN_NAME, TrustedProcessRunner, trusted_run_offered
 from explorer.core.storage.document import Document
 
 NEEDS_OS = textwrap.dedent("""\

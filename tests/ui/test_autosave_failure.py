@@ -6,9 +6,7 @@ from pathlib import Path
 
 
 def test_an_autosave_that_fails_is_shown(qtbot, window, tmp_path: Path) -> None:
-    from explorer.ui.window.autosave import install
-
-    saver = install(window, tmp_path)
+    saver = window.start_autosave(tmp_path)
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where the autosave directory should be")
     saver.path = blocker / "autosave.explorer.json"
@@ -17,5 +15,5 @@ def test_an_autosave_that_fails_is_shown(qtbot, window, tmp_path: Path) -> None:
     with qtbot.waitSignal(saver.failed, timeout=10_000) as failure:
         saver.save_now()
     assert "Autosave failed" in failure.args[0]
-    assert "Autosave failed" in window.statusBar().currentMessage()
+    assert "Autosave failed" in window.status.text()
     assert blocker.read_text().startswith("a file")  # nothing lost, nothing overwritten

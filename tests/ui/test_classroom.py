@@ -29,8 +29,8 @@ def load(qtbot, window, slug: str) -> None:
 
 
 def wait_for_curve(qtbot, window) -> None:
-    qtbot.waitUntil(lambda: window.function_plot.curve is not None
-                    and window.function_plot.curve.complete, timeout=30_000)
+    qtbot.waitUntil(lambda: window.plots.function_plot.curve is not None
+                    and window.plots.function_plot.curve.complete, timeout=30_000)
 
 
 @pytest.fixture(autouse=True)
@@ -49,36 +49,33 @@ def test_examples_menu_lists_every_lesson_and_the_gallery(window) -> None:
                 if action.text().replace("&", "") == "Examples")
     titles = {action.text() for action in menu.actions()}
     assert {item.title for item in all_examples()} <= titles
-    assert window.gallery_action in menu.actions()
+    assert window.gallery.action in menu.actions()
 
 
 def test_gallery_card_opens_its_lesson(qtbot, window) -> None:
-    from explorer.ui.classroom.gallery import show_gallery
-
-    dialog = show_gallery(window)
+    dialog = window.gallery.show()
     assert set(dialog.page.cards) == {item.slug for item in all_examples()}
     card = dialog.page.cards["chain_rule"]
     with qtbot.waitSignal(window.runFinished, timeout=30_000):
         qtbot.mouseClick(card, Qt.MouseButton.LeftButton)
     assert window.editor.toPlainText() == example("chain_rule").source()
-    assert "sin(x²)" in window.narration_panel.toPlainText()  # the lesson box is shown
+    assert "sin(x²)" in window.narration.panel.toPlainText()  # the lesson box is shown
 
 
 def test_start_page_can_be_turned_off(qtbot, window, settings) -> None:
-    from explorer.ui.classroom.classroom import show_start_page
     from explorer.ui.classroom.gallery import START_PAGE_KEY
 
-    show_start_page(window)
-    dialog = window.gallery_dialog
+    window.gallery.show_at_start()
+    dialog = window.gallery.dialog
     assert dialog.isVisible()
     dialog.at_start.setChecked(False)
     dialog.close()
     assert str(settings.value(START_PAGE_KEY)).lower() == "false"
-    show_start_page(window)
+    window.gallery.show_at_start()
     assert not dialog.isVisible()
     window.presentation.enter()  # presenting closes a gallery left open
-    window.gallery_action.trigger()
-    opened = window.gallery_dialog  # made again: the projector theme has other colours
+    window.gallery.action.trigger()
+    opened = window.gallery.dialog  # made again: the projector theme has other colours
     assert opened is not dialog and opened.theme_name == "projector" and opened.isVisible()
     window.presentation.leave()
     window.presentation.enter()
@@ -93,13 +90,13 @@ def test_narration_follows_the_steps_with_the_traces_numbers(qtbot, window) -> N
     one_pass = window.document.current_pass
     for position in (1, 3, one_pass.steps.__len__()):
         window.document.step("jump", position)
-        text = window.narration_panel.toPlainText()
+        text = window.narration.panel.toPlainText()
         step = one_pass.steps[position - 1]
         assert f"Step {position} of {len(one_pass.steps)}" in text
         for grad in (*step.grad_outputs, *step.grad_inputs):
             if grad is not None:
                 assert describe(grad) in text
-    assert "grad = 4 + 8 + 60 = 72" in window.narration_panel.toPlainText()
+    assert "grad = 4 + 8 + 60 = 72" in window.narration.panel.toPlainText()
 
 
 # ----- plots ----------------------------------------------------------------------------------
@@ -107,7 +104,7 @@ def test_narration_follows_the_steps_with_the_traces_numbers(qtbot, window) -> N
 def test_tangent_slope_is_x_grad_and_the_curve_is_the_programs_output(qtbot, window) -> None:
     load(qtbot, window, "chain_rule")
     wait_for_curve(qtbot, window)
-    plot = window.function_plot
+    plot = window.plots.function_plot
     trace = window.document.trace
     assert plot.tangent.slope == pytest.approx(trace.passes[0].grads["x"].item(), rel=1e-6)
     curve = plot.curve
@@ -121,8 +118,8 @@ def test_tangent_slope_is_x_grad_and_the_curve_is_the_programs_output(qtbot, win
 def test_dragging_the_marker_moves_x_through_the_value_path(qtbot, window) -> None:
     load(qtbot, window, "chain_rule")
     wait_for_curve(qtbot, window)
-    window.plots_dock.raise_()  # tabbed behind the console: bring it up, as a user clicks its tab
-    plot = window.function_plot
+    window.plots.dock.raise_()  # tabbed behind the console: bring it up, as a user clicks its tab
+    plot = window.plots.function_plot
     qtbot.waitUntil(lambda: plot.plot.isVisible() and plot.plot.height() > 80, timeout=30_000)
     box = plot.plot.getViewBox()
     start_x = plot.marker.value()
@@ -154,14 +151,14 @@ def test_a_new_run_cancels_sampling_and_the_curve_comes_back(qtbot, window) -> N
     load(qtbot, window, "chain_rule")
     plots = window.plots
     plots.curve_key = None
-    window.function_plot.curve = None
+    window.plots.function_plot.curve = None
     plots._refresh_function()  # samples again, on the runner's thread
     cancel = plots._cancel
     with qtbot.waitSignal(window.runFinished, timeout=30_000):
         window.run_code()
     assert cancel.is_set()
     wait_for_curve(qtbot, window)
-    assert len(window.function_plot.curve.xs) == 61
+    assert len(window.plots.function_plot.curve.xs) == 61
 
 
 def test_components_and_depth_charts_show_the_pass(qtbot, window) -> None:
@@ -195,9 +192,9 @@ def test_presentation_toggles_scales_fonts_and_steps_with_clicker_keys(qtbot, wi
     assert visible_docks(window) == {"narrationDock"}
     assert not any(bar.isVisible() for bar in window.findChildren(QToolBar))
     assert window.theme.name == "projector"
-    assert window.narration_panel.scale == pytest.approx(2.0)
+    assert window.narration.panel.scale == pytest.approx(2.0)
     presentation.set_scale(2.5)
-    assert window.narration_panel.scale == pytest.approx(2.5)
+    assert window.narration.panel.scale == pytest.approx(2.5)
     assert float(settings.value(SCALE_KEY)) == pytest.approx(2.5)
     presentation.set_scale(9.0)
     assert presentation.scale == pytest.approx(3.0)
@@ -220,7 +217,7 @@ def test_presentation_toggles_scales_fonts_and_steps_with_clicker_keys(qtbot, wi
     assert not presentation.active and not window.isFullScreen()
     assert visible_docks(window) == docks_before
     assert (window.theme.name, window.font_scale) == (theme_before, scale_before)
-    assert window.narration_panel.scale == pytest.approx(1.0)
+    assert window.narration.panel.scale == pytest.approx(1.0)
     qtbot.keyClick(target, Qt.Key.Key_Space)  # Space plays again outside presentation
     assert window.step_bar.play_action.isChecked()
     window.step_bar.play_action.setChecked(False)

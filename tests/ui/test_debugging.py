@@ -18,7 +18,7 @@ from explorer.ui.panels.diagnostics import (
     log_range,
     magnitude_colour,
 )
-from explorer.ui.trusted.trusted_window import TRUSTED_DOCK_TITLE, start_trace_window
+from explorer.ui.window.trusted_window import TRUSTED_DOCK_TITLE, start_trace_window
 
 SCRIPT = """\
 import torch
@@ -55,7 +55,7 @@ def test_trusted_window_is_read_only_and_lists_the_passes(script_window) -> None
     assert "line 6" in window.step_bar.passes.itemText(0)
     assert {leaf.name for leaf in window.document.trace.leaves} == {"0.weight", "0.bias", "2.weight", "2.bias"}
     window.variables.valueEdited.emit("2.bias", 1.0)  # would re-run the code in a normal window
-    window.function_plot.valueDragged.emit("2.bias", 1.0)  # the plot's marker too
+    window.plots.function_plot.valueDragged.emit("2.bias", 1.0)  # the plot's marker too
     window.editor.runRequested.emit()
     window.plots.refresh()  # the y(x) curve would be sampled by re-running the code
     assert not window.runner.busy and window.document.overrides == {}

@@ -15,6 +15,7 @@ from explorer.core.sandbox.program import run_program
 from explorer.core.storage.document import Document
 from explorer.core.view.scene import Scene
 from explorer.core.view.stepper import NodeState, Stepper
+from explorer.core.view.style import LayoutStyle, Orientation
 from explorer.ui.canvas.graph_controller import CanvasSurface, GraphController, prepare_layout
 from explorer.ui.canvas.scene_painter import Geometry, SceneCache
 from explorer.ui.window.theme import LIGHT
@@ -221,8 +222,8 @@ def test_a_bigger_font_widens_every_box_and_fits_the_view(qapp) -> None:
 def test_the_style_chosen_orders_the_boxes_along_the_flow(qapp, orientation: str, along: int) -> None:
     document, canvas, controller = make(qapp)
     ran(document, POLYNOMIAL)
-    controller.set_style("LR", False)
-    controller.set_style(orientation, False)
+    document.set_style(LayoutStyle(Orientation.LEFT_TO_RIGHT))
+    document.set_style(LayoutStyle(Orientation(orientation)))
     shown = canvas.last
     assert shown.fit and shown.geometry.orientation == orientation
     centres = shown.geometry.centres
@@ -237,12 +238,12 @@ def test_folding_a_loop_turn_shows_one_box_for_it_and_unfolding_brings_the_membe
     ran(document, LOOP)
     everything = set(document.current_pass.graph.nodes)
     turn = next(group for group in controller.groups() if group.id.startswith("block:"))
-    assert controller.collapse([turn])
+    assert document.collapse([turn])
     shown = {node.id for node in canvas.last.scene.nodes}
     assert turn.id in shown and not shown & turn.members
     assert shown == (everything - turn.members) | {turn.id} and canvas.last.fit
     assert set(canvas.last.geometry.centres) == shown
-    controller.expand(turn.id)
+    document.expand(turn.id)
     assert {node.id for node in canvas.last.scene.nodes} == everything and not canvas.last.fit
 
 

@@ -169,7 +169,7 @@ def test_the_cursor_line_lights_up_the_nodes_it_made(qtbot, window) -> None:
 def test_an_edited_value_is_marked_on_its_line(qtbot, window) -> None:
     run_and_wait(qtbot, window, POLYNOMIAL)
     with qtbot.waitSignal(window.runFinished, timeout=30_000):
-        window._on_value_edited("x", 3.0)
+        window.document.set_override("x", 3.0)
     assert window.editor.edited_lines == {2}  # x = torch.tensor(...) is line 2
     assert window.editor.toPlainText() == POLYNOMIAL  # the code is not rewritten
     assert window.variables.table.item(0, 0).text() == "x ✎"
@@ -252,7 +252,7 @@ def test_presentation_mode_scales_the_graph_too(qtbot, window) -> None:
 
 def test_plots_have_axis_labels(qtbot, window) -> None:
     run_and_wait(qtbot, window, POLYNOMIAL)
-    plot = window.function_plot.plot
+    plot = window.plots.function_plot.plot
     assert plot.getAxis("bottom").labelText == "x"
     assert plot.getAxis("left").labelText.startswith("y")
 

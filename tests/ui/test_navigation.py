@@ -16,29 +16,29 @@ LOOP = ("x = torch.tensor(0.5, requires_grad=True)\nw = torch.tensor(1.5, requir
 
 def test_find_steps_through_matches_and_centres_each(qtbot, window) -> None:
     run_and_wait(qtbot, window, LOOP)
-    window.navigation_actions["find"].trigger()
-    assert window.find_bar.isVisible()
-    qtbot.keyClicks(window.find_bar.field, "tanh")
+    window.navigation.actions["find"].trigger()
+    assert window.navigation.find_bar.isVisible()
+    qtbot.keyClicks(window.navigation.find_bar.field, "tanh")
     graph = window.document.current_pass.graph
     tanh_nodes = [node for node, name in graph.nodes(data="name") if name == "TanhBackward0"]
-    assert len(window.find_bar.matches) == len(tanh_nodes) == 30
-    assert window.find_bar.count.text() == "1 of 30"
+    assert len(window.navigation.find_bar.matches) == len(tanh_nodes) == 30
+    assert window.navigation.find_bar.count.text() == "1 of 30"
     first = window.selected
-    qtbot.keyClick(window.find_bar.field, Qt.Key.Key_Return)
+    qtbot.keyClick(window.navigation.find_bar.field, Qt.Key.Key_Return)
     assert window.selected != first and window.selected in tanh_nodes
     x, y = window.controller.geometry.centres[window.selected]
     centre = window.canvas.view_box.viewRect().center()
     assert abs(centre.x() - x) < 1 and abs(centre.y() - y) < 1
-    window.find_bar.field.setText("no such node")
-    assert window.find_bar.count.text() == "no match"
-    window.find_bar.field.setText("loss")
-    assert window.find_bar.matches == [window.document.current_pass.root]
+    window.navigation.find_bar.field.setText("no such node")
+    assert window.navigation.find_bar.count.text() == "no match"
+    window.navigation.find_bar.field.setText("loss")
+    assert window.navigation.find_bar.matches == [window.document.current_pass.root]
 
 
 def test_folding_loop_turns_and_unfolding_round_trip(qtbot, window) -> None:
     run_and_wait(qtbot, window, LOOP)
     full = set(window.controller.geometry.centres)
-    window.navigation_actions["fold"].trigger()
+    window.navigation.actions["fold"].trigger()
     folded = window.controller.view_graph
     groups = [node for node, kind in folded.nodes(data="kind") if kind == GROUP_KIND]
     assert len(groups) == 30
@@ -47,14 +47,14 @@ def test_folding_loop_turns_and_unfolding_round_trip(qtbot, window) -> None:
     click(window.canvas.view_widget, node_pixel(window.canvas, groups[0]), double=True)
     assert groups[0] not in window.controller.view_graph
     assert len([n for n, k in window.controller.view_graph.nodes(data="kind") if k == GROUP_KIND]) == 29
-    window.navigation_actions["unfold"].trigger()
+    window.navigation.actions["unfold"].trigger()
     assert window.controller.view_graph is None
     assert set(window.controller.geometry.centres) == full
 
 
 def test_folds_survive_a_value_edit(qtbot, window) -> None:
     run_and_wait(qtbot, window, LOOP)
-    window.navigation_actions["fold"].trigger()
+    window.navigation.actions["fold"].trigger()
     window.variables.select_variable("w")
     with qtbot.waitSignal(window.runFinished, timeout=30_000):
         window.variables.spin.setValue(0.5)
@@ -63,20 +63,20 @@ def test_folds_survive_a_value_edit(qtbot, window) -> None:
 
 def test_hide_leaves_and_overview_map(qtbot, window) -> None:
     run_and_wait(qtbot, window, LOOP)
-    assert window.minimap.isVisible()  # 90+ nodes: the overview appears by itself
-    window.navigation_actions["leaves"].trigger()
+    assert window.navigation.minimap.isVisible()  # 90+ nodes: the overview appears by itself
+    window.navigation.actions["leaves"].trigger()
     kinds = [node.kind for node in window.controller.current_scene().nodes]
     assert "accumulate_grad" not in kinds
-    window.navigation_actions["map"].trigger()
-    assert not window.minimap.isVisible()
+    window.navigation.actions["map"].trigger()
+    assert not window.navigation.minimap.isVisible()
     run_and_wait(qtbot, window, "x = torch.tensor(1.0, requires_grad=True)\n(x * 2).backward()\n")
-    assert not window.minimap.isVisible()
+    assert not window.navigation.minimap.isVisible()
 
 
 def test_overview_map_draws_every_node_in_its_state_colour(qtbot, window) -> None:
     run_and_wait(qtbot, window, LOOP)
     window.document.step("jump", window.document.stepper.count // 2)  # done, active and waiting
-    minimap, cache, theme = window.minimap, window.canvas.item.cache, window.theme
+    minimap, cache, theme = window.navigation.minimap, window.canvas.item.cache, window.theme
     bounds, scale = minimap._mapping()
     image = boxes_image(cache, theme, bounds, scale, minimap.width(), minimap.height())
     wanted = {QColor(theme.state_fill(node.state, node.kind)).rgba() for node in cache.nodes}
@@ -105,7 +105,7 @@ def test_compact_layout_is_smaller_keeps_boxes_apart_and_is_remembered(qtbot, wi
 
     again = QtMainWindow(settings)  # a new window, as at the next launch
     qtbot.addWidget(again)
-    assert again.compact_action.isChecked() and again.controller.compact
+    assert again.compact_action.isChecked() and again.controller.style.compact
 
 
 def test_a_big_graph_is_laid_out_again_off_the_ui_thread(qtbot, window, monkeypatch) -> None:
@@ -138,7 +138,7 @@ def test_left_to_right_layout_runs_every_edge_rightwards_and_is_remembered(qtbot
 
     again = QtMainWindow(settings)
     qtbot.addWidget(again)
-    assert again.left_to_right_action.isChecked() and again.controller.orientation == "LR"
+    assert again.left_to_right_action.isChecked() and again.controller.style.orientation == "LR"
 
 
 def test_drawing_made_step_by_step_equals_drawing_made_afresh(qtbot, window) -> None:

@@ -20,7 +20,7 @@ def _view(path: Path) -> dict:
 def test_the_file_menu_exports_the_page_on_screen(qtbot, window, tmp_path: Path) -> None:
     file_menu = next(action.menu() for action in window.menuBar().actions() if action.text() == "&File")
     entries = [action for action in file_menu.actions() if action.objectName() == "pageExportAction"]
-    assert entries == [window.page_export_action]
+    assert entries == [window.page_export.action]
     run_and_wait(qtbot, window, example("polynomial").source())
     window.document.step("jump", 4)
     assert window.document.stepper.position == 4

@@ -203,9 +203,8 @@ def test_an_unhandled_error_is_logged_shown_and_survived(qtbot, window, tmp_path
 
 
 def test_autosave_keeps_unsaved_work_and_drops_it_once_saved(qtbot, window, tmp_path: Path) -> None:
-    from explorer.ui.window import autosave
 
-    saver = autosave.install(window, tmp_path)
+    saver = window.start_autosave(tmp_path)
     run_and_wait(qtbot, window, SIMPLE)
     with qtbot.waitSignal(saver.saved, timeout=10_000):
         window.editor.insertPlainText("# typed, not saved\n")
@@ -229,7 +228,7 @@ _LAUNCH = textwrap.dedent("""
     from explorer.ui.window.main_window import start_window
     window = start_window(None)
     crash.install(window)
-    saver = autosave.install(window)
+    saver = window.start_autosave()
     window.show()
 """)
 
@@ -296,7 +295,7 @@ def test_work_survives_sigkill_and_the_next_launch_restores_it(tmp_path: Path) -
 def test_a_clean_quit_leaves_no_autosave(qtbot, window, tmp_path: Path) -> None:
     from explorer.ui.window import autosave
 
-    saver = autosave.install(window, tmp_path)
+    saver = window.start_autosave(tmp_path)
     with qtbot.waitSignal(saver.saved, timeout=10_000):
         window.editor.insertPlainText("# typed\n")
     saver.discard()  # what QApplication.aboutToQuit runs
@@ -306,13 +305,12 @@ def test_a_clean_quit_leaves_no_autosave(qtbot, window, tmp_path: Path) -> None:
 
 
 def test_no_offer_while_the_other_app_still_runs(qtbot, window, tmp_path: Path) -> None:
-    from explorer.ui.window import autosave
 
     alive = tmp_path / f"autosave-{os.getppid()}.explorer.json"
     alive.write_text('{"schema": "explorer.session/1", "code": "x = 1"}', encoding="utf-8")
     dead = tmp_path / "autosave-999999999.explorer.json"
     dead.write_text('{"schema": "explorer.session/1", "code": 5}', encoding="utf-8")  # corrupt
-    saver = autosave.install(window, tmp_path)
+    saver = window.start_autosave(tmp_path)
     assert saver.offer_recovery() is None  # the corrupt one is dropped, the live one kept
     assert alive.exists() and not dead.exists()
     assert window.findChild(QMessageBox, "recoveryDialog") is None  # nothing was offered

@@ -114,7 +114,6 @@ def test_not_offered_for_a_lesson(qtbot, window, monkeypatch) -> None:
 
 
 def test_not_offered_for_a_session_or_a_restored_autosave(qtbot, window, tmp_path) -> None:
-    from explorer.ui.window import autosave
 
     type_and_run(qtbot, window, "import os\n")
     assert offered(window)
@@ -128,7 +127,7 @@ def test_not_offered_for_a_session_or_a_restored_autosave(qtbot, window, tmp_pat
     assert offered(window)
     orphan = tmp_path / "autosave-999999999.explorer.json"
     save_session(orphan, Session(code=NEEDS_OS))
-    saver = autosave.install(window, tmp_path)
+    saver = window.start_autosave(tmp_path)
     box = saver.offer_recovery()
     assert box is not None
     with qtbot.waitSignal(window.runFinished, timeout=30_000):

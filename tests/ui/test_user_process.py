@@ -12,7 +12,7 @@ SCRIPT = textwrap.dedent("""
     import torch
     import explorer
     from explorer.core.sandbox import worker
-    from explorer.ui.trusted.trusted_window import start_trace_window
+    from explorer.ui.window.trusted_window import start_trace_window
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])

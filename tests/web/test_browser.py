@@ -235,6 +235,17 @@ def test_screenshots_show_the_theme_and_the_active_node(theme: str, tmp_path: Pa
     assert _count(pixels, colours.node_fill[NodeState.DONE]) > 2000
 
 
+def test_the_first_picture_stays_without_any_key_pressed(tmp_path: Path, open_page) -> None:
+    # the resize observer's first call came after the first picture and blanked the canvas
+    _, path = make_page(tmp_path, POLYNOMIAL)
+    opened = open_page(path)
+    opened.run("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    pixels = _pixels(opened.page.locator("#canvas").screenshot(path=str(tmp_path / "first.png")))
+    colours = THEMES["light"]
+    assert tuple(pixels[0, 0]) == _rgb(colours.background)
+    assert _count(pixels, colours.node_fill[NodeState.WAITING]) > 2000  # boxes before step 1
+
+
 def test_theme_menu_recolours_the_page(tmp_path: Path, open_page) -> None:
     _, path = make_page(tmp_path, POLYNOMIAL)
     opened = open_page(path)

@@ -9,10 +9,12 @@ import gc
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
-import torch
+
+if TYPE_CHECKING:  # tensors reach this module from a run; a process that only draws loads no torch
+    import torch
 
 ACCUMULATE_GRAD = "torch::autograd::AccumulateGrad"
 MODULE_KEY = "explorer.module"  # set by explorer.core.capture.modules: the nn.Module that made a node
@@ -206,7 +208,7 @@ def _all_finite(value: torch.Tensor) -> bool:
     total = values.sum().item()  # a Python number: no tensor made for the test itself
     if cmath.isfinite(total):
         return True
-    return bool(torch.isfinite(values).all())
+    return bool(values.isfinite().all())
 
 
 @contextlib.contextmanager

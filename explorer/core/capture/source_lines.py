@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -22,9 +23,10 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from explorer.core.capture.graph import FILE_KEY, LINE_KEY
-from explorer.core.view.labels import EXPRESSION_KEY, shorten
+from explorer.core.capture.labels import EXPRESSION_KEY, shorten
 
-_EXPLORER_DIR = os.path.normcase(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# the package's own folder: its frames are never the user's
+_EXPLORER_DIR = os.path.normcase(str(Path(os.path.abspath(__file__)).parents[2]))  # explorer/
 _TORCH_DIR = os.path.normcase(os.path.dirname(os.path.abspath(torch.__file__)))
 
 

@@ -38,7 +38,8 @@ SECOND_BACKWARD = "Trying to backward through the graph a second time"
 NON_LEAF_GRAD = "is not a leaf Tensor is being accessed"
 MAX_PASSES = 50  # a pass keeps every gradient the engine made: enough to see a loop, not all of it
 _THIS_FILE = os.path.normcase(os.path.abspath(__file__))
-_EXPLORER_DIR = os.path.dirname(os.path.dirname(_THIS_FILE))
+# the package's own folder: its frames are never the user's
+_EXPLORER_DIR = os.path.normcase(str(Path(os.path.abspath(__file__)).parents[2]))  # explorer/
 _TORCH_DIR = os.path.normcase(os.path.dirname(os.path.abspath(torch.__file__)))
 
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import torch
 
 from explorer.core.capture.graph import Naming
+from explorer.core.capture.labels import label_graph
 from explorer.core.capture.modules import track_modules
 from explorer.core.capture.passes import PassSelection, PassSpecError
 from explorer.core.capture.recorder import PassRequest, record_pass, run_summarized, summary_of
@@ -23,7 +24,6 @@ from explorer.core.sandbox.language.checker import parse_program
 from explorer.core.sandbox.language.evaluator import Evaluator, module_parameters
 from explorer.core.sandbox.language.settings import settings_restored
 from explorer.core.sandbox.limits import Budget, Limits
-from explorer.core.view.labels import label_graph
 
 # Every run starts from this seed, so re-running after a value edit draws the same random
 # tensors; a program's own torch.manual_seed() still takes over from there.

@@ -4,6 +4,9 @@ The sandbox stops a program between operations (limits, cancel). One operation t
 minutes inside torch's C++ code cannot be stopped that way; killing its process can. The worker
 process is started ahead of time and kept warm, so a run does not pay for importing torch.
 Results come back pickled and are read with an unpickler that only builds trace data.
+
+This module imports no torch itself (the worker process does), so a command can start its
+worker first and let torch load there while it imports the rest.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import atexit
 import contextlib
 import dataclasses
 import enum
+import gc
 import io
 import multiprocessing
 import os
@@ -21,12 +25,15 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from explorer.core.capture.graph import AutogradGraph
-from explorer.core.capture.trace import Trace
 from explorer.core.errors import ExplorerError
 from explorer.core.sandbox.limits import WALL_ALLOWANCE, Limits
+
+if TYPE_CHECKING:
+    from explorer.core.capture.graph import AutogradGraph
+    from explorer.core.capture.trace import Trace
+    from explorer.core.view.picture import Picture, PictureRequest
 
 _READY = b"ready"
 _DONE = b"done"  # the program finished; its pickled trace follows
@@ -101,11 +108,12 @@ class EvaluationWorker:
             self._stop_process(polite=True)
 
     def _stop_process(self, *, polite: bool) -> None:
-        process, connection = self._process, self._connection
+        process, connection, serving = self._process, self._connection, self._ready
         self._process, self._connection, self._ready = None, None, False
         if process is None:
             return
-        if polite and connection is not None:
+        # one still starting (importing torch) would read the request to stop only once started
+        if polite and serving and connection is not None:
             try:
                 connection.send_bytes(b"")
             except (OSError, ValueError):
@@ -144,22 +152,42 @@ class EvaluationWorker:
 
         ``passes`` is the SPEC of the passes recorded in full (``explorer.core.capture.passes``).
         """
+        from explorer.core.capture.trace import Trace
+
+        result = self._request(source, limits, overrides, cancel, passes, None)
+        return Trace(error=result) if isinstance(result, ExplorerError) else result
+
+    def picture(self, source: str, request: PictureRequest, *, limits: Limits | None = None,
+                overrides: Mapping[str, Any] | None = None) -> Picture:
+        """Run ``source`` in the worker and bring back only what an export draws of it
+        (``explorer.core.view.picture``): scenes and the graph's shape, never its tensors."""
+        from explorer.core.view.picture import Picture
+
+        result = self._request(source, limits, overrides, None, str(request.pass_number), request)
+        if isinstance(result, ExplorerError):
+            return Picture(error=result.editor_format(request.filename))
+        return result
+
+    def _request(self, source: str, limits: Limits | None, overrides: Mapping[str, Any] | None,
+                 cancel: threading.Event | None, passes: str | None,
+                 picture: PictureRequest | None) -> Any:
+        """The worker's result (a trace, or a picture when one is asked for), or why there is none."""
         limits = limits or Limits()
         with self._lock:
             try:
                 self.start()
                 self._wait_ready()
-                return self._run_started(source, limits, dict(overrides or {}), cancel, passes)
+                return self._run_started(source, limits, dict(overrides or {}), cancel, passes, picture)
             except (EOFError, OSError, ExplorerError) as error:
                 self._restart()
-                failure = error if isinstance(error, ExplorerError) else _lost_error(None)
-                return Trace(error=failure)
+                return error if isinstance(error, ExplorerError) else _lost_error(None)
 
     def _run_started(self, source: str, limits: Limits, overrides: dict[str, Any],
-                     cancel: threading.Event | None, passes: str | None = None) -> Trace:
+                     cancel: threading.Event | None, passes: str | None = None,
+                     picture: PictureRequest | None = None) -> Any:
         assert self._connection is not None and self._cancel is not None
         self._cancel.clear()
-        request = (source, limits, overrides, passes)
+        request = (source, limits, overrides, passes, picture)
         self._connection.send_bytes(pickle.dumps(request, pickle.HIGHEST_PROTOCOL))
         # the run stops itself at max_seconds of processor time or twice that of wall-clock
         # time; past that (stuck inside one torch call) the process is ended
@@ -171,23 +199,23 @@ class EvaluationWorker:
                 code = self._process.exitcode
                 line, col = self._where[:]
                 self._restart()
-                return Trace(error=_lost_error(code, line, col))
+                return _lost_error(code, line, col)
             if cancel is not None and cancel.is_set() and stop_asked is None:
                 self._cancel.set()  # the sandbox stops between operations, if it gets there
                 stop_asked = now
             if stop_asked is not None and now - stop_asked > self.options.grace_seconds:
                 line, col = self._where[:]
                 self._restart()
-                return Trace(error=ExplorerError(
+                return ExplorerError(
                     "the run was cancelled (one operation did not stop, so its process was ended)",
-                    line, col, kind="cancelled"))
+                    line, col, kind="cancelled")
             if now > deadline:
                 line, col = self._where[:]
                 self._restart()
-                return Trace(error=_overran_error(limits, line, col))
-        return self._receive(limits)
+                return _overran_error(limits, line, col)
+        return self._receive(limits, picture is not None)
 
-    def _receive(self, limits: Limits) -> Trace:
+    def _receive(self, limits: Limits, picture: bool) -> Any:
         """Read the finished run's trace: recording and sending it have a deadline too."""
         assert self._connection is not None
         marker = self._connection.recv_bytes()
@@ -196,23 +224,36 @@ class EvaluationWorker:
         if not self._connection.poll(_SEND_SECONDS + limits.max_seconds):
             line, col = self._where[:]
             self._restart()
-            return Trace(error=ExplorerError(
+            return ExplorerError(
                 "the run's result took too long to arrive, so its process was ended", line, col,
-                kind="limit", advice="record fewer passes or make tensors smaller"))
+                kind="limit", advice="record fewer passes or make tensors smaller")
         payload = self._connection.recv_bytes(MAX_RESULT_BYTES)
-        return load_trace(payload)
+        if picture:
+            from explorer.core.view.picture import Picture
+
+            return load_result(payload, Picture)
+        from explorer.core.capture.trace import Trace
+
+        return load_result(payload, Trace)
+
+
+@contextlib.contextmanager
+def contained_worker(options: WorkerOptions | None = None) -> Iterator[EvaluationWorker]:
+    """A worker process for one command (killed when stuck, memory-capped, a crash reported at
+    its line), ended with the block. It starts at once, so torch loads in it while the command
+    does its own imports: enter this before importing anything that imports torch."""
+    worker = EvaluationWorker(options or WorkerOptions(warm_up=False))
+    try:
+        yield worker
+    finally:
+        worker.close()
 
 
 @contextlib.contextmanager
 def contained_runs(options: WorkerOptions | None = None) -> Iterator[Callable[..., Trace]]:
-    """``run_program`` for a command: each program runs in a worker process of its own (killed
-    when stuck, memory-capped, a crash reported at its line); the process ends with the block.
-    The process starts at once, so torch loads in it while the command does its own imports."""
-    worker = EvaluationWorker(options or WorkerOptions(warm_up=False))
-    try:
+    """``run_program`` for a command: each program runs in the process of ``contained_worker``."""
+    with contained_worker(options) as worker:
         yield worker.run
-    finally:
-        worker.close()
 
 
 _SHARED: list[EvaluationWorker] = []
@@ -255,6 +296,9 @@ def _serve(connection: Connection, cancel: Any, where: Any, memory_bytes: int,
     # Code box programs work on small tensors, where a second thread costs more than it gives
     # (and on a busy machine, far more); one thread also makes a run's time its own.
     torch.set_num_threads(1)
+    # torch's and our modules stay for the process's life: out of the cyclic collector's scans,
+    # which otherwise went over them again and again while a 10,000-node pass was recorded
+    gc.freeze()
 
     # torch imports more (sympy, decompositions) the first time a size is worked out on the meta
     # device: over a second that would count against the first program's time limit
@@ -270,13 +314,38 @@ def _serve(connection: Connection, cancel: Any, where: Any, memory_bytes: int,
         except (EOFError, OSError):
             return
         if not request:
-            return
-        source, limits, overrides, passes = pickle.loads(request)  # from our own parent process
+            _exit_now()
+        source, limits, overrides, passes, picture = pickle.loads(request)  # from our own parent process
         where[0], where[1] = 0, 0
         trace = run_program(source, limits=limits, overrides=overrides, cancel=cancel, where=where,
                             passes=passes)
         connection.send_bytes(_DONE)
-        connection.send_bytes(_bounded(dump_trace(trace), trace, where))
+        if picture is None:
+            connection.send_bytes(_bounded(dump_trace(trace), trace, where))
+        else:
+            connection.send_bytes(_picture_payload(trace, picture))
+        del trace  # freed here, between runs, not while the next one is recorded
+
+
+def _picture_payload(trace: Trace, request: PictureRequest) -> bytes:
+    """What an export draws of the trace, pickled; its failure is the picture's error."""
+    from explorer.core.view.picture import Picture, picture_of
+
+    try:
+        return _pickle(picture_of(trace, request))
+    except Exception as error:  # noqa: BLE001 - any failure is reported, a reply always goes
+        return _pickle(Picture(error=f"{request.filename}: the picture could not be made: "
+                                     f"{type(error).__name__}: {error}"))
+
+
+def _exit_now() -> None:
+    """End the worker without the interpreter's teardown: unloading torch and freeing the last
+    graph took most of a second, and the parent waited for it; nothing here needs saving."""
+    import sys
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 _WARM_UP = "a = torch.randn(200, 200, requires_grad=True)\nb = (a @ a).relu().sum(0)\nb.sum().backward()\n"
@@ -302,6 +371,7 @@ def _bounded(payload: bytes, trace: Trace, where: Any) -> bytes:
     """The result, or an error in its place when it is too large for the app to take in."""
     if len(payload) <= MAX_RESULT_BYTES:
         return payload
+    from explorer.core.capture.trace import Trace
     return _pickle(Trace(stdout=trace.stdout[:100_000], error=ExplorerError(
         f"the run's result is {len(payload) // 2**20:,} MB, too large to show", where[0], where[1],
         kind="limit", advice="record fewer passes (--passes) or make tensors smaller")))
@@ -312,6 +382,8 @@ def dump_trace(trace: Trace) -> bytes:
     try:
         return _pickle(trace)
     except Exception as error:  # noqa: BLE001 - any failure is reported as the run's error
+        from explorer.core.capture.trace import Trace
+
         return _pickle(Trace(stdout=trace.stdout, error=ExplorerError(
             f"the result could not be sent back to the app: {type(error).__name__}: {error}")))
 
@@ -333,6 +405,8 @@ class _TracePickler(pickle.Pickler):
 
     def reducer_override(self, obj: Any) -> Any:
         import torch
+
+        from explorer.core.capture.graph import AutogradGraph
 
         if isinstance(obj, AutogradGraph):
             return _graph_in_pieces(obj)
@@ -368,6 +442,8 @@ def graph_from_pieces(nodes: list[bytes], successors: list[bytes], predecessors:
     Unpickling a 100,000-node graph in one go holds the GIL for a fifth of a second, during
     which the window cannot draw; between pieces the UI thread gets its turn.
     """
+    from explorer.core.capture.graph import AutogradGraph
+
     graph = AutogradGraph()
     graph.graph.update(attributes)
     for piece in nodes:
@@ -433,10 +509,19 @@ class _TraceUnpickler(pickle.Unpickler):
 
 def load_trace(payload: bytes) -> Trace:
     """Read a trace pickled by :func:`dump_trace`, refusing anything that is not trace data."""
+    from explorer.core.capture.trace import Trace
+
+    result = load_result(payload, Trace)
+    return Trace(error=result) if isinstance(result, ExplorerError) else result
+
+
+def load_result(payload: bytes, expected: type) -> Any:
+    """Read a worker's reply (a ``Trace``, or a ``Picture``), refusing anything that is not
+    trace data; a bad reply becomes an ``ExplorerError``, never raised."""
     try:
-        trace = _TraceUnpickler(io.BytesIO(payload)).load()
+        result = _TraceUnpickler(io.BytesIO(payload)).load()
     except Exception as error:  # noqa: BLE001 - a bad reply is reported, never raised
-        return Trace(error=ExplorerError(f"the result of the run could not be read: {error}"))
-    if not isinstance(trace, Trace):
-        return Trace(error=ExplorerError("the result of the run was not a trace"))
-    return trace
+        return ExplorerError(f"the result of the run could not be read: {error}")
+    if not isinstance(result, expected):
+        return ExplorerError(f"the result of the run was not a {expected.__name__.lower()}")
+    return result

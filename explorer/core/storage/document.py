@@ -1,18 +1,24 @@
-"""The state of one open program: its code, value overrides, last good trace and step position.
+"""The state of one open program: its code, value overrides, last good trace, step position and
+what the user chose to see of it (layout style, folds).
 
-Views subscribe to the events and redraw; user input reaches the document by its methods only.
+It is the only way that state changes: user input reaches it by its methods, and it tells the
+views by one event per kind of change (psygnal signals, Qt-free), to which they subscribe.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
+
+from psygnal import Signal
 
 from explorer.core.capture.passes import DEFAULT_PASSES, PassSelection
 from explorer.core.capture.trace import Pass, Trace
 from explorer.core.errors import ExplorerError
-from explorer.core.storage.events import Event
-from explorer.core.view.stepper import Stepper
+from explorer.core.view.folding import Group
+from explorer.core.view.stepper import StepMove, Stepper
+from explorer.core.view.style import LayoutStyle
+from explorer.core.view.view_state import ViewChange, ViewState
 
 
 @dataclass
@@ -33,10 +39,17 @@ class Document:
     # what a file, lesson, session or autosave put there (only typed code may run as trusted Python)
     typed: bool = False
     trusted: bool = False  # the trace shown ran as trusted Python, outside the code box
-    trace_changed: Event = field(default_factory=Event, repr=False)
-    step_changed: Event = field(default_factory=Event, repr=False)
-    error_changed: Event = field(default_factory=Event, repr=False)
-    typed_changed: Event = field(default_factory=Event, repr=False)
+    view: ViewState = field(default_factory=ViewState)
+    theme: str = "light"  # a name in ``explorer.core.view.themes.THEMES``
+    font_scale: float = 1.0  # labels and panels, relative to normal
+
+    trace_changed: ClassVar[Signal] = Signal()  # a new trace, or another pass of it, to draw
+    step_changed: ClassVar[Signal] = Signal()  # the stepper moved
+    error_changed: ClassVar[Signal] = Signal()
+    typed_changed: ClassVar[Signal] = Signal()  # the code became typed by the user, or loaded
+    overrides_changed: ClassVar[Signal] = Signal()  # the user edited a value (the program runs again)
+    view_changed: ClassVar[Signal] = Signal(ViewChange)  # style, folds or hidden leaves
+    appearance_changed: ClassVar[Signal] = Signal()  # theme or font scale
 
     @property
     def current_pass(self) -> Pass | None:
@@ -120,29 +133,83 @@ class Document:
         self.picked_passes.add(number)
         return False
 
-    def set_override(self, name: str, value: Any) -> None:
-        self.overrides[name] = value
-
-    def clear_overrides(self) -> None:
+    def program_replaced(self) -> None:
+        """Code from a file, lesson or session replaced the program: its edits and picks go."""
+        self.code_loaded()
         self.overrides.clear()
+        self.picked_passes.clear()  # picks name passes of the program they were made in
 
-    def step(self, how: str, position: int | None = None) -> None:
-        """Move the stepper: ``next``, ``previous``, ``reset``, ``end`` or ``jump``."""
+    def restore(self, overrides: dict[str, Any], pass_number: int) -> None:
+        """A session's edits and shown pass (numbered among all), before the run that shows it."""
+        self.overrides = dict(overrides)
+        self.picked_passes = {pass_number}  # recorded in full even in a long loop
+        self.pass_index = pass_number
+
+    def set_override(self, name: str, value: Any) -> None:
+        """The user edited a value: the program runs again with it."""
+        self.overrides[name] = value
+        self.overrides_changed.emit()
+
+    def reset_overrides(self) -> None:
+        """Every edited value back to what the code says."""
+        self.overrides.clear()
+        self.overrides_changed.emit()
+
+    def step(self, move: StepMove, position: int | None = None) -> None:
+        """Move the stepper; ``position`` is where a ``JUMP`` goes."""
         if self.stepper is None:
             return
+        move = StepMove(move)  # a member, also when a caller passed its value
         before = self.stepper.position
-        if how == "next":
+        if move is StepMove.NEXT:
             self.stepper.next()
-        elif how == "previous":
+        elif move is StepMove.PREVIOUS:
             self.stepper.previous()
-        elif how == "reset":
+        elif move is StepMove.RESET:
             self.stepper.reset()
-        elif how == "end":
+        elif move is StepMove.END:
             self.stepper.to_end()
-        elif how == "jump" and position is not None:
+        elif move is StepMove.JUMP and position is not None:
             self.stepper.jump(position)
         if self.stepper.position != before:
             self.step_changed.emit()
+
+    # ----- what the user sees of the pass --------------------------------------------------
+
+    def set_appearance(self, *, theme: str | None = None, font_scale: float | None = None) -> None:
+        """Another theme or label size; the views redraw in it."""
+        new_theme = self.theme if theme is None else theme
+        new_scale = self.font_scale if font_scale is None else max(0.5, min(3.0, font_scale))
+        if (new_theme, new_scale) != (self.theme, self.font_scale):
+            self.theme, self.font_scale = new_theme, new_scale
+            self.appearance_changed.emit()
+
+    def set_style(self, style: LayoutStyle) -> None:
+        if style != self.view.style:
+            self.view.style = style
+            self.view_changed.emit(ViewChange.STYLE)
+
+    def collapse(self, groups: list[Group]) -> bool:
+        """Fold these groups too; refuse (False) when folding would make the picture cyclic."""
+        one_pass = self.current_pass
+        wanted = self.view.can_collapse(one_pass, groups) if one_pass is not None else None
+        if wanted is None:
+            return False
+        self.view.collapsed = wanted
+        self.view_changed.emit(ViewChange.FOLDED)
+        return True
+
+    def expand(self, group_id: str) -> None:
+        self.view.collapsed = [group for group in self.view.collapsed if group.id != group_id]
+        self.view_changed.emit(ViewChange.UNFOLDED)
+
+    def expand_all(self) -> None:
+        self.view.collapsed = []
+        self.view_changed.emit(ViewChange.ALL_UNFOLDED)
+
+    def set_hide_leaves(self, hide: bool) -> None:
+        self.view.hide_leaves = hide
+        self.view_changed.emit(ViewChange.LEAVES)
 
     def _new_stepper(self, position: int | None, made: Stepper | None = None) -> None:
         one_pass = self.current_pass

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import html
 
+from explorer.core.capture.labels import EXPRESSION_KEY
 from explorer.core.capture.tensors import TensorLike
-from explorer.core.view.labels import EXPRESSION_KEY
 from explorer.core.view.scene import shape_text, where_of
 from explorer.core.view.stepper import Stepper
 from explorer.core.view.tensor_view import tensor_html

@@ -15,43 +15,13 @@ import networkx as nx
 import torch
 
 from explorer.core.capture.graph import paused_gc
+from explorer.core.capture.labels import EXPRESSION_KEY, shorten
 from explorer.core.capture.tensors import TensorLike, describe, format_number, norm_of
 from explorer.core.capture.trace import LeafVariable, Pass
-from explorer.core.view.labels import EXPRESSION_KEY, shorten
-from explorer.core.view.stepper import Inflow, NodeState, Stepper
+from explorer.core.view.scene_model import Scene, SceneEdge, SceneNode
+from explorer.core.view.stepper import Inflow, Stepper
 
 EDGE_DIGITS = 4  # edge labels are small: four significant digits
-
-
-@dataclass(frozen=True)
-class SceneNode:
-    id: str
-    title: str  # the expression that made it ("y = 5 * …"), "x = 2.0" for a leaf, else the torch name
-    subtitle: str  # the variable name of an intermediate titled by torch name, or a leaf's current grad
-    kind: str  # "function" | "accumulate_grad"
-    state: NodeState
-    is_root: bool
-    running_sum: str  # "3 + 4 = 7" while gradients from several consumers add up
-    torch_line: str = ""  # the torch name under a title in the user's terms: "PowBackward0 · line 4"
-
-
-@dataclass(frozen=True)
-class SceneEdge:
-    source: str  # data flows source -> target; gradient flows back target -> source
-    target: str
-    slot: object  # the slot in target's next_functions (a group's edges keep their origin)
-    shape: str
-    delivered: bool
-    grad_text: str  # "", or the gradient value (scalar) / shape and norm (tensor)
-    magnitude: float | None  # norm of the delivered gradient; nan when not finite
-
-
-@dataclass(frozen=True)
-class Scene:
-    nodes: list[SceneNode]
-    edges: list[SceneEdge]
-    header: str  # "Step 3 / 9: PowBackward0"
-    active: str | None
 
 
 @dataclass

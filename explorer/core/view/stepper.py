@@ -9,13 +9,17 @@ import torch
 
 from explorer.core.capture.tensors import TensorLike, TensorSummary
 from explorer.core.capture.trace import Pass
+from explorer.core.view.scene_model import NodeState  # callers import it from here too
 
 
-class NodeState(str, Enum):
-    DONE = "done"  # the engine has run it
-    ACTIVE = "active"  # the node of the current step
-    WAITING = "waiting"  # the engine runs it later in this pass
-    UNREACHED = "unreached"  # gradient never reaches it in this pass
+class StepMove(str, Enum):
+    """A move of the stepper the user can ask for."""
+
+    NEXT = "next"
+    PREVIOUS = "previous"
+    RESET = "reset"  # to step 0, before anything has run
+    END = "end"  # the whole pass run
+    JUMP = "jump"  # to a given position
 
 
 @dataclass(frozen=True)

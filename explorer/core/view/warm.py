@@ -6,10 +6,10 @@ on a 100,000-node pass the UI thread only looks the results up (``Pass.cached``)
 
 from __future__ import annotations
 
+from explorer.core.capture.labels import nodes_by_line
 from explorer.core.capture.trace import Pass, Trace
 from explorer.core.view.calculus import gradient_by_depth
 from explorer.core.view.diagnostics import diagnose, parameter_norms
-from explorer.core.view.labels import nodes_by_line
 
 
 def lines_of_nodes(one_pass: Pass) -> dict[int, list[str]]:

@@ -129,6 +129,7 @@ class QtGraphCanvas(QWidget):
     nodeMoved = Signal(str, tuple)
     nodeDoubleClicked = Signal(object)  # node id or None
     contextMenuRequested = Signal(object, object)  # node id or None, global QPointF
+    resized = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -326,6 +327,7 @@ class QtGraphCanvas(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._place_overlays()
+        self.resized.emit()
         if self._auto_view and self.item.scene_data is not None:
             QTimer.singleShot(0, self._refit)  # once the view box has its new size
 

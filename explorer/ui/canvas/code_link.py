@@ -10,19 +10,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from explorer.core.capture.labels import Span, assignment_spans
 from explorer.core.capture.trace import Pass
 from explorer.core.view.folding import GROUP_KIND
-from explorer.core.view.labels import Span, assignment_spans
 from explorer.core.view.warm import lines_of_nodes
 
 if TYPE_CHECKING:
-    from explorer.ui.window.main_window import QtMainWindow
+    from explorer.ui.window.facade import WindowFacade
 
 
 class CodeLink:
     """Keeps the editor's marks and the canvas's highlights in step with the document."""
 
-    def __init__(self, window: QtMainWindow) -> None:
+    def __init__(self, window: WindowFacade) -> None:
         self.window = window
         self._definitions: tuple[str, dict[str, Span]] = ("", {})
         window.document.step_changed.connect(self.show_step)
@@ -93,7 +93,3 @@ class CodeLink:
         self.window.editor.mark_edited(edited)
         self.show_step()
         self.highlight_cursor_line()
-
-
-def install(window: QtMainWindow) -> CodeLink:
-    return CodeLink(window)

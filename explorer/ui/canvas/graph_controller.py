@@ -14,12 +14,15 @@ from explorer.core.view.folding import Group, automatic_groups, fold, fold_scene
 from explorer.core.view.layout import Layout, Progress
 from explorer.core.view.scene import Scene, build_scene, scene_indices
 from explorer.core.view.stepper import Stepper
+from explorer.core.view.style import LayoutStyle
 from explorer.core.view.summary import is_big, repeat_groups
+from explorer.core.view.view_state import ViewChange
 from explorer.ui.canvas.placement import final_scene, layout_geometry
 from explorer.ui.canvas.scene_painter import Geometry, SceneCache, prepare_arrays
 from explorer.ui.window.theme import Theme
 
 BIG_GRAPH = 5_000  # nodes: a graph this big is laid out again in the runner's thread
+DEFAULT_STYLE = LayoutStyle()
 
 
 def structure_key(pass_index: int, one_pass: Pass) -> tuple:
@@ -45,7 +48,7 @@ class PreparedLayout:
     scene: Scene
     position: int
     drawing: SceneCache | None = None  # the scene's drawing arrays in the theme asked for
-    style: tuple[str, bool] = ("TB", False)  # orientation, compact
+    style: LayoutStyle = DEFAULT_STYLE
     summary: Summary | None = None  # a big pass opens folded: its groups, folded graph and scene
 
 
@@ -69,7 +72,7 @@ def summary_groups(one_pass: Pass) -> list[Group]:
 def prepare_layout(trace: Trace, pass_index: int, previous: Layout | None,
                    font_scale: float, position: int | None = None,
                    theme: Theme | None = None, progress: Progress | None = None,
-                   style: tuple[str, bool] = ("TB", False)) -> PreparedLayout:
+                   style: LayoutStyle = DEFAULT_STYLE) -> PreparedLayout:
     """Lay out a pass and stand a stepper at ``position`` (None: the end of the pass).
 
     ``progress`` follows the layout (see ``layered_layout``) and may raise to cancel it.
@@ -82,8 +85,8 @@ def prepare_layout(trace: Trace, pass_index: int, previous: Layout | None,
     groups = summary_groups(one_pass)
     folded, owner = fold(one_pass.graph, groups) if groups else (None, {})
     widths = scene if folded is None else fold_scene(scene, folded, owner)
-    layout, geometry = layout_geometry(one_pass, widths, previous, font_scale, style[0], graph=folded,
-                                       progress=progress, compact=style[1])
+    layout, geometry = layout_geometry(one_pass, widths, previous, font_scale, style.orientation,
+                                       graph=folded, progress=progress, compact=style.compact)
     if position is not None and position != stepper.position:
         stepper.jump(position)
         scene = build_scene(one_pass, stepper, trace.leaves)
@@ -121,26 +124,22 @@ class GraphController:
         self._layouts: dict[int, Layout] = {}
         self._structure: tuple | None = None
         self._prepared: PreparedLayout | None = None
-        self.collapsed: list[Group] = []  # folded groups, in the order they were folded
-        self.hide_leaves = False
         self.view_graph: nx.MultiDiGraph | None = None  # the folded graph, when anything is folded
         self.owner: dict[str, str] = {}  # member node -> the group node standing for it
         self._scene: Scene | None = None
-        self._scene_key: tuple | None = None
+        self._scene_key: tuple[Stepper | None, int, nx.MultiDiGraph | None, float] | None = None
         self._shown_pass: Pass | None = None
         # the last unfolded scene built, its stepper and position: a step changes only a few
         # of its nodes, so the next scene is made from it
         self._unfolded: tuple[Stepper, Scene, int] | None = None
         # drawing arrays the runner made, with the scene and geometry they were made for
         self._drawing: tuple[Scene | None, Geometry | None, SceneCache | None] = (None, None, None)
-        self.orientation = "TB"  # or "LR": data flows top to bottom, or left to right
-        self.compact = False
         self._fresh_positions = False  # the next layout replaces the positions on screen
-        self._summarised: tuple | None = None  # the pass whose summary folds were last chosen
         # set by the window: lays the shown trace out again off the UI thread (False: cannot now)
         self.lay_out_elsewhere: Callable[[], bool] | None = None
         document.trace_changed.connect(self.refresh_layout)
         document.step_changed.connect(self.redraw)
+        document.view_changed.connect(self._on_view_changed)
 
     def offer(self, prepared: PreparedLayout | None) -> None:
         """A layout the runner made for the trace about to arrive."""
@@ -154,15 +153,19 @@ class GraphController:
         self.canvas.set_font_scale(scale)
         self._lay_out_again()  # wider boxes need fresh positions, not the old ones kept
 
-    def set_style(self, orientation: str, compact: bool) -> None:
-        """Top to bottom or left to right, and how tightly boxes are packed."""
-        if (orientation, compact) != (self.orientation, self.compact):
-            self.orientation, self.compact = orientation, compact
-            self._lay_out_again()
+    @property
+    def style(self) -> LayoutStyle:
+        return self.document.view.style
 
     @property
-    def style(self) -> tuple[str, bool]:
-        return self.orientation, self.compact
+    def collapsed(self) -> list[Group]:
+        return self.document.view.collapsed
+
+    def _on_view_changed(self, change: ViewChange) -> None:
+        if change is ViewChange.STYLE:
+            self._lay_out_again()
+        else:
+            self.refresh_layout(fit=change is not ViewChange.UNFOLDED)
 
     def _lay_out_again(self) -> None:
         self._layouts.clear()
@@ -182,11 +185,12 @@ class GraphController:
             self.geometry = None
             self.canvas.show_scene(None, Geometry({}, {}), fit=False)
             return
+        view = document.view
         base = structure_key(document.pass_index, one_pass)
-        if base != self._summarised:  # a pass not shown before: a big one opens as its summary
-            self._summarised = base
-            self.collapsed = summary_groups(one_pass)
-        structure = base + (tuple(group.id for group in self.collapsed), self.hide_leaves)
+        if base != view.summarised:  # a pass not shown before: a big one opens as its summary
+            view.summarised = base
+            view.collapsed = summary_groups(one_pass)
+        structure = base + (tuple(group.id for group in view.collapsed), view.hide_leaves)
         same = structure == self._structure
         prepared, self._prepared = self._prepared, None
         if (prepared is None and same and one_pass is self._shown_pass and self.geometry is not None
@@ -196,7 +200,7 @@ class GraphController:
             return
         summary = prepared.summary if prepared is not None else None
         if (summary is not None and prepared is not None and prepared.structure == base
-                and list(summary.groups) == self.collapsed and not self.hide_leaves
+                and list(summary.groups) == view.collapsed and not view.hide_leaves
                 and prepared.font_scale == self.font_scale and prepared.style == self.style):
             # the runner folded and laid out the summary: take it as it is
             self.view_graph, self.owner = summary.graph, summary.owner
@@ -210,8 +214,8 @@ class GraphController:
             previous = self._layouts.get(document.pass_index) if same else None
             widths_scene = fold_scene(final_scene(document.trace, one_pass), self.view_graph, self.owner)
             layout, geometry = layout_geometry(one_pass, widths_scene, previous, self.font_scale,
-                                               self.orientation, graph=self.view_graph,
-                                               compact=self.compact)
+                                               view.style.orientation, graph=self.view_graph,
+                                               compact=view.style.compact)
         elif (prepared is not None and prepared.summary is None and prepared.structure == structure[:3]
                 and prepared.font_scale == self.font_scale and prepared.style == self.style):
             layout, geometry = prepared.layout, prepared.geometry
@@ -223,8 +227,8 @@ class GraphController:
         else:
             previous = self._layouts.get(document.pass_index) if same else None
             layout, geometry = layout_geometry(one_pass, final_scene(document.trace, one_pass),
-                                               previous, self.font_scale, self.orientation,
-                                               compact=self.compact)
+                                               previous, self.font_scale, view.style.orientation,
+                                               compact=view.style.compact)
         fresh, self._fresh_positions = self._fresh_positions, False
         if fresh:
             fit = True
@@ -241,15 +245,10 @@ class GraphController:
         self._show(fit=not same if fit is None else fit)
 
     def _fold(self, one_pass: Pass) -> bool:
-        """Fold the collapsed groups of this pass (groups of another pass are dropped); whether
-        anything is folded or hidden."""
-        self.collapsed = [group for group in self.collapsed
-                          if any(node in one_pass.graph for node in group.members)]
-        if not self.collapsed and not self.hide_leaves:
-            self.view_graph, self.owner = None, {}
-            return False
-        self.view_graph, self.owner = fold(one_pass.graph, self.collapsed, hide_leaves=self.hide_leaves)
-        return True
+        """Fold what the document's view state folds; whether anything is folded or hidden."""
+        folded = self.document.view.folded_graph(one_pass)
+        self.view_graph, self.owner = folded if folded is not None else (None, {})
+        return folded is not None
 
     def groups(self) -> list[Group]:
         """The groups the current pass offers (loop turns, module scopes)."""
@@ -257,31 +256,6 @@ class GraphController:
         if one_pass is None:
             return []
         return list(one_pass.cached("groups", lambda: automatic_groups(one_pass.graph)))
-
-    def collapse(self, groups: list[Group]) -> bool:
-        """Fold these groups too; refuse (False) when folding would make the picture cyclic."""
-        one_pass = self.document.current_pass
-        if one_pass is None:
-            return False
-        wanted = self.collapsed + [group for group in groups if group not in self.collapsed]
-        folded, _ = fold(one_pass.graph, wanted, hide_leaves=self.hide_leaves)
-        if not nx.is_directed_acyclic_graph(folded):
-            return False
-        self.collapsed = wanted
-        self.refresh_layout(fit=True)
-        return True
-
-    def expand(self, group_id: str) -> None:
-        self.collapsed = [group for group in self.collapsed if group.id != group_id]
-        self.refresh_layout(fit=False)
-
-    def expand_all(self) -> None:
-        self.collapsed = []
-        self.refresh_layout(fit=True)
-
-    def set_hide_leaves(self, hide: bool) -> None:
-        self.hide_leaves = hide
-        self.refresh_layout(fit=True)
 
     def group_of(self, node_id: str) -> Group | None:
         """The innermost automatic group holding a node (for "collapse this")."""
@@ -316,8 +290,9 @@ class GraphController:
         self._scene_key = key
         return self._scene
 
-    def _key_at(self, position: int) -> tuple:
-        return (id(self.document.stepper), position, id(self.view_graph), self.font_scale)
+    def _key_at(self, position: int) -> tuple[Stepper | None, int, nx.MultiDiGraph | None, float]:
+        # steppers and graphs compare by identity: the key holds the very objects drawn
+        return (self.document.stepper, position, self.view_graph, self.font_scale)
 
     def _build_current_scene(self) -> Scene | None:
         document = self.document

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+import networkx as nx
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QAction, QColor, QImage, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QLineEdit, QMenu, QToolBar, QWidget
 
-from explorer.core.view.folding import GROUP_KIND
+from explorer.core.view.folding import GROUP_KIND, Group
 from explorer.core.view.search import find_nodes
 from explorer.core.view.summary import repeat_groups
+from explorer.ui.actions import make_action
 
 if TYPE_CHECKING:
     from explorer.ui.canvas.canvas import QtGraphCanvas
     from explorer.ui.canvas.scene_painter import SceneCache
-    from explorer.ui.window.main_window import QtMainWindow
+    from explorer.ui.window.facade import WindowFacade
     from explorer.ui.window.theme import Theme
 
 MINIMAP_FROM = 60  # graphs with at least this many nodes get the overview map by default
@@ -125,8 +128,8 @@ class QtMinimap(QWidget):
 class QtFindBar(QToolBar):
     """Ctrl+F: type part of a torch name, variable or module path; Enter goes to the next match."""
 
-    def __init__(self, window: QtMainWindow) -> None:
-        super().__init__("Find", window)
+    def __init__(self, window: WindowFacade) -> None:
+        super().__init__("Find", window.widget)
         self.window_ = window
         self.setObjectName("findBar")
         self.setMovable(False)
@@ -162,7 +165,7 @@ class QtFindBar(QToolBar):
         self.hide()
         self.window_.canvas.view_widget.setFocus()
 
-    def _graph(self):
+    def _graph(self) -> nx.MultiDiGraph | None:
         controller = self.window_.controller
         if controller.view_graph is not None:
             return controller.view_graph
@@ -203,117 +206,113 @@ class QtFindBar(QToolBar):
             self.count.setText(f"{self.index + 1} of {len(self.matches)}")
 
 
-def install(window: QtMainWindow) -> None:
-    """Add search, folding, zoom to selection and the overview map to the window."""
-    canvas, controller = window.canvas, window.controller
-    find_bar = QtFindBar(window)
-    window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
-    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, find_bar)
-    window.find_bar = find_bar
-    minimap = QtMinimap(canvas)
-    window.minimap = minimap
+class Navigation:
+    """Search, zoom to selection, folding groups and the overview map (the Navigate menu)."""
 
-    def act(text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:
-        action = QAction(text, window)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        return action
+    def __init__(self, window: WindowFacade) -> None:
+        self.window = window
+        canvas = window.canvas
+        self.find_bar = QtFindBar(window)
+        window.add_tool_bar(self.find_bar, own_row=True)
+        self.minimap = QtMinimap(canvas)
+        self.actions = self._actions()
+        navigate = window.menu("&Navigate")
+        navigate.addActions([self.actions[name] for name in ("find", "next", "previous", "zoom")])
+        navigate.addSeparator()
+        navigate.addActions([self.actions[name] for name in ("fold", "repeats", "unfold", "leaves", "map")])
+        canvas.nodeDoubleClicked.connect(self._on_double_click)
+        canvas.contextMenuRequested.connect(self._on_context_menu)
+        canvas.resized.connect(self.minimap.place)
+        window.document.trace_changed.connect(self.refresh_minimap)
+        self.refresh_minimap()
 
-    def zoom_to_selection() -> None:
-        if window.selected is not None:
-            canvas.zoom_to([window.selected])
+    def _actions(self) -> dict[str, QAction]:
+        document, find_bar = self.window.document, self.find_bar
+        actions = {
+            "find": self._act("&Find node…", find_bar.open_bar, "Ctrl+F", "Find nodes by name, variable or module"),
+            "next": self._act("Find &next", find_bar.next, "F3"),
+            "previous": self._act("Find p&revious", find_bar.previous, "Shift+F3"),
+            "zoom": self._act("&Zoom to selection", self.zoom_to_selection, "Z", "Zoom to the selected node (Z)"),
+            "fold": self._act("F&old loop turns and modules", self.fold_all, "Ctrl+Shift+O",
+                              "Fold every loop turn and nn.Module call into one node"),
+            "repeats": self._act("Fold &repeats (summary)", self.fold_repeats, "Ctrl+Alt+O",
+                                 "Each run of identical loop turns or layers as one repeat ×N block, "
+                                 "its first and last turn shown"),
+            "unfold": self._act("&Unfold all", document.expand_all, "Ctrl+Shift+U"),
+            "leaves": self._act("&Hide leaves (AccumulateGrad)",
+                                lambda: document.set_hide_leaves(actions["leaves"].isChecked())),
+            "map": self._act("Overview &map", lambda: self.toggle_minimap(actions["map"].isChecked())),
+        }
+        actions["leaves"].setCheckable(True)
+        actions["map"].setCheckable(True)
+        actions["map"].setChecked(True)
+        return actions
 
-    def fold_all() -> None:
-        groups = controller.groups()
+    def _act(self, text: str, slot: Callable[[], object], shortcut: str | None = None, tip: str = "") -> QAction:
+        return make_action(self.window.widget, text, slot, shortcut, tip)
+
+    def zoom_to_selection(self) -> None:
+        if self.window.selected is not None:
+            self.window.canvas.zoom_to([self.window.selected])
+
+    def fold_all(self) -> None:
+        groups = self.window.controller.groups()
         if not groups:
-            window.status.setText("Nothing to fold: no loop turns or module scopes in this pass")
-            return
-        outermost = _outermost(groups)
-        if not controller.collapse(outermost):
-            window.status.setText("These groups cannot be folded without a cycle in the picture")
+            self.window.show_status("Nothing to fold: no loop turns or module scopes in this pass")
+        elif not self.window.document.collapse(_outermost(groups)):
+            self.window.show_status("These groups cannot be folded without a cycle in the picture")
 
-    def fold_repeats() -> None:
-        one_pass = window.document.current_pass
+    def fold_repeats(self) -> None:
+        one_pass = self.window.document.current_pass
         repeats = repeat_groups(one_pass.graph) if one_pass is not None else []
         if not repeats:
-            window.status.setText("Nothing repeats: no run of three or more identical loop turns or layers")
-        elif not controller.collapse(repeats):
-            window.status.setText("These repeats cannot be folded without a cycle in the picture")
+            self.window.show_status("Nothing repeats: no run of three or more identical loop turns or layers")
+        elif not self.window.document.collapse(repeats):
+            self.window.show_status("These repeats cannot be folded without a cycle in the picture")
 
-    def toggle_minimap(checked: bool) -> None:
-        minimap.enabled_by_user = checked
-        refresh_minimap()
+    def fold(self, groups: list[Group]) -> None:
+        if not self.window.document.collapse(groups):
+            self.window.show_status("This group cannot be folded without a cycle in the picture")
 
-    def refresh_minimap() -> None:
-        count = len(canvas.item.geometry.centres)
-        minimap.setVisible(minimap.enabled_by_user and count >= MINIMAP_FROM)
-        minimap.place()
-        minimap.update()
+    def toggle_minimap(self, checked: bool) -> None:
+        self.minimap.enabled_by_user = checked
+        self.refresh_minimap()
 
-    find_action = act("&Find node…", find_bar.open_bar, "Ctrl+F", "Find nodes by name, variable or module")
-    next_action = act("Find &next", find_bar.next, "F3")
-    previous_action = act("Find p&revious", find_bar.previous, "Shift+F3")
-    zoom_action = act("&Zoom to selection", zoom_to_selection, "Z", "Zoom to the selected node (Z)")
-    fold_action = act("F&old loop turns and modules", fold_all, "Ctrl+Shift+O",
-                      "Fold every loop turn and nn.Module call into one node")
-    repeats_action = act("Fold &repeats (summary)", fold_repeats, "Ctrl+Alt+O",
-                         "Each run of identical loop turns or layers as one repeat ×N block, "
-                         "its first and last turn shown")
-    unfold_action = act("&Unfold all", controller.expand_all, "Ctrl+Shift+U")
-    leaves_action = act("&Hide leaves (AccumulateGrad)", lambda: controller.set_hide_leaves(leaves_action.isChecked()))
-    leaves_action.setCheckable(True)
-    map_action = act("Overview &map", lambda: toggle_minimap(map_action.isChecked()))
-    map_action.setCheckable(True)
-    map_action.setChecked(True)
-    navigate = window.menuBar().addMenu("&Navigate")
-    navigate.addActions([find_action, next_action, previous_action, zoom_action])
-    navigate.addSeparator()
-    navigate.addActions([fold_action, repeats_action, unfold_action, leaves_action, map_action])
-    window.navigation_actions = {"find": find_action, "zoom": zoom_action, "fold": fold_action,
-                                 "unfold": unfold_action, "leaves": leaves_action, "map": map_action}
+    def refresh_minimap(self) -> None:
+        count = len(self.window.canvas.item.geometry.centres)
+        self.minimap.setVisible(self.minimap.enabled_by_user and count >= MINIMAP_FROM)
+        self.minimap.place()
+        self.minimap.update()
 
-    def on_double(node: str | None) -> None:
-        graph = controller.view_graph
-        if node is not None and graph is not None and node in graph and graph.nodes[node].get("kind") == GROUP_KIND:
-            controller.expand(node)
+    def _is_group(self, node: str | None) -> bool:
+        graph = self.window.controller.view_graph
+        return node is not None and graph is not None and node in graph and graph.nodes[node].get("kind") == GROUP_KIND
 
-    def on_context(node: str | None, where) -> None:
-        menu = QMenu(window)
-        graph = controller.view_graph
-        if node is not None and graph is not None and node in graph and graph.nodes[node].get("kind") == GROUP_KIND:
-            menu.addAction("Unfold this group", lambda: controller.expand(node))
+    def _on_double_click(self, node: str | None) -> None:
+        if node is not None and self._is_group(node):
+            self.window.document.expand(node)
+
+    def _on_context_menu(self, node: str | None, where: QPointF) -> None:
+        window, canvas = self.window, self.window.canvas
+        menu = QMenu(window.widget)
+        if node is not None and self._is_group(node):
+            menu.addAction("Unfold this group", lambda: window.document.expand(node))
         elif node is not None:
-            group = controller.group_of(node)
+            group = window.controller.group_of(node)
             if group is not None:
                 menu.addAction(f"Fold “{group.label}” ({len(group.members)} nodes)",
-                               lambda: controller.collapse([group]) or window.status.setText(
-                                   "This group cannot be folded without a cycle in the picture"))
+                               lambda: self.fold([group]))
             menu.addAction("Zoom to this node", lambda: canvas.zoom_to([node]))
-        menu.addAction(fold_action)
-        menu.addAction(unfold_action)
-        menu.addAction(canvas_fit := act("Fit the whole graph", canvas.fit))
-        del canvas_fit
-        menu.popup(where.toPoint() if hasattr(where, "toPoint") else where)
-
-    canvas.nodeDoubleClicked.connect(on_double)
-    canvas.contextMenuRequested.connect(on_context)
-    window.document.trace_changed.connect(refresh_minimap)
-    original_resize = canvas.resizeEvent
-
-    def resized(event) -> None:
-        original_resize(event)
-        minimap.place()
-
-    canvas.resizeEvent = resized  # type: ignore[method-assign]
-    refresh_minimap()
+        menu.addAction(self.actions["fold"])
+        menu.addAction(self.actions["unfold"])
+        menu.addAction(self._act("Fit the whole graph", canvas.fit))
+        menu.popup(where.toPoint())
 
 
-def _outermost(groups):
+def _outermost(groups: list[Group]) -> list[Group]:
     """Groups not inside a bigger one (fold ``encoder``, not also each of its layers)."""
     ordered = sorted(groups, key=lambda group: -len(group.members))
-    chosen = []
+    chosen: list[Group] = []
     for group in ordered:
         if not any(group.members <= other.members for other in chosen):
             chosen.append(group)

@@ -23,8 +23,7 @@ from PySide6.QtGui import (
 )
 
 from explorer.core.capture.graph import paused_gc
-from explorer.core.view.scene import Scene, SceneEdge, SceneNode
-from explorer.core.view.stepper import NodeState
+from explorer.core.view.scene_model import NodeState, Scene, SceneEdge, SceneNode
 from explorer.ui.window.theme import Theme
 
 LAYER_SPACING = 96.0  # scene units between layers: room for an edge label between boxes
@@ -41,7 +40,7 @@ class Geometry:
 
     centres: dict[str, tuple[float, float]]
     widths: dict[str, float]
-    bends: dict[tuple[str, str, int], list[tuple[float, float]]] = field(default_factory=dict)
+    bends: dict[tuple[str, str, object], list[tuple[float, float]]] = field(default_factory=dict)
     orientation: str = "TB"  # "LR": data flows left to right, edges leave and enter boxes sideways
     # drawing arrays derived from the positions, kept until a node moves (see ``moved``)
     arrays: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
@@ -155,6 +154,8 @@ class SceneCache:
         self.sideways = geometry.orientation == "LR"  # edges run left to right
         self.geometry, self.sizes = geometry, (len(scene.nodes), len(scene.edges))
         same_layout = previous is not None and previous.fits(scene, geometry, theme)
+        self._placed: tuple[list[int] | None, list[int] | None]
+        self.colours: list[str]
         if previous is not None and same_layout:
             self._placed = previous._placed
         else:

@@ -22,7 +22,7 @@ from explorer.examples import Example, by_section
 from explorer.ui.window.theme import Theme
 
 if TYPE_CHECKING:
-    from explorer.ui.window.main_window import QtMainWindow
+    from explorer.ui.window.facade import WindowFacade
 
 COLUMNS = 3
 START_PAGE_KEY = "classroom/showGalleryAtStart"
@@ -96,8 +96,8 @@ class QtGalleryPage(QScrollArea):
 class QtGalleryDialog(QDialog):
     """The start page as a window of its own: choosing a card opens the lesson and closes it."""
 
-    def __init__(self, window: QtMainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: WindowFacade) -> None:
+        super().__init__(window.widget)
         self.setObjectName("galleryDialog")
         self.setWindowTitle("Lesson gallery")
         self.theme_name = window.theme.name
@@ -120,48 +120,49 @@ class QtGalleryDialog(QDialog):
         self.accept()
 
 
-def show_gallery(window: QtMainWindow) -> QtGalleryDialog:
-    """Open the gallery (non-modal, so the window stays usable behind it)."""
-    dialog = getattr(window, "gallery_dialog", None)
-    if not isinstance(dialog, QtGalleryDialog) or dialog.theme_name != window.theme.name:
-        if isinstance(dialog, QtGalleryDialog):
-            dialog.deleteLater()  # its cards wear the old theme's colours
-        dialog = QtGalleryDialog(window)
-        window.gallery_dialog = dialog  # type: ignore[attr-defined]
-    was_open = dialog.isVisible()
-    dialog.show()
-    if was_open:  # already open behind the window: bring it forward (a new one comes up on top)
-        dialog.raise_()
-    return dialog
+class Gallery:
+    """The lesson gallery (Ctrl+Shift+G) and the Examples menu, by section."""
 
+    def __init__(self, window: WindowFacade) -> None:
+        self.window = window
+        self.dialog: QtGalleryDialog | None = None
+        self.action = QAction("Lesson &gallery…", window.widget)
+        self.action.setObjectName("galleryAction")
+        self.action.setShortcut(QKeySequence("Ctrl+Shift+G"))
+        self.action.setStatusTip("All lessons as cards: pick one to open it")
+        self.action.triggered.connect(self.show)
+        self._fill_menu(window.menu("E&xamples"))
 
-def menu_named(window: QtMainWindow, name: str) -> QMenu | None:
-    """The menu bar's menu called ``name`` (ignoring the & of its mnemonic)."""
-    for action in window.menuBar().actions():
-        menu = action.menu()
-        if isinstance(menu, QMenu) and action.text().replace("&", "") == name:
-            return menu
-    return None
+    def _fill_menu(self, menu: QMenu) -> None:
+        menu.clear()
+        menu.addAction(self.action)
+        for section, lessons in by_section():
+            menu.addSection(section)
+            for lesson in lessons:
+                action = menu.addAction(lesson.title)
+                action.setStatusTip(lesson.idea)
+                action.setToolTip(lesson.idea)
+                action.triggered.connect(lambda checked=False, slug=lesson.slug: self.window.load_example(slug))
 
+    def show(self) -> QtGalleryDialog:
+        """Open the gallery (non-modal, so the window stays usable behind it)."""
+        window, dialog = self.window, self.dialog
+        if dialog is None or dialog.theme_name != window.theme.name:
+            if dialog is not None:
+                dialog.deleteLater()  # its cards wear the old theme's colours
+            dialog = self.dialog = QtGalleryDialog(window)
+        was_open = dialog.isVisible()
+        dialog.show()
+        if was_open:  # already open behind the window: bring it forward (a new one comes up on top)
+            dialog.raise_()
+        return dialog
 
-def install(window: QtMainWindow) -> QAction:
-    """Rebuild the Examples menu by section, with the gallery on top (Ctrl+Shift+G)."""
-    gallery_action = QAction("Lesson &gallery…", window)
-    gallery_action.setObjectName("galleryAction")
-    gallery_action.setShortcut(QKeySequence("Ctrl+Shift+G"))
-    gallery_action.setStatusTip("All lessons as cards: pick one to open it")
-    gallery_action.triggered.connect(lambda: show_gallery(window))
-    window.gallery_action = gallery_action  # type: ignore[attr-defined]
-    menu = menu_named(window, "Examples")
-    if menu is None:
-        menu = window.menuBar().addMenu("E&xamples")
-    menu.clear()
-    menu.addAction(gallery_action)
-    for section, lessons in by_section():
-        menu.addSection(section)
-        for lesson in lessons:
-            action = menu.addAction(lesson.title)
-            action.setStatusTip(lesson.idea)
-            action.setToolTip(lesson.idea)
-            action.triggered.connect(lambda checked=False, slug=lesson.slug: window.load_example(slug))
-    return gallery_action
+    def show_at_start(self) -> None:
+        """Open the gallery at start, unless the user turned that off."""
+        value = self.window.settings.value(START_PAGE_KEY, True)
+        if str(value).lower() not in ("false", "0"):
+            self.show()
+
+    def close(self) -> None:
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.close()

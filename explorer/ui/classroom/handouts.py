@@ -27,7 +27,7 @@ from PySide6.QtGui import (
     QPdfWriter,
     QTextDocument,
 )
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from explorer.core.capture.trace import Trace
 from explorer.core.storage.files import write_atomic
@@ -36,13 +36,12 @@ from explorer.core.view.scene import Scene, build_scene
 from explorer.core.view.stepper import Stepper
 from explorer.ui.canvas.placement import final_scene, layout_geometry
 from explorer.ui.canvas.scene_painter import Geometry, paint_scene
-from explorer.ui.classroom.gallery import menu_named
 from explorer.ui.panels.narration import lesson_for_code
 from explorer.ui.window.icon import paint_icon
 from explorer.ui.window.theme import THEMES, Theme
 
 if TYPE_CHECKING:
-    from explorer.ui.window.main_window import QtMainWindow
+    from explorer.ui.window.facade import WindowFacade
 
 PDF_DPI = 150
 FRAME_SIZE = (1600, 1000)
@@ -280,11 +279,11 @@ def _png_bytes(image: QImage) -> bytes:
 
 # ----- in the window ---------------------------------------------------------------------------
 
-def export_handout(window: QtMainWindow, path: Path) -> bool:
+def export_handout(window: WindowFacade, path: Path) -> bool:
     """Write a PDF, GIF or folder of PNG frames (chosen by the suffix) for the current pass."""
     trace = window.document.trace
     if trace is None or window.document.current_pass is None:
-        QMessageBox.information(window, "Handout", "There is no backward pass to export yet.")
+        QMessageBox.information(window.widget, "Handout", "There is no backward pass to export yet.")
         return False
     index = min(window.document.pass_index, len(trace.passes) - 1)
     suffix = path.suffix.lower()
@@ -302,41 +301,27 @@ def export_handout(window: QtMainWindow, path: Path) -> bool:
             write_png_frames(path.with_suffix(""), render_frames(trace, index, window.theme, geometry=shown),
                              path.stem)
     except (OSError, ValueError) as error:
-        QMessageBox.warning(window, "Handout", f"Could not export {path.name}:\n{error}")
+        QMessageBox.warning(window.widget, "Handout", f"Could not export {path.name}:\n{error}")
         return False
-    window.status.setText(f"Exported handout {path}")
+    window.show_status(f"Exported handout {path}")
     return True
 
 
-def _export_dialog(window: QtMainWindow) -> None:
+def _export_dialog(window: WindowFacade) -> None:
     start = Path(str(window.settings.value("lastFolder", str(Path.home())))) / "handout.pdf"
     path, _ = QFileDialog.getSaveFileName(
-        window, "Export handout", str(start),
+        window.widget, "Export handout", str(start),
         "PDF, one step per page (*.pdf);;Animated GIF (*.gif);;PNG frames in a folder (*.png)")
     if path:
         export_handout(window, Path(path))
 
 
-def install(window: QtMainWindow) -> QAction:
+class Handouts:
     """File → Export Handout… (PDF, GIF or PNG frames)."""
-    action = QAction("Export &Handout (PDF, GIF, PNG frames)…", window)
-    action.setObjectName("handoutAction")
-    action.setStatusTip("Every step of the pass: graph and narration, one per page or frame")
-    action.triggered.connect(lambda: _export_dialog(window))
-    file_menu = menu_named(window, "File")
-    export = getattr(window, "export_action", None)
-    if file_menu is not None:
-        below = _after(file_menu, export)
-        file_menu.insertAction(below, action) if below is not None else file_menu.addAction(action)
-    window.handout_action = action  # type: ignore[attr-defined]
-    return action
 
-
-def _after(menu: QMenu, action: QAction | None) -> QAction | None:
-    """The menu entry just below ``action`` (insertAction puts the new one before it)."""
-    actions = menu.actions()
-    if action in actions:
-        index = actions.index(action) + 1
-        return actions[index] if index < len(actions) else None
-    return None
-
+    def __init__(self, window: WindowFacade) -> None:
+        self.action = QAction("Export &Handout (PDF, GIF, PNG frames)…", window.widget)
+        self.action.setObjectName("handoutAction")
+        self.action.setStatusTip("Every step of the pass: graph and narration, one per page or frame")
+        self.action.triggered.connect(lambda: _export_dialog(window))
+        window.add_export_action(self.action)

@@ -8,19 +8,23 @@ by two enabled actions at once: Qt would ignore both.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPaintEvent
-from PySide6.QtWidgets import QDockWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QToolBar, QWidget
 
+from explorer.core.view.stepper import StepMove
+from explorer.ui.actions import make_action
 from explorer.ui.canvas.canvas import READABLE_PIXELS
-from explorer.ui.classroom.gallery import menu_named
 from explorer.ui.window.theme import THEMES
 
 if TYPE_CHECKING:
-    from explorer.ui.window.main_window import QtMainWindow
+    from explorer.ui.classroom.gallery import Gallery
+    from explorer.ui.panels.narration import NarrationController
+    from explorer.ui.window.facade import WindowFacade
 
 MIN_SCALE, MAX_SCALE = 1.0, 3.0
 SCALE_STEP = 0.25
@@ -68,39 +72,43 @@ class QtBlank(QWidget):
 class Presentation:
     """Turns the window into a presentation and back; scale and theme are remembered."""
 
-    def __init__(self, window: QtMainWindow) -> None:
+    def __init__(self, window: WindowFacade, narration: NarrationController, gallery: Gallery) -> None:
         self.window = window
+        self.narration = narration
+        self.gallery = gallery
         self.active = False
         self._saved: _Saved | None = None
-        self._saved_geometry = window.geometry()
+        self._saved_geometry = window.widget.geometry()
         self.scale = _clamp(float(str(window.settings.value(SCALE_KEY, DEFAULT_SCALE))))
         self.theme_name = str(window.settings.value(THEME_KEY, DEFAULT_THEME))
         if self.theme_name not in THEMES:
             self.theme_name = DEFAULT_THEME
-        self.blank = QtBlank(window)
+        self.blank = QtBlank(window.widget)
         self.toggle_action = self._action("&Presentation", "F11", self.toggle, enabled=True)
         self.toggle_action.setCheckable(True)
         self.toggle_action.setStatusTip("Full screen, graph and narration only, big fonts (F11)")
         self.mode_actions = [
-            self._action("Next step", ["Right", "PgDown", "Space"], lambda: self._step("next")),
-            self._action("Previous step", ["Left", "PgUp"], lambda: self._step("previous")),
-            self._action("First step", "Home", lambda: self._step("reset")),
-            self._action("Last step", "End", lambda: self._step("end")),
+            self._action("Next step", ["Right", "PgDown", "Space"], lambda: self._step(StepMove.NEXT)),
+            self._action("Previous step", ["Left", "PgUp"], lambda: self._step(StepMove.PREVIOUS)),
+            self._action("First step", "Home", lambda: self._step(StepMove.RESET)),
+            self._action("Last step", "End", lambda: self._step(StepMove.END)),
             self._action("Blank the screen", ["B", "."], self.toggle_blank),
             self._action("Leave presentation", "Escape", self.leave),
             self._action("Bigger text", ["+", "="], lambda: self.set_scale(self.scale + SCALE_STEP)),
             self._action("Smaller text", "-", lambda: self.set_scale(self.scale - SCALE_STEP)),
             self._action("Next theme", "T", self.next_theme),
         ]
+        window.widget.installEventFilter(_LeaveOnClose(self))
+        view_menu = window.menu("&View")
+        view_menu.addSeparator()
+        view_menu.addAction(self.toggle_action)
 
-    def _action(self, text: str, keys: str | list[str], slot, *, enabled: bool = False) -> QAction:
-        action = QAction(text, self.window)
-        sequences = [QKeySequence(key) for key in ([keys] if isinstance(keys, str) else keys)]
-        action.setShortcuts(sequences)
+    def _action(self, text: str, keys: str | list[str], slot: Callable[[], object], *,
+                enabled: bool = False) -> QAction:
+        action = make_action(self.window.widget, text, slot, keys)
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
         action.setEnabled(enabled)
-        self.window.addAction(action)
+        self.window.widget.addAction(action)
         return action
 
     # ----- entering and leaving ------------------------------------------------------------
@@ -111,54 +119,47 @@ class Presentation:
     def enter(self) -> None:
         if self.active:
             return
-        window = self.window
+        window, qt_window = self.window, self.window.widget
         play = window.step_bar.play_action
-        self._saved = _Saved(window.saveState(), window.theme.name, window.font_scale,
-                             window.isMaximized(), self._visible_chrome(), play.shortcut())
+        self._saved = _Saved(qt_window.saveState(), window.theme.name, window.document.font_scale,
+                             qt_window.isMaximized(), self._visible_chrome(), play.shortcut())
         play.setChecked(False)
         play.setShortcut(QKeySequence())  # Space steps in presentation mode
-        gallery = getattr(window, "gallery_dialog", None)
-        if gallery is not None and gallery.isVisible():  # nothing may sit over the slides
-            gallery.close()
+        self.gallery.close()  # nothing may sit over the slides
         for widget in self._saved.visible:
             widget.hide()
         self.active = True
         for action in self.mode_actions:
             action.setEnabled(True)
         self.toggle_action.setChecked(True)
-        window.apply_theme(self.theme_name)
-        theme_changed(window)
+        window.document.set_appearance(theme=self.theme_name)
         self._apply_scale()
-        self._saved_geometry = window.geometry()
-        screen = window.screen()
+        self._saved_geometry = qt_window.geometry()
+        screen = qt_window.screen()
         if screen is not None:  # without a window manager showFullScreen() keeps the old size
-            window.setGeometry(screen.geometry())
-        window.showFullScreen()
+            qt_window.setGeometry(screen.geometry())
+        qt_window.showFullScreen()
         self._show_narration()
         window.canvas.view_widget.setFocus()
 
     def leave(self) -> None:
         if not self.active or self._saved is None:
             return
-        window, saved = self.window, self._saved
+        window, saved, qt_window = self.window, self._saved, self.window.widget
         self.active = False
         self.blank.cover(False)
         for action in self.mode_actions:
             action.setEnabled(False)
         self.toggle_action.setChecked(False)
         window.step_bar.play_action.setShortcut(saved.play_shortcut)
-        window.showMaximized() if saved.maximized else window.showNormal()
+        qt_window.showMaximized() if saved.maximized else qt_window.showNormal()
         if not saved.maximized:
-            window.setGeometry(self._saved_geometry)
+            qt_window.setGeometry(self._saved_geometry)
         for widget in saved.visible:
             widget.show()
-        dock = window.findChild(QDockWidget, "narrationDock")
-        if dock is not None:
-            dock.setTitleBarWidget(None)  # type: ignore[arg-type]  # None restores the default
-        window.restoreState(saved.state)
-        window.apply_theme(saved.theme)
-        theme_changed(window)
-        window._apply_font_scale(saved.font_scale)
+        self.narration.dock.setTitleBarWidget(None)  # type: ignore[arg-type]  # None restores the default
+        qt_window.restoreState(saved.state)
+        window.document.set_appearance(theme=saved.theme, font_scale=saved.font_scale)
         self._scale_narration(1.0)
         window.canvas.readable_pixels = READABLE_PIXELS
         window.canvas.fit_readable()
@@ -166,24 +167,21 @@ class Presentation:
 
     def _visible_chrome(self) -> list[QWidget]:
         """Menus, toolbars, status bar and docks on screen now (all but the narration)."""
-        window = self.window
+        window = self.window.widget
         chrome: list[QWidget] = [window.menuBar(), window.statusBar()]
         chrome += [bar for bar in window.findChildren(QToolBar) if bar.parentWidget() is window]
-        chrome += [dock for dock in window.findChildren(QDockWidget)
-                   if dock.objectName() != "narrationDock"]
+        chrome += [dock for dock in self.window.docks().values() if dock is not self.narration.dock]
         return [widget for widget in chrome if widget.isVisible()]
 
     def _show_narration(self) -> None:
-        dock = self.window.findChild(QDockWidget, "narrationDock")
-        if dock is None:
-            return
+        dock, window = self.narration.dock, self.window.widget
         if dock.isFloating():
             dock.setFloating(False)
-        self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         dock.setTitleBarWidget(QWidget(dock))  # no title bar or buttons on the big screen
         dock.show()
-        width = max(420, int(self.window.width() * NARRATION_SHARE))
-        self.window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+        width = max(420, int(window.width() * NARRATION_SHARE))
+        window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
 
     # ----- while presenting ------------------------------------------------------------------
 
@@ -196,16 +194,14 @@ class Presentation:
     def _apply_scale(self) -> None:
         # Labels grow a little (three-line leaf boxes would overflow beyond this); the graph
         # itself is zoomed so its text is ``scale`` times the readable size, as far as it fits.
-        self.window._apply_font_scale(min(self.scale, CANVAS_SCALE_LIMIT))
+        self.window.document.set_appearance(font_scale=min(self.scale, CANVAS_SCALE_LIMIT))
         self._scale_narration(self.scale)
         canvas = self.window.canvas
         canvas.readable_pixels = READABLE_PIXELS * self.scale
         canvas.fit_readable()
 
     def _scale_narration(self, scale: float) -> None:
-        panel = getattr(self.window, "narration_panel", None)
-        if panel is not None:
-            panel.set_scale(scale, compact=self.active)
+        self.narration.panel.set_scale(scale, compact=self.active)
 
     def next_theme(self) -> None:
         names = list(THEMES)
@@ -213,27 +209,16 @@ class Presentation:
             if self.theme_name in names else DEFAULT_THEME
         self.window.settings.setValue(THEME_KEY, self.theme_name)
         if self.active:
-            self.window.apply_theme(self.theme_name)
-            theme_changed(self.window)
+            self.window.document.set_appearance(theme=self.theme_name)
 
     def toggle_blank(self) -> None:
         self.blank.cover(not self.blank.isVisible())
 
-    def _step(self, how: str) -> None:
+    def _step(self, move: StepMove) -> None:
         if self.blank.isVisible():  # the first click after blanking only brings the screen back
             self.blank.cover(False)
             return
-        self.window.document.step(how)
-
-
-def theme_changed(window: QtMainWindow) -> None:
-    """apply_theme() does not announce itself: repaint the classroom views in the new colours."""
-    narration = getattr(window, "narration", None)
-    if narration is not None:
-        narration.refresh()
-    plots = getattr(window, "plots", None)
-    if plots is not None:
-        plots.set_theme(window.theme)
+        self.window.document.step(move)
 
 
 def _clamp(scale: float) -> float:
@@ -244,22 +229,10 @@ class _LeaveOnClose(QObject):
     """Leaves presentation before the window saves its layout and settings on close."""
 
     def __init__(self, presentation: Presentation) -> None:
-        super().__init__(presentation.window)
+        super().__init__(presentation.window.widget)
         self.presentation = presentation
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.Close and self.presentation.active:
             self.presentation.leave()
         return False
-
-
-def install(window: QtMainWindow) -> Presentation:
-    """Add View → Presentation (F11) and the mode's keys."""
-    presentation = Presentation(window)
-    window.installEventFilter(_LeaveOnClose(presentation))
-    view_menu = menu_named(window, "View")
-    if view_menu is not None:
-        view_menu.addSeparator()
-        view_menu.addAction(presentation.toggle_action)
-    window.presentation = presentation  # type: ignore[attr-defined]
-    return presentation

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainte
 from PySide6.QtSvg import QSvgGenerator
 
 from explorer.core.storage.files import write_atomic
-from explorer.core.view.scene import Scene
+from explorer.core.view.scene_model import Scene
 from explorer.ui.canvas.scene_painter import BODY_UNITS, Geometry, SceneCache, paint_scene
 from explorer.ui.window.theme import Theme
 

@@ -14,7 +14,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QAction, QBrush, QColor, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import (
-    QDockWidget,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -35,9 +34,10 @@ from explorer.core.view.diagnostics import (
     gradient_magnitudes,
     parameter_norms,
 )
+from explorer.core.view.stepper import StepMove
 
 if TYPE_CHECKING:
-    from explorer.ui.window.main_window import QtMainWindow
+    from explorer.ui.window.facade import WindowFacade
 
 # Blue (tiny) -> green -> yellow -> red (huge): readable on light and dark backgrounds.
 MAGNITUDE_STOPS = ((0.0, "#3b4cc0"), (0.35, "#2ca25f"), (0.7, "#fdb42f"), (1.0, "#d7301f"))
@@ -239,28 +239,33 @@ class QtDiagnosticsPanel(QWidget):
 class DiagnosticsController:
     """Keeps the diagnostics dock, the overlay and the legend in step with the document."""
 
-    def __init__(self, window: QtMainWindow) -> None:
+    def __init__(self, window: WindowFacade) -> None:
         self.window = window
         self.panel = QtDiagnosticsPanel()
         self.overlay = QtMagnitudeOverlay()
         self.legend = QtMagnitudeLegend(window.canvas)
-        self._magnitudes: tuple[int, dict[str, float]] | None = None
         window.canvas.view_box.addItem(self.overlay)
         canvas_layout = window.canvas.layout()
         if canvas_layout is not None:  # under the graph, above the canvas's own legend strip
             canvas_layout.addWidget(self.legend)
-        self.colour_action = QAction("Colour by gradient &magnitude", window)
+        self.colour_action = QAction("Colour by gradient &magnitude", window.widget)
         self.colour_action.setCheckable(True)
         self.colour_action.setStatusTip("Frame each node that has run in the colour of its "
                                         "gradient's norm, on a log scale")
         self.colour_action.toggled.connect(self._on_colour_toggled)
-        self.first_nan_action = QAction("Jump to first &NaN/Inf", window)
+        self.first_nan_action = QAction("Jump to first &NaN/Inf", window.widget)
         self.first_nan_action.triggered.connect(self.jump_to_first_non_finite)
         self.panel.first_nan_button.clicked.connect(self.jump_to_first_non_finite)
         self.panel.findings_list.itemActivated.connect(self._on_finding_activated)
         self.panel.findings_list.itemClicked.connect(self._on_finding_activated)
         window.document.trace_changed.connect(self._on_trace_changed)
         window.document.step_changed.connect(self._update_overlay)
+        self.dock = window.add_dock("Diagnostics", "diagnosticsDock", self.panel,
+                                    Qt.DockWidgetArea.RightDockWidgetArea, tab_with=window.inspector_dock)
+        view_menu = window.menu("&View")
+        view_menu.addSeparator()
+        view_menu.addAction(self.colour_action)
+        window.menu("&Step").addAction(self.first_nan_action)
 
     def _on_trace_changed(self) -> None:
         trace = self.window.document.trace
@@ -269,13 +274,10 @@ class DiagnosticsController:
         one_pass = self.window.document.current_pass
         self.panel.chart.show_norms(parameter_norms(one_pass) if one_pass is not None else [])
         self.panel.first_nan_button.setEnabled(any(f.kind in NON_FINITE_KINDS for f in findings))
-        self._magnitudes = None
         self._update_overlay()
 
     def _pass_magnitudes(self, one_pass: Pass) -> dict[str, float]:
-        if self._magnitudes is None or self._magnitudes[0] != id(one_pass):
-            self._magnitudes = (id(one_pass), gradient_magnitudes(one_pass))
-        return self._magnitudes[1]
+        return one_pass.cached("gradient_magnitudes", lambda: gradient_magnitudes(one_pass))
 
     def _update_overlay(self) -> None:
         document, geometry = self.window.document, self.window.controller.geometry
@@ -302,9 +304,9 @@ class DiagnosticsController:
             found = forward_non_finite(one_pass) or first_non_finite(one_pass)
             if found is not None:
                 self.go_to(found)
-                self.window.status.setText(found.message)
+                self.window.show_status(found.message)
                 return found
-        self.window.status.setText("No NaN or Inf gradient in the recorded passes")
+        self.window.show_status("No NaN or Inf gradient in the recorded passes")
         return None
 
     def go_to(self, finding: Finding) -> None:
@@ -316,7 +318,7 @@ class DiagnosticsController:
         if position is not None and position != document.pass_index:
             document.select_pass(position)
         if finding.position is not None:
-            document.step("jump", finding.position)
+            document.step(StepMove.JUMP, finding.position)
         if finding.node is not None:
             canvas = self.window.canvas
             canvas.select(finding.node)
@@ -327,32 +329,3 @@ class DiagnosticsController:
         finding = item.data(Qt.ItemDataRole.UserRole)
         if isinstance(finding, Finding):
             self.go_to(finding)
-
-
-def install(window: QtMainWindow) -> DiagnosticsController:
-    """Add the diagnostics dock, the magnitude colouring and "jump to first NaN" to ``window``."""
-    controller = DiagnosticsController(window)
-    dock = QDockWidget("Diagnostics", window)
-    dock.setObjectName("diagnosticsDock")
-    dock.setWidget(controller.panel)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    window.tabifyDockWidget(window.inspector_dock, dock)
-    window.inspector_dock.raise_()
-    view_menu = _menu(window, "&View")
-    if view_menu is not None:
-        view_menu.addSeparator()
-        view_menu.addAction(controller.colour_action)
-        view_menu.addAction(dock.toggleViewAction())
-    step_menu = _menu(window, "&Step")
-    if step_menu is not None:
-        step_menu.addAction(controller.first_nan_action)
-    window.diagnostics = controller  # type: ignore[attr-defined]
-    window.diagnostics_dock = dock  # type: ignore[attr-defined]
-    return controller
-
-
-def _menu(window: QtMainWindow, title: str) -> Any:
-    for action in window.menuBar().actions():
-        if action.text() == title:
-            return action.menu()
-    return None

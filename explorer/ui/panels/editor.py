@@ -216,7 +216,7 @@ class QtCodeEditor(QPlainTextEdit):
             return []
         marked = QTextEdit.ExtraSelection()
         colour = QColor(self.theme.node_fill[NodeState.ACTIVE])  # the running node's own colour
-        colour.setAlpha(150)
+        colour.setAlpha(90)  # a tint: the code's own colours stay readable on it (dark theme too)
         marked.format.setBackground(colour)
         marked.format.setProperty(QTextFormat.Property.OutlinePen, QColor(self.theme.active_outline))
         marked.cursor = cursor
@@ -282,7 +282,8 @@ class QtCodeEditor(QPlainTextEdit):
             self.insertPlainText("    ")
             return
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            indent = re.match(r"[ \t]*", self.textCursor().block().text()).group(0)
+            leading = re.match(r"[ \t]*", self.textCursor().block().text())
+            indent = leading.group(0) if leading is not None else ""
             if self.textCursor().block().text().rstrip().endswith(":"):
                 indent += "    "
             super().keyPressEvent(event)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextOption
-from PySide6.QtWidgets import QDockWidget, QTextBrowser, QWidget
+from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from explorer.core.view.narration import Narration, narrate
 from explorer.core.view.stepper import Stepper
@@ -17,7 +17,7 @@ from explorer.examples import Example, all_examples
 from explorer.ui.window.theme import LIGHT, Theme
 
 if TYPE_CHECKING:
-    from explorer.ui.window.main_window import QtMainWindow
+    from explorer.ui.window.facade import WindowFacade
 
 BASE_POINT_SIZE = 11.0
 FORWARD_PREFIX = "In the forward pass"
@@ -127,12 +127,19 @@ class QtNarrationPanel(QTextBrowser):
 class NarrationController:
     """Feeds the panel from the window's document: step changes, trace changes, theme."""
 
-    def __init__(self, window: QtMainWindow, panel: QtNarrationPanel) -> None:
+    def __init__(self, window: WindowFacade) -> None:
         self.window = window
-        self.panel = panel
+        self.panel = QtNarrationPanel()
         self.lesson: Example | None = None
+        # under the graph, beside the output: long lines read well there
+        self.dock = window.add_dock("Narration", "narrationDock", self.panel,
+                                    Qt.DockWidgetArea.BottomDockWidgetArea)
+        qt_window = window.widget
+        qt_window.splitDockWidget(window.console_dock, self.dock, Qt.Orientation.Horizontal)
+        qt_window.resizeDocks([window.console_dock, self.dock], [2, 3], Qt.Orientation.Horizontal)
         window.document.trace_changed.connect(self._on_trace_changed)
         window.document.step_changed.connect(self.refresh)
+        window.document.appearance_changed.connect(self.refresh)  # the new theme's colours
 
     def _on_trace_changed(self) -> None:
         document = self.window.document
@@ -147,19 +154,3 @@ class NarrationController:
         if self.panel.theme is not self.window.theme:
             self.panel.set_theme(self.window.theme)
         self.panel.show_narration(narration, self.lesson, step_values_html(stepper, self.window.theme))
-
-
-def install(window: QtMainWindow) -> QDockWidget:
-    """Add the Narration dock (below the graph) and keep it in step with the document."""
-    panel = QtNarrationPanel()
-    dock = QDockWidget("Narration", window)
-    dock.setObjectName("narrationDock")
-    dock.setWidget(panel)
-    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    console = getattr(window, "console_dock", None)
-    if console is not None:  # beside the output, under the graph: long lines read well there
-        window.splitDockWidget(console, dock, Qt.Orientation.Horizontal)
-        window.resizeDocks([console, dock], [2, 3], Qt.Orientation.Horizontal)
-    window.narration_panel = panel  # type: ignore[attr-defined]
-    window.narration = NarrationController(window, panel)  # type: ignore[attr-defined]
-    return dock

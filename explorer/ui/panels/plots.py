@@ -17,7 +17,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, QRunnable, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDockWidget,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -43,7 +42,7 @@ from explorer.core.view.narration import display_name
 from explorer.ui.window.theme import Theme
 
 if TYPE_CHECKING:
-    from explorer.ui.window.main_window import QtMainWindow
+    from explorer.ui.window.facade import WindowFacade
 
 DRAG_DELAY_MS = 60  # re-run at most this often while the marker is dragged
 
@@ -272,10 +271,12 @@ def _symmetric_levels(values: np.ndarray) -> tuple[float, float]:
 class PlotsController:
     """Feeds the three plots from the document; owns sampling jobs and the selected node."""
 
-    def __init__(self, window: QtMainWindow, function_plot: QtFunctionPlot, components: QtBarChart,
-                 depth: QtBarChart, component_label: QLabel) -> None:
-        self.window, self.function_plot = window, function_plot
-        self.components, self.depth, self.component_label = components, depth, component_label
+    def __init__(self, window: WindowFacade) -> None:
+        self.window = window
+        self.function_plot = QtFunctionPlot()
+        self.components, self.depth = QtBarChart(), QtBarChart()
+        self.component_label = QLabel("")
+        self.dock = window.add_output_tab("Plots", "plotsDock", self._tabs())
         self.leaf: str | None = None
         self.node: str | None = None
         self.curve_key: tuple | None = None
@@ -287,8 +288,24 @@ class PlotsController:
         window.document.step_changed.connect(self._refresh_components)
         window.canvas.nodeSelected.connect(self._on_node_selected)
         window.runner.busyChanged.connect(self._on_run_busy)
-        function_plot.valueDragged.connect(window._on_value_edited)
-        function_plot.leafChosen.connect(self._on_leaf_chosen)
+        window.document.appearance_changed.connect(lambda: self.set_theme(window.theme))
+        self.function_plot.valueDragged.connect(window.document.set_override)
+        self.function_plot.leafChosen.connect(self._on_leaf_chosen)
+        self.set_theme(window.theme)
+
+    def _tabs(self) -> QTabWidget:
+        """The function, gradient components and gradient by depth, one tab each."""
+        _wrapping(self.component_label)
+        component_page = QWidget()
+        column = QVBoxLayout(component_page)
+        column.addWidget(self.component_label)
+        column.addWidget(self.components, 1)
+        tabs = QTabWidget()
+        tabs.setObjectName("plotTabs")
+        tabs.addTab(self.function_plot, "y(x) and tangent")
+        tabs.addTab(component_page, "Gradient components")
+        tabs.addTab(self.depth, "Gradient by depth")
+        return tabs
 
     def set_theme(self, theme: Theme) -> None:
         self.function_plot.set_theme(theme)
@@ -392,25 +409,3 @@ class PlotsController:
         self.depth.show_values(heights if pairs else None, self.window.theme.grad_mid)
         self.depth.setLabel("left", "log₁₀ ‖grad‖")
         self.depth.setLabel("bottom", "depth (edges from the output)")
-
-
-def install(window: QtMainWindow) -> QDockWidget:
-    """Add the Plots dock (function, gradient components, gradient by depth), tabbed."""
-    function_plot = QtFunctionPlot()
-    components, depth = QtBarChart(), QtBarChart()
-    component_label = QLabel("")
-    _wrapping(component_label)
-    component_page = QWidget()
-    column = QVBoxLayout(component_page)
-    column.addWidget(component_label)
-    column.addWidget(components, 1)
-    tabs = QTabWidget()
-    tabs.setObjectName("plotTabs")
-    tabs.addTab(function_plot, "y(x) and tangent")
-    tabs.addTab(component_page, "Gradient components")
-    tabs.addTab(depth, "Gradient by depth")
-    dock = window.add_output_tab("Plots", "plotsDock", tabs)
-    window.plots = PlotsController(window, function_plot, components, depth, component_label)  # type: ignore[attr-defined]
-    window.function_plot = function_plot  # type: ignore[attr-defined]
-    window.plots_dock = dock  # type: ignore[attr-defined]
-    return dock

@@ -6,6 +6,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import QComboBox, QLabel, QSlider, QStyle, QToolBar, QWidget
 
+from explorer.core.view.stepper import StepMove
+from explorer.ui.actions import make_action
 from explorer.ui.window.theme import LIGHT
 
 SPEEDS = {"0.5×": 1600, "1×": 800, "2×": 400, "4×": 200, "8×": 100}
@@ -14,7 +16,7 @@ SPEEDS = {"0.5×": 1600, "1×": 800, "2×": 400, "4×": 200, "8×": 100}
 class QtStepBar(QToolBar):
     """Emits what the user asked for; the window tells the document, which moves the stepper."""
 
-    stepRequested = Signal(str, int)  # "next" | "previous" | "reset" | "end" | "jump", position
+    stepRequested = Signal(StepMove, int)  # the move, and the position a jump goes to
     passSelected = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -22,10 +24,10 @@ class QtStepBar(QToolBar):
         self.setObjectName("stepBar")
         self.setMovable(False)
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.reset_action = self._action("Reset", "Home", "reset", "Back to step 0 (Home)")
-        self.back_action = self._action("Back", "Left", "previous", "Undo the last step (Left)")
-        self.step_action = self._action("Step", "Right", "next", "Run the next node (Right)")
-        self.end_action = self._action("End", "End", "end", "Run the whole pass (End)")
+        self.reset_action = self._action("Reset", "Home", StepMove.RESET, "Back to step 0 (Home)")
+        self.back_action = self._action("Back", "Left", StepMove.PREVIOUS, "Undo the last step (Left)")
+        self.step_action = self._action("Step", "Right", StepMove.NEXT, "Run the next node (Right)")
+        self.end_action = self._action("End", "End", StepMove.END, "Run the whole pass (End)")
         self.play_action = QAction("Play", self)
         self.play_action.setShortcut(QKeySequence("Space"))
         self.play_action.setToolTip("Play or pause the pass (Space)")
@@ -43,7 +45,7 @@ class QtStepBar(QToolBar):
         self.slider.setObjectName("stepSlider")
         self.slider.setMinimumWidth(160)
         self.slider.setToolTip("Drag through the pass")
-        self.slider.valueChanged.connect(lambda value: self.stepRequested.emit("jump", value))
+        self.slider.valueChanged.connect(lambda value: self.stepRequested.emit(StepMove.JUMP, value))
         self.addWidget(self.slider)
         self.label = QLabel("No backward pass")
         self.label.setObjectName("stepLabel")
@@ -57,7 +59,7 @@ class QtStepBar(QToolBar):
         self.passes.currentIndexChanged.connect(self._on_pass_changed)
         self.addWidget(self.passes)
         self.timer = QTimer(self, interval=SPEEDS["1×"])
-        self.timer.timeout.connect(lambda: self.stepRequested.emit("next", 0))
+        self.timer.timeout.connect(lambda: self.stepRequested.emit(StepMove.NEXT, 0))
         self._filling = False
         self.set_icon_colour(QColor(LIGHT.foreground))  # until the window applies its theme
 
@@ -73,11 +75,8 @@ class QtStepBar(QToolBar):
         self.pause_icon = tinted(glyph(QStyle.StandardPixmap.SP_MediaPause), colour)
         self.play_action.setIcon(self.pause_icon if self.play_action.isChecked() else self.play_icon)
 
-    def _action(self, text: str, key: str, how: str, tip: str) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(key))
-        action.setToolTip(tip)
-        action.triggered.connect(lambda: self.stepRequested.emit(how, 0))
+    def _action(self, text: str, key: str, how: StepMove, tip: str) -> QAction:
+        action = make_action(self, text, lambda: self.stepRequested.emit(how, 0), key, tip)
         self.addAction(action)
         return action
 
@@ -111,7 +110,7 @@ class QtStepBar(QToolBar):
         self.play_action.setIcon(self.pause_icon if playing else self.play_icon)
         if playing:
             if not self.step_action.isEnabled():
-                self.stepRequested.emit("reset", 0)
+                self.stepRequested.emit(StepMove.RESET, 0)
             self.timer.start()
         else:
             self.timer.stop()

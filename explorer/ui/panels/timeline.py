@@ -15,7 +15,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDockWidget,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -29,7 +28,7 @@ from explorer.core.capture.trace import Trace
 from explorer.ui.window.theme import Theme
 
 if TYPE_CHECKING:
-    from explorer.ui.window.main_window import QtMainWindow
+    from explorer.ui.window.facade import WindowFacade
 
 _LOG_SPAN = 100.0  # values spanning more than this factor are drawn on a log scale
 
@@ -131,25 +130,25 @@ def _caption(timeline: Timeline, shown: int | None) -> str:
             "(one not kept is recorded by running again).")
 
 
-class PassTimelineController:
-    """Keeps the timeline in step with the document; a pick shows the pass or runs for it."""
+class PassTimeline:
+    """The "Passes" dock (tabbed with the output), in step with the document; a pick shows the
+    pass or runs the program again to record it."""
 
-    def __init__(self, window: QtMainWindow, view: QtPassTimeline, dock: QDockWidget) -> None:
+    def __init__(self, window: WindowFacade) -> None:
         self.window = window
-        self.view = view
-        self.dock = dock
+        self.view = QtPassTimeline()
+        self.dock = window.add_output_tab("Passes", "passesDock", self.view)
         self.raised = False  # brought forward once, for the first loop: then the user chooses
-        self.theme: Theme | None = None
-        view.passPicked.connect(self.pick)
+        self.view.passPicked.connect(self.pick)
         window.document.trace_changed.connect(self.refresh)
+        window.document.appearance_changed.connect(self.refresh)
+        self.refresh()
 
     def refresh(self) -> None:
         document = self.window.document
         trace = document.trace
         current = document.current_pass
-        if self.window.theme is not self.theme:  # apply_theme() does not announce itself
-            self.theme = self.window.theme
-            self.view.set_theme(self.theme)
+        self.view.set_theme(self.window.theme)
         self.view.show_timeline(timeline_of(trace) if trace is not None else Timeline((), (), "loss", ()),
                                 current.index if current is not None else None)
         if trace is not None and _is_loop(trace) and not self.raised:
@@ -162,23 +161,13 @@ class PassTimelineController:
         document = self.window.document
         if document.pick_pass(number):
             return
-        if getattr(self.window, "trusted", False):
-            self.window.status.setText(f"Pass {number + 1} was not recorded, and your own script "
+        if self.window.trusted:
+            self.window.show_status(f"Pass {number + 1} was not recorded, and your own script "
                                        "is not run again from here")
             return
         self.window.run_code(pass_number=number)
-        self.window.status.setText(f"Running again to record pass {number + 1} in full…")
+        self.window.show_status(f"Running again to record pass {number + 1} in full…")
 
 
 def _is_loop(trace: Trace) -> bool:
     return trace.pass_count > len(trace.passes)
-
-
-def install(window: QtMainWindow) -> PassTimelineController:
-    """Add the "Passes" dock (tabbed with the output) to ``window``."""
-    view = QtPassTimeline()
-    dock = window.add_output_tab("Passes", "passesDock", view)
-    controller = PassTimelineController(window, view, dock)
-    window.theme_group.triggered.connect(lambda _action: controller.refresh())
-    controller.refresh()
-    return controller

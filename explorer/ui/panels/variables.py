@@ -183,7 +183,7 @@ class QtVariablesPanel(QWidget):
                 flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                 if column == VALUE_COLUMN and self._is_scalar(leaf):
                     flags |= Qt.ItemFlag.ItemIsEditable
-                    item.setData(Qt.ItemDataRole.UserRole, float(leaf.value.reshape(()).item()))
+                    item.setData(Qt.ItemDataRole.UserRole, _scalar(leaf))
                     item.setToolTip("Double-click to type a new value")
                 if column == COLUMNS.index("name") and leaf.name in self.edited:
                     item.setText(f"{leaf.name} ✎")
@@ -196,8 +196,9 @@ class QtVariablesPanel(QWidget):
                 self.table.setItem(row, column, item)
         self._filling = False
         first_scalar = next((leaf.name for leaf in leaves if self._is_scalar(leaf)), None)
-        if selected is not None or first_scalar is not None:
-            self.select_variable(selected or first_scalar)
+        shown = selected or first_scalar
+        if shown is not None:
+            self.select_variable(shown)
         self._on_selection()
 
     def select_variable(self, name: str) -> None:
@@ -251,7 +252,7 @@ class QtVariablesPanel(QWidget):
             self._slider_name = None
             self.slider_label.setText("Select a scalar to explore it with the slider")
             return
-        value = float(leaf.value.reshape(()).item())
+        value = _scalar(leaf)
         if self._slider_name != name or not self._slider_range[0] <= value <= self._slider_range[1]:
             self._slider_range = slider_range(value)
         self._slider_name = name
@@ -282,3 +283,11 @@ class QtVariablesPanel(QWidget):
     def _emit_slider_value(self) -> None:
         if self._slider_name is not None:
             self.valueEdited.emit(self._slider_name, float(self.spin.value()))
+
+
+def _scalar(leaf: LeafVariable | None) -> float:
+    """The number a one-element floating-point leaf holds (see ``_is_scalar``)."""
+    value = leaf.value if leaf is not None else None
+    if not isinstance(value, torch.Tensor):
+        raise TypeError("not a tensor leaf")
+    return float(value.reshape(()).item())

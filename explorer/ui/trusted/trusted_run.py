@@ -4,7 +4,7 @@ Offered (a button next to the refusal, and Run → Run as Trusted Python…) onl
 box has refused the code in the editor, that code parses as Python, and the user typed or
 edited it in this window (``Document.typed``: never for a file, lesson, session or autosave as
 it was loaded). Every run asks first, in words, and nothing about it is remembered or saved.
-The code runs in a process of its own (``explorer.core.capture.trusted_run``); while its graph is on
+The code runs in a process of its own (``explorer.core.sandbox.trusted_run``); while its graph is on
 screen a coloured banner and the window title say that it did not run in the code box.
 """
 
@@ -12,16 +12,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QPushButton, QToolBar, QWidget
 
 from explorer.core.capture.trace import Trace
-from explorer.core.capture.trusted_run import TrustedProcessRunner, trusted_run_offered
+from explorer.core.sandbox.trusted_run import TrustedProcessRunner, trusted_run_offered
 from explorer.ui.window.runner import QtRunner, RunRequest
 
 if TYPE_CHECKING:
-    from explorer.ui.window.main_window import QtMainWindow
+    from explorer.ui.window.facade import WindowFacade
 
 ACTION_TEXT = "Run as &Trusted Python…"
 BUTTON_TEXT = "Run as trusted Python…"
@@ -86,11 +86,12 @@ class QtTrustedBanner(QToolBar):
 class QtTrustedRun(QObject):
     """The feature: offer, confirm, run in its own process, show the result marked as trusted."""
 
-    def __init__(self, window: QtMainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: WindowFacade) -> None:
+        super().__init__(window.widget)
         self.window = window
+        self.qt_window = window.widget
         self.runner = QtRunner(self, worker=TrustedProcessRunner())  # type: ignore[arg-type]
-        self.action = QAction(ACTION_TEXT, window)
+        self.action = QAction(ACTION_TEXT, window.widget)
         self.action.setStatusTip("Run the code you typed with full Python, outside the code box "
                                  "(asks first, every time)")
         self.action.triggered.connect(self.run_trusted)
@@ -101,11 +102,10 @@ class QtTrustedRun(QObject):
         self.stop_button = self._status_button("Stop", "stopTrustedRun", self.stop)
         self.stop_button.setToolTip("End the trusted Python run (its process is stopped)")
         for widget in (self.running_label, self.stop_button):
-            window.statusBar().addPermanentWidget(widget)
+            self.qt_window.statusBar().addPermanentWidget(widget)
             widget.hide()
-        self.banner = QtTrustedBanner(window)
-        window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
-        window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.banner)
+        self.banner = QtTrustedBanner(window.widget)
+        window.add_tool_bar(self.banner, own_row=True)
         self._add_menu()
         self._connect()
         self._update_offer()
@@ -119,7 +119,7 @@ class QtTrustedRun(QObject):
         return button
 
     def _add_menu(self) -> None:
-        bar = self.window.menuBar()
+        bar = self.qt_window.menuBar()
         menu = QMenu("&Run", bar)
         menu.setObjectName("runMenu")
         menu.addActions([self.window.run_action, self.window.live_action])
@@ -131,7 +131,7 @@ class QtTrustedRun(QObject):
             bar.insertMenu(after_edit, menu)
         else:
             bar.addMenu(menu)
-        self.window.statusBar().addWidget(self.offer_button)
+        self.qt_window.statusBar().addWidget(self.offer_button)
 
     def _connect(self) -> None:
         window, document = self.window, self.window.document
@@ -139,10 +139,10 @@ class QtTrustedRun(QObject):
             event.connect(self._update_offer)
         document.trace_changed.connect(self._update_marking)
         window.editor.textChanged.connect(self._update_offer)
-        window.windowTitleChanged.connect(self._keep_title_mark)
+        self.qt_window.windowTitleChanged.connect(self._keep_title_mark)
         self.runner.finished.connect(self._on_finished)
         self.runner.busyChanged.connect(self._on_busy)
-        window.installEventFilter(self)
+        self.qt_window.installEventFilter(self)
 
     # ----- offering ---------------------------------------------------------------------
 
@@ -166,11 +166,11 @@ class QtTrustedRun(QObject):
             return None
         window = self.window
         code = window.document.code
-        if not ask_confirmation(window, code):
-            window.status.setText("Not run: the code stays refused by the code box")
+        if not ask_confirmation(window.widget, code):
+            window.show_status("Not run: the code stays refused by the code box")
             return None
-        window.status.setText("Running the code as trusted Python in a separate process…")
-        return self.runner.run(code, {}, font_scale=window.font_scale, theme=window.theme,
+        window.show_status("Running the code as trusted Python in a separate process…")
+        return self.runner.run(code, {}, font_scale=window.document.font_scale, theme=window.theme,
                                style=window.controller.style)
 
     def stop(self) -> None:
@@ -184,10 +184,10 @@ class QtTrustedRun(QObject):
     def _on_finished(self, request: RunRequest, trace: Trace, prepared: object) -> None:
         window = self.window
         if trace.error is not None and trace.error.kind == "cancelled":
-            window.status.setText("The trusted Python run was stopped; nothing changed")
+            window.show_status("The trusted Python run was stopped; nothing changed")
             return
         if window.editor.toPlainText() != request.code:
-            window.status.setText("The code changed while it ran as trusted Python: its result "
+            window.show_status("The code changed while it ran as trusted Python: its result "
                                   "is not shown")
             return
         if prepared is not None:
@@ -196,7 +196,7 @@ class QtTrustedRun(QObject):
                                    stepper=getattr(prepared, "stepper", None))
         window.editor.show_error(trace.error)
         window.console.show_run(trace, window.document.stale)
-        window.status.setText(_status_text(trace))
+        window.show_status(status_text(trace))
 
     # ----- marking ----------------------------------------------------------------------
 
@@ -206,31 +206,27 @@ class QtTrustedRun(QObject):
 
     def _update_marking(self) -> None:
         self.banner.setVisible(self.showing_trusted())
-        self._keep_title_mark(self.window.windowTitle())
+        self._keep_title_mark(self.qt_window.windowTitle())
 
     def _keep_title_mark(self, title: str) -> None:
         """The title ends with the trusted mark exactly while a trusted result is shown."""
         marked = title.endswith(TITLE_SUFFIX)
         if self.showing_trusted() and not marked:
-            self.window.setWindowTitle(title + TITLE_SUFFIX)
+            self.qt_window.setWindowTitle(title + TITLE_SUFFIX)
         elif not self.showing_trusted() and marked:
-            self.window.setWindowTitle(title.removesuffix(TITLE_SUFFIX))
+            self.qt_window.setWindowTitle(title.removesuffix(TITLE_SUFFIX))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if watched is self.window and event.type() == QEvent.Type.Close:
+        if watched is self.qt_window and event.type() == QEvent.Type.Close:
             self.runner.cancel()  # a window going away ends the process it started
             self.runner.wait(10_000)
         return super().eventFilter(watched, event)
 
 
-def _status_text(trace: Trace) -> str:
+def status_text(trace: Trace, what: str = "Ran as trusted Python", stopped: str = "it") -> str:
+    """What a trusted run recorded, and how it stopped if it failed, for the status bar."""
     count = len(trace.passes)
-    text = f"Ran as trusted Python: {count} backward pass{'es' if count != 1 else ''} recorded"
+    text = f"{what}: {count} backward pass{'es' if count != 1 else ''} recorded"
     if trace.error is not None:
-        text += f"; it stopped with {trace.error.message.splitlines()[0]}"
+        text += f"; {stopped} stopped with {trace.error.message.splitlines()[0]}"
     return text
-
-
-def install(window: QtMainWindow) -> QtTrustedRun:
-    """Add Run as Trusted Python to ``window``."""
-    return QtTrustedRun(window)

@@ -13,7 +13,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFileOpenEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from explorer import __version__
+from explorer.version import __version__
 
 if TYPE_CHECKING:
     from explorer.ui.window.crash import QtCrashReporter
@@ -75,9 +75,7 @@ def run_app(paths: Sequence[Path] | Path | None = None, *, quit_after_ms: int | 
             windows.open(path)
         shell.close()
         if not files and quit_after_ms is None:
-            from explorer.ui.classroom.classroom import show_start_page
-
-            show_start_page(first)
+            first.gallery.show_at_start()
         if quit_after_ms is not None:
             _quit_after_first_run(app, first, quit_after_ms, shell.first_paint)
 
@@ -100,7 +98,7 @@ class QtWindows(QObject):
     def open(self, path: Path | None, *, to_front: bool = False) -> QtMainWindow:
         """A new window on ``path`` (or the welcome example), beside the others, and shown
         (``to_front``: raised above other apps' windows, for a file another launch handed over)."""
-        from explorer.ui.window import autosave, window_placement
+        from explorer.ui.window import window_placement
         from explorer.ui.window.main_window import start_window
 
         window = start_window(path)
@@ -108,7 +106,7 @@ class QtWindows(QObject):
         neighbour = next((w for w in reversed(self.windows) if w.isVisible()), None)
         if neighbour is not None:
             window_placement.cascade_from(window, neighbour)
-        saver = autosave.install(window, number=self.opened)  # the first offers crash recovery
+        saver = window.start_autosave(number=self.opened)  # the first offers crash recovery
         saved_at = saver.path
         window.destroyed.connect(lambda *_: _forget(saved_at))  # closed: discarded or saved
         window.destroyed.connect(lambda *_, w=window: self._on_destroyed(w))

@@ -14,12 +14,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMenu, QTabBar, QToolBar, QToolButton
-
-from explorer.ui.classroom.gallery import menu_named
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QTabBar, QToolBar, QToolButton
 
 if TYPE_CHECKING:
-    from explorer.ui.window.main_window import QtMainWindow
+    from explorer.ui.window.facade import WindowFacade
 
 LEFT_SHARE, LEFT_LEAST, LEFT_MOST = 0.25, 280, 480  # of the window's width, in pixels
 BOTTOM_SHARE, BOTTOM_LEAST, BOTTOM_MOST = 0.19, 120, 250  # of its height
@@ -49,8 +47,11 @@ def sizes_for(width: int, height: int) -> Sizes:
 class Arrangement(QObject):
     """Arranges the window's docks and keeps its top toolbars within its width."""
 
-    def __init__(self, window: QtMainWindow) -> None:
+    def __init__(self, facade: WindowFacade) -> None:
+        """Made after every feature added its docks and menus."""
+        window = facade.widget
         super().__init__(window)
+        self.facade = facade
         self.window = window
         self.compact_bars = False
         self.wrapped = False
@@ -60,14 +61,24 @@ class Arrangement(QObject):
         self.arrange_action.setStatusTip("Code at the left with its tabs, narration and output under the graph")
         self.arrange_action.triggered.connect(self.arrange)
         window.installEventFilter(self)
+        self.fill_panels_menu()
+        self.panels_menu.aboutToShow.connect(self.fill_panels_menu)  # docks added later too
+        view = facade.menu("&View")
+        view.addSeparator()
+        view.addMenu(self.panels_menu)
+        move_help_last(window)
+        if facade.settings.value("windowState") is None:  # first start: arrange for this screen,
+            QTimer.singleShot(0, self.arrange)  # once the window has its size
+        QTimer.singleShot(0, self.fit_toolbars)
+        QTimer.singleShot(0, lambda: move_help_last(window))  # after menus features add later
 
     def docks(self) -> list[QDockWidget]:
-        return [dock for dock in self.window.findChildren(QDockWidget) if dock.parentWidget() is self.window]
+        return list(self.facade.docks().values())
 
     def arrange(self) -> None:
         """Code down the left with tabs under it; the other panels as tabs under the graph."""
         window = self.window
-        docks = {dock.objectName(): dock for dock in self.docks()}
+        docks = self.facade.docks()
         code = docks.get("codeDock")
         left = [docks[name] for name in LEFT_TABS if name in docks]
         bottom = [docks[name] for name in BOTTOM_TABS if name in docks]
@@ -91,7 +102,7 @@ class Arrangement(QObject):
             first.raise_()
         QTimer.singleShot(0, self._unelided_tabs)
         QTimer.singleShot(0, self._size_docks)  # once the docks are in place
-        window.settings.setValue(ARRANGED_KEY, True)
+        self.facade.settings.setValue(ARRANGED_KEY, True)
 
     def _unelided_tabs(self) -> None:
         """Whole tab titles, scrolled when they do not fit, never cut to "N…"."""
@@ -103,7 +114,7 @@ class Arrangement(QObject):
     def _size_docks(self) -> None:
         window = self.window
         sizes = sizes_for(window.width(), window.height())
-        docks = {dock.objectName(): dock for dock in self.docks()}
+        docks = self.facade.docks()
         code = docks.get("codeDock")
         tabbed_with_code = set(window.tabifiedDockWidgets(code)) if code is not None else set()
         under_code = [dock for dock in docks.values() if dock is not code and dock not in tabbed_with_code
@@ -140,7 +151,7 @@ class Arrangement(QObject):
         if compact == self.compact_bars:
             return
         self.compact_bars = compact
-        bar = self.window.step_bar
+        bar = self.facade.step_bar
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly if compact
                                else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         bar.label.setMinimumWidth(150 if compact else 260)
@@ -154,7 +165,7 @@ class Arrangement(QObject):
         if wrapped == self.wrapped:
             return
         self.wrapped = wrapped
-        bar = self.window.step_bar
+        bar = self.facade.step_bar
         if wrapped:
             self.window.insertToolBarBreak(bar)
         else:
@@ -176,7 +187,7 @@ class Arrangement(QObject):
         self.panels_menu.addAction(self.arrange_action)
 
 
-def _tabbed(window: QtMainWindow, area: Qt.DockWidgetArea, docks: list[QDockWidget]) -> None:
+def _tabbed(window: QMainWindow, area: Qt.DockWidgetArea, docks: list[QDockWidget]) -> None:
     if not docks:
         return
     window.addDockWidget(area, docks[0])
@@ -189,7 +200,7 @@ def _row_width(bars: list[QToolBar]) -> int:
     return sum(bar.sizeHint().width() for bar in bars) + 8
 
 
-def move_help_last(window: QtMainWindow) -> None:
+def move_help_last(window: QMainWindow) -> None:
     """Help is the last menu, where people look for it (features add theirs after it)."""
     bar = window.menuBar()
     help_action = next((action for action in bar.actions()
@@ -197,20 +208,3 @@ def move_help_last(window: QtMainWindow) -> None:
     if help_action is not None and bar.actions()[-1] is not help_action:
         bar.removeAction(help_action)
         bar.addAction(help_action)
-
-
-def install(window: QtMainWindow) -> Arrangement:
-    """Call after every feature added its docks and menus."""
-    arrangement = Arrangement(window)
-    arrangement.fill_panels_menu()
-    arrangement.panels_menu.aboutToShow.connect(arrangement.fill_panels_menu)  # docks added later too
-    view = menu_named(window, "View")
-    if view is not None:
-        view.addSeparator()
-        view.addMenu(arrangement.panels_menu)
-    move_help_last(window)
-    if window.settings.value("windowState") is None:  # first start: arrange for this screen,
-        QTimer.singleShot(0, arrangement.arrange)  # once the window has its size
-    QTimer.singleShot(0, arrangement.fit_toolbars)
-    QTimer.singleShot(0, lambda: move_help_last(window))  # after menus features add later
-    return arrangement

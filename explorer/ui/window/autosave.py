@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QMessageBox
 from explorer.core.storage.files import write_atomic
 from explorer.core.storage.session import Session, SessionError, load_session, session_to_json
 from explorer.ui.window.crash import data_directory
-from explorer.ui.window.main_window import QtMainWindow
+from explorer.ui.window.facade import WindowFacade
 
 SAVE_DELAY_MS = 1500  # after the last keystroke
 _NAME = re.compile(r"autosave-(\d+)(?:-\d+)?\.explorer\.json")  # -N: the process's Nth window
@@ -58,8 +58,11 @@ class QtAutosave(QObject):
     failed = Signal(str)  # why an autosave could not be written
     recoveryOffered = Signal(object)  # the QMessageBox that asks
 
-    def __init__(self, window: QtMainWindow, directory: Path, number: int = 0) -> None:
-        super().__init__(window)
+    def __init__(self, window: WindowFacade, directory: Path | None = None, number: int = 0) -> None:
+        """Autosave the window's work from now on, and offer to restore what a crash left behind
+        (the process's first window, ``number`` 0, offers; the others only save)."""
+        super().__init__(window.widget)
+        directory = directory or autosave_directory()
         self.window = window
         self.directory = directory
         suffix = f"-{number}" if number else ""  # each window of the process has its own file
@@ -67,9 +70,19 @@ class QtAutosave(QObject):
         self.timer = QTimer(self, singleShot=True, interval=SAVE_DELAY_MS)
         self.timer.timeout.connect(self.save_now)
         window.editor.textChanged.connect(self.timer.start)
-        window.runFinished.connect(self.timer.start)  # value edits and positions count too
+        document = window.document  # value edits, positions and looks are saved too
+        for event in (document.trace_changed, document.step_changed, document.appearance_changed):
+            event.connect(self._soon)
         window.editor.document().modificationChanged.connect(self.timer.start)  # saved: drop it
         self.offer: QMessageBox | None = None
+        application = QCoreApplication.instance()
+        if application is not None:
+            application.aboutToQuit.connect(self.discard)  # a clean exit leaves nothing behind
+        if number == 0:
+            QTimer.singleShot(0, self.offer_recovery)
+
+    def _soon(self) -> None:
+        self.timer.start()
 
     def save_now(self) -> None:
         """Write the work if it is unsaved; otherwise there is nothing to recover."""
@@ -81,7 +94,7 @@ class QtAutosave(QObject):
         except (OSError, SessionError) as error:
             # a full disk or an oversized program: say so; the next change tries again
             reason = f"Autosave failed: {error}"
-            self.window.statusBar().showMessage(reason, 15_000)
+            self.window.show_status(reason)
             self.failed.emit(reason)
             return
         self.saved.emit(str(self.path))
@@ -107,7 +120,7 @@ class QtAutosave(QObject):
                           "Autograd Explorer did not close properly last time.\n"
                           f"Restore the unsaved program from {when}?",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard,
-                          self.window)
+                          self.window.widget)
         box.setObjectName("recoveryDialog")
         box.setInformativeText(_first_lines(session.code))
         box.button(QMessageBox.StandardButton.Yes).setText("Restore")
@@ -120,9 +133,9 @@ class QtAutosave(QObject):
     def _on_answer(self, result: int, path: Path, session: Session) -> None:
         if result == QMessageBox.StandardButton.Yes:
             self.window.path = None
-            self.window._apply_session(session)  # the same path as opening a session file
+            self.window.open_session(session)  # the same path as opening a session file
             self.window.editor.document().setModified(True)  # still unsaved: keep autosaving
-            self.window._update_title("restored work")
+            self.window.set_title("restored work")
         for orphan in orphaned_autosaves(self.directory):
             _remove(orphan)
         self.offer = None
@@ -137,16 +150,3 @@ def _first_lines(code: str, count: int = 6) -> str:
 def _remove(path: Path) -> None:
     with contextlib.suppress(OSError):
         path.unlink(missing_ok=True)
-
-
-def install(window: QtMainWindow, directory: Path | None = None, *, number: int = 0) -> QtAutosave:
-    """Autosave the window's work from now on, and offer to restore what a crash left behind
-    (the process's first window offers; window ``number`` N > 0 only saves)."""
-    autosave = QtAutosave(window, directory or autosave_directory(), number)
-    window.autosave = autosave  # type: ignore[attr-defined]
-    application = QCoreApplication.instance()
-    if application is not None:
-        application.aboutToQuit.connect(autosave.discard)  # a clean exit leaves nothing behind
-    if number == 0:
-        QTimer.singleShot(0, autosave.offer_recovery)
-    return autosave

@@ -12,7 +12,7 @@ from types import TracebackType
 from PySide6.QtCore import QObject, QStandardPaths, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from explorer import __version__
+from explorer.version import __version__
 
 LOG_NAME = "crash.log"
 MAX_LOG_BYTES = 1_000_000  # past this the log starts over, keeping the previous one as .old

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -23,22 +24,33 @@ from PySide6.QtWidgets import (
 from explorer.core.capture.trace import Trace
 from explorer.core.storage.document import Document
 from explorer.core.storage.session import Session, SessionError, load_session, save_session
+from explorer.core.view.stepper import StepMove
+from explorer.core.view.style import LayoutStyle, Orientation
 from explorer.desktop.recent import note_recent_document
 from explorer.examples import WELCOME, all_examples, example
-from explorer.ui.canvas import code_link, navigation
+from explorer.ui.actions import Keys, make_action
 from explorer.ui.canvas.canvas import QtGraphCanvas
+from explorer.ui.canvas.code_link import CodeLink
 from explorer.ui.canvas.graph_controller import GraphController
-from explorer.ui.classroom import classroom
-from explorer.ui.files import page_export
+from explorer.ui.canvas.navigation import Navigation
+from explorer.ui.classroom.gallery import Gallery
+from explorer.ui.classroom.handouts import Handouts
+from explorer.ui.classroom.presentation import Presentation
 from explorer.ui.files.export import render_image, write_image
-from explorer.ui.panels import diagnostics, timeline
+from explorer.ui.files.page_export import PageExport
 from explorer.ui.panels.console import QtConsole
+from explorer.ui.panels.diagnostics import DiagnosticsController
 from explorer.ui.panels.editor import QtCodeEditor
 from explorer.ui.panels.inspector import QtInspector
+from explorer.ui.panels.narration import NarrationController
+from explorer.ui.panels.plots import PlotsController
 from explorer.ui.panels.stepbar import QtStepBar
+from explorer.ui.panels.timeline import PassTimeline
 from explorer.ui.panels.variables import QtVariablesPanel
-from explorer.ui.trusted import trusted_run
-from explorer.ui.window import arrangement, window_placement
+from explorer.ui.trusted.trusted_run import QtTrustedRun
+from explorer.ui.window import about, window_placement
+from explorer.ui.window.arrangement import Arrangement
+from explorer.ui.window.autosave import QtAutosave
 from explorer.ui.window.background import wait_in_background
 from explorer.ui.window.runner import QtRunner, RunRequest
 from explorer.ui.window.theme import THEMES, Theme, apply_palette
@@ -77,38 +89,108 @@ B blanks; +/− text size; Escape leaves</td></tr>
 
 
 class QtMainWindow(QMainWindow):
-    """Everything on screen comes from the document's trace; views only draw it."""
+    """Everything on screen comes from the document's trace; views only draw it.
+
+    It is the ``WindowFacade`` its features are made with; each feature is a typed field here.
+    """
 
     runFinished = Signal()
 
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
         self.settings = settings or QSettings()
-        self.document = Document()
+        theme = str(self.settings.value("theme", "light"))
+        self.document = Document(theme=theme if theme in THEMES else "light",
+                                 font_scale=float(str(self.settings.value("fontScale", 1.0))))
         self.path: Path | None = None
-        self.theme: Theme = THEMES.get(str(self.settings.value("theme", "light")), THEMES["light"])
-        self.font_scale = float(self.settings.value("fontScale", 1.0))
         self.selected: str | None = None
         self.trusted = False  # a window on the user's own script: its code is never re-run
         self._open_at_start = False  # the next run's pass opens at step 0 (a lesson just opened)
+        self._docks: dict[str, QDockWidget] = {}
         self.runner = QtRunner(self)
         self._build_widgets()
         self._build_actions()
         self._build_menus()
         self._connect()
-        diagnostics.install(self)
-        classroom.install(self)
-        navigation.install(self)
-        self.page_export_action = page_export.install(self)  # File → Export Interactive Page
-        self.pass_timeline = timeline.install(self)
-        self.trusted_run = trusted_run.install(self)
-        self.code_link = code_link.install(self)
-        self.arrangement = arrangement.install(self)  # after every dock and menu is in
+        # the features, each made with this window as its facade (see ``facade.WindowFacade``)
+        self.diagnostics = DiagnosticsController(self)
+        self.gallery = Gallery(self)
+        self.narration = NarrationController(self)
+        self.plots = PlotsController(self)
+        self.presentation = Presentation(self, self.narration, self.gallery)
+        self.navigation = Navigation(self)
+        self.page_export = PageExport(self)  # File → Export Interactive Page
+        self.handouts = Handouts(self)
+        self.pass_timeline = PassTimeline(self)
+        self.trusted_run = QtTrustedRun(self)
+        self.code_link = CodeLink(self)
+        self.autosave: QtAutosave | None = None  # the app starts it for the windows it opens
+        self.arrangement = Arrangement(self)  # after every dock and menu is in
         self._restore_layout()
         self._restore_style()
-        self.apply_theme(self.theme.name)
-        self._apply_font_scale(self.font_scale)
-        self._update_title()
+        self._on_appearance_changed()
+        self.set_title()
+
+    # ----- the facade features use ------------------------------------------------------
+
+    @property
+    def theme(self) -> Theme:
+        return THEMES[self.document.theme]
+
+    @property
+    def font_scale(self) -> float:
+        return self.document.font_scale
+
+    @property
+    def widget(self) -> QMainWindow:
+        return self
+
+    def menu(self, title: str) -> QMenu:
+        for action in self.menuBar().actions():
+            menu = action.menu()
+            if isinstance(menu, QMenu) and action.text().replace("&", "") == title.replace("&", ""):
+                return menu
+        return self.menuBar().addMenu(title)
+
+    def add_dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea, *,
+                 tab_with: QDockWidget | None = None) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # Qt saves each dock's place under its name
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        if tab_with is not None:
+            self.tabifyDockWidget(tab_with, dock)
+            tab_with.raise_()
+        self._docks[name] = dock
+        return dock
+
+    def add_output_tab(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+        return self.add_dock(title, name, widget, Qt.DockWidgetArea.BottomDockWidgetArea,
+                             tab_with=self.console_dock)
+
+    def add_tool_bar(self, bar: QToolBar, *, own_row: bool = False) -> None:
+        if own_row:
+            self.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+    def add_export_action(self, action: QAction) -> None:
+        file_menu = self.menu("&File")
+        entries = file_menu.actions()
+        below = entries.index(self._export_actions[-1]) + 1
+        file_menu.insertAction(entries[below], action) if below < len(entries) else file_menu.addAction(action)
+        self._export_actions.append(action)
+
+    def docks(self) -> dict[str, QDockWidget]:
+        return dict(self._docks)
+
+    def show_status(self, text: str) -> None:
+        self.status.setText(text)
+
+    def start_autosave(self, directory: Path | None = None, *, number: int = 0) -> QtAutosave:
+        """Autosave this window's work (into ``directory``, else the data directory); window
+        ``number`` 0 of the process also offers what a crash left behind."""
+        self.autosave = QtAutosave(self, directory, number)
+        return self.autosave
 
     # ----- construction -----------------------------------------------------------------
 
@@ -120,13 +202,13 @@ class QtMainWindow(QMainWindow):
         self.variables = QtVariablesPanel()
         self.inspector = QtInspector()
         self.console = QtConsole()
-        self.editor_dock = self._dock("Code", "codeDock", self.editor, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.variables_dock = self._dock("Variables", "variablesDock", self.variables,
-                                         Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.inspector_dock = self._dock("Inspector", "inspectorDock", self.inspector,
-                                         Qt.DockWidgetArea.RightDockWidgetArea)
-        self.console_dock = self._dock("Output", "consoleDock", self.console,
-                                       Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.editor_dock = self.add_dock("Code", "codeDock", self.editor, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.variables_dock = self.add_dock("Variables", "variablesDock", self.variables,
+                                            Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.inspector_dock = self.add_dock("Inspector", "inspectorDock", self.inspector,
+                                            Qt.DockWidgetArea.RightDockWidgetArea)
+        self.console_dock = self.add_dock("Output", "consoleDock", self.console,
+                                          Qt.DockWidgetArea.BottomDockWidgetArea)
         self.splitDockWidget(self.editor_dock, self.variables_dock, Qt.Orientation.Vertical)
         self.resizeDocks([self.editor_dock, self.inspector_dock], [480, 320], Qt.Orientation.Horizontal)
         self.resizeDocks([self.console_dock], [130], Qt.Orientation.Vertical)
@@ -149,23 +231,8 @@ class QtMainWindow(QMainWindow):
         self.controller = GraphController(self.document, self.canvas)
         self.controller.lay_out_elsewhere = self._lay_out_elsewhere
 
-    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
-
-    def _action(self, text: str, slot: Any, shortcut: QKeySequence | str | None = None,
-                tip: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-            action.setToolTip(tip)
-        action.triggered.connect(slot)
-        return action
+    def _action(self, text: str, slot: Any, shortcut: Keys | None = None, tip: str = "") -> QAction:
+        return make_action(self, text, slot, shortcut, tip)
 
     def _build_actions(self) -> None:
         self.new_action = self._action("&New", self.new_program, QKeySequence.StandardKey.New)
@@ -173,6 +240,7 @@ class QtMainWindow(QMainWindow):
         self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save)
         self.save_as_action = self._action("Save &As…", self.save_as_dialog, QKeySequence.StandardKey.SaveAs)
         self.export_action = self._action("&Export Image…", self.export_dialog, "Ctrl+Shift+E")
+        self._export_actions = [self.export_action]  # features add theirs below (add_export_action)
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.run_action = self._action("&Run", self.run_code, "Ctrl+Return", "Run the program (Ctrl+Enter)")
         self.live_action = self._action("&Live mode", self._toggle_live, None,
@@ -187,7 +255,7 @@ class QtMainWindow(QMainWindow):
         self.zoom_out_action = self._action("Zoom &out", lambda: self.canvas.zoom(0.8), QKeySequence.StandardKey.ZoomOut)
         self.bigger_action = self._action("&Bigger labels", lambda: self._step_font(+1), "Ctrl+Shift+Up")
         self.smaller_action = self._action("&Smaller labels", lambda: self._step_font(-1), "Ctrl+Shift+Down")
-        self.reset_font_action = self._action("&Normal labels", lambda: self._apply_font_scale(1.0), "Ctrl+0")
+        self.reset_font_action = self._action("&Normal labels", lambda: self.set_font_scale(1.0), "Ctrl+0")
         self.left_to_right_action = self._action("&Left to right layout", self._on_style_changed, "Ctrl+Shift+L",
                                                  "Data flows left to right (off: top to bottom)")
         self.left_to_right_action.setCheckable(True)
@@ -201,8 +269,8 @@ class QtMainWindow(QMainWindow):
             action.setCheckable(True)
             self.theme_group.addAction(action)
             self.theme_actions[name] = action
-        self.step_forward_action = self._action("Step", lambda: self._step("next"), "F8")
-        self.step_back_action = self._action("Step back", lambda: self._step("previous"), "F7")
+        self.step_forward_action = self._action("Step", lambda: self.document.step(StepMove.NEXT), "F8")
+        self.step_back_action = self._action("Step back", lambda: self.document.step(StepMove.PREVIOUS), "F7")
         self.focus_graph_action = self._action("Focus graph", self.canvas.view_widget.setFocus, None)
         self.focus_editor_action = self._action("Focus editor", self.editor.setFocus, "Ctrl+E")
         self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
@@ -240,7 +308,7 @@ class QtMainWindow(QMainWindow):
         edit_menu.addAction(self.copy_graph_action)
         edit_menu.addSeparator()
         edit_menu.addActions([self.run_action, self.live_action])
-        edit_menu.addAction(self._action("Reset edited &values", self._reset_overrides))
+        edit_menu.addAction(self._action("Reset edited &values", self.document.reset_overrides))
         view_menu = bar.addMenu("&View")
         view_menu.addActions([self.fit_action, self.fit_all_action, self.zoom_in_action, self.zoom_out_action])
         view_menu.addSeparator()
@@ -270,13 +338,15 @@ class QtMainWindow(QMainWindow):
         self.runner.finished.connect(self._on_run_finished)
         self.runner.busyChanged.connect(self._on_busy)
         self.runner.progressed.connect(self._on_progress)
-        self.step_bar.stepRequested.connect(self._step)
+        self.step_bar.stepRequested.connect(self.document.step)
         self.step_bar.passSelected.connect(self.document.select_pass)
         self.canvas.nodeSelected.connect(self._on_node_selected)
-        self.variables.valueEdited.connect(self._on_value_edited)
+        self.variables.valueEdited.connect(self.document.set_override)
         self.document.trace_changed.connect(self._on_trace_changed)
         self.document.step_changed.connect(self._on_step_changed)
-        self.editor.document().modificationChanged.connect(lambda _: self._update_title())
+        self.document.overrides_changed.connect(self._on_overrides_changed)
+        self.document.appearance_changed.connect(self._on_appearance_changed)
+        self.editor.document().modificationChanged.connect(lambda _: self.set_title())
         # an undo step is added by the user's own edits only (loading text adds none)
         self.editor.document().undoCommandAdded.connect(self.document.code_typed)
         escape = QAction(self.editor)
@@ -290,9 +360,7 @@ class QtMainWindow(QMainWindow):
     def set_code(self, code: str, *, run: bool = True) -> None:
         self.editor.setPlainText(code)
         self.editor.document().setModified(False)
-        self.document.code_loaded()  # not typed here: never offered as trusted Python
-        self.document.clear_overrides()
-        self.document.picked_passes.clear()  # picks name passes of the program they were made in
+        self.document.program_replaced()  # not typed here: never offered as trusted Python
         if run:
             self.run_code()
 
@@ -335,7 +403,7 @@ class QtMainWindow(QMainWindow):
                                  pass_number=request.pass_number)
         if self._open_at_start:
             self._open_at_start = False
-            self.document.step("reset")
+            self.document.step(StepMove.RESET)
         self.editor.show_error(trace.error)
         self.console.show_run(trace, self.document.stale)
         if trace.error is not None:
@@ -372,14 +440,9 @@ class QtMainWindow(QMainWindow):
         self.runner.cancel()
         self.status.setText("Cancelling…")
 
-    def _on_value_edited(self, name: str, value: Any) -> None:
+    def _on_overrides_changed(self) -> None:
         if self.trusted:
             return  # an edit means re-running the code, and trusted code is never run again
-        self.document.set_override(name, value)
-        self.run_code(keep_position=True)
-
-    def _reset_overrides(self) -> None:
-        self.document.clear_overrides()
         self.run_code(keep_position=True)
 
     def _toggle_live(self) -> None:
@@ -428,9 +491,6 @@ class QtMainWindow(QMainWindow):
             if variable:
                 self.variables.select_variable(variable)
 
-    def _step(self, how: str, position: int = 0) -> None:
-        self.document.step(how, position)
-
     # ----- files ------------------------------------------------------------------------
 
     def new_program(self) -> None:
@@ -438,7 +498,7 @@ class QtMainWindow(QMainWindow):
             return
         self.path = None
         self.set_code("import torch\n\nx = torch.tensor(1.0, requires_grad=True)\ny = x * x\ny.backward()\n")
-        self._update_title()
+        self.set_title()
 
     def load_example(self, slug: str) -> None:
         if not self._confirm_discard():
@@ -446,7 +506,7 @@ class QtMainWindow(QMainWindow):
         self.path = None
         self._open_at_start = True  # a lesson starts at step 0, before anything has run
         self.set_code(example(slug).source())
-        self._update_title(example(slug).title)
+        self.set_title(example(slug).title)
 
     def open_dialog(self) -> None:
         if not self._confirm_discard():
@@ -461,7 +521,7 @@ class QtMainWindow(QMainWindow):
         """Open a program (.py) or a session (.json); refuse a bad file with its reason."""
         try:
             if path.suffix == ".json":
-                self._apply_session(wait_in_background(lambda: load_session(path)))
+                self.open_session(wait_in_background(lambda: load_session(path)))
             else:
                 self.set_code(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, SessionError) as error:
@@ -470,19 +530,18 @@ class QtMainWindow(QMainWindow):
             return False
         self.path = path
         self._remember_recent(path)
-        self._update_title()
+        self.set_title()
         return True
 
-    def _apply_session(self, session: Session) -> None:
+    def open_session(self, session: Session) -> None:
         self.editor.setPlainText(session.code)
         self.editor.document().setModified(False)
         self.document.code_loaded()
-        self.document.overrides = dict(session.overrides)
-        self.apply_theme(session.theme)
-        self._apply_font_scale(session.font_size / 11)
+        self.document.restore(session.overrides, session.pass_index)
+        self.document.set_appearance(theme=session.theme if session.theme in THEMES else None,
+                                     font_scale=session.font_size / 11)
         self.live_action.setChecked(session.live_mode)
         self.editor.set_live(session.live_mode)
-        self.document.pass_index = session.pass_index
         position = {"pass": session.pass_index, "step": session.step}
 
         def restore_position() -> None:
@@ -491,9 +550,8 @@ class QtMainWindow(QMainWindow):
             found = trace.position_of(position["pass"]) if trace is not None else None
             if found is not None:
                 self.document.select_pass(found)
-            self.document.step("jump", position["step"])
+            self.document.step(StepMove.JUMP, position["step"])
 
-        self.document.picked_passes = {session.pass_index}  # recorded in full even in a long loop
         self.runFinished.connect(restore_position)
         self.run_code(pass_number=session.pass_index)
 
@@ -533,7 +591,7 @@ class QtMainWindow(QMainWindow):
         self.path = path
         self.editor.document().setModified(False)
         self._remember_recent(path)
-        self._update_title()
+        self.set_title()
         self.status.setText(f"Saved {path}")
         return True
 
@@ -593,7 +651,7 @@ class QtMainWindow(QMainWindow):
         value = self.settings.value("recentFiles", [])
         if isinstance(value, str):
             return [value]
-        return [str(item) for item in value or []]
+        return [str(item) for item in value] if isinstance(value, list) else []
 
     def _refresh_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -605,9 +663,20 @@ class QtMainWindow(QMainWindow):
     # ----- appearance -------------------------------------------------------------------
 
     def apply_theme(self, name: str) -> None:
-        self.theme = THEMES.get(name, THEMES["light"])
+        self.document.set_appearance(theme=name if name in THEMES else "light")
+
+    def set_font_scale(self, scale: float) -> None:
+        self.document.set_appearance(font_scale=scale)
+
+    def _on_appearance_changed(self) -> None:
+        self._show_theme()
+        self._show_font_scale()
+
+    def _show_theme(self) -> None:
         self.theme_actions[self.theme.name].setChecked(True)
-        apply_palette(QApplication.instance(), self.theme)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_palette(app, self.theme)
         self.canvas.set_theme(self.theme)
         self.step_bar.set_icon_colour(QColor(self.theme.foreground))
         self.editor.set_theme(self.theme)
@@ -619,26 +688,26 @@ class QtMainWindow(QMainWindow):
             self.console.show_run(self.document.trace, self.document.stale)
 
     def _restore_style(self) -> None:
-        orientation = str(self.settings.value("layoutOrientation", "TB"))
+        left_to_right = str(self.settings.value("layoutOrientation", "TB")) == Orientation.LEFT_TO_RIGHT
         compact = str(self.settings.value("compactLayout", "false")).lower() == "true"
-        self.left_to_right_action.setChecked(orientation == "LR")
+        self.left_to_right_action.setChecked(left_to_right)
         self.compact_action.setChecked(compact)
-        self.controller.set_style("LR" if orientation == "LR" else "TB", compact)
+        self._on_style_changed()
 
     def _on_style_changed(self) -> None:
-        orientation = "LR" if self.left_to_right_action.isChecked() else "TB"
+        orientation = (Orientation.LEFT_TO_RIGHT if self.left_to_right_action.isChecked()
+                       else Orientation.TOP_TO_BOTTOM)
         compact = self.compact_action.isChecked()
-        self.settings.setValue("layoutOrientation", orientation)
+        self.settings.setValue("layoutOrientation", orientation.value)
         self.settings.setValue("compactLayout", compact)
-        self.controller.set_style(orientation, compact)
+        self.document.set_style(LayoutStyle(orientation, compact))
 
     def _step_font(self, direction: int) -> None:
         index = min(range(len(FONT_SCALES)), key=lambda i: abs(FONT_SCALES[i] - self.font_scale))
         index = max(0, min(len(FONT_SCALES) - 1, index + direction))
-        self._apply_font_scale(FONT_SCALES[index])
+        self.set_font_scale(FONT_SCALES[index])
 
-    def _apply_font_scale(self, scale: float) -> None:
-        self.font_scale = max(0.5, min(3.0, scale))
+    def _show_font_scale(self) -> None:
         self.settings.setValue("fontScale", self.font_scale)
         font = QApplication.font()
         font.setPointSizeF(10 * self.font_scale)
@@ -647,17 +716,7 @@ class QtMainWindow(QMainWindow):
         self.editor.set_point_size(round(12 * self.font_scale))
         self.controller.set_font_scale(self.font_scale)
 
-    def add_output_tab(self, title: str, object_name: str, widget: QWidget) -> QDockWidget:
-        """A feature's dock at the bottom, as a tab beside the output (which stays in front)."""
-        dock = QDockWidget(title, self)
-        dock.setObjectName(object_name)
-        dock.setWidget(widget)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        self.tabifyDockWidget(self.console_dock, dock)
-        self.console_dock.raise_()
-        return dock
-
-    def _update_title(self, name: str | None = None) -> None:
+    def set_title(self, name: str | None = None) -> None:
         shown = name or (self.path.name if self.path else "untitled")
         modified = " •" if self.editor.document().isModified() else ""
         self.setWindowTitle(f"{TITLE} — {shown}{modified}")
@@ -668,9 +727,7 @@ class QtMainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HELP)
 
     def show_about(self) -> QMessageBox:
-        from explorer.ui import about  # it imports autosave, which imports this module
-
-        return about.show_about(self)
+        return about.show_about(self, self.settings)
 
     # ----- window state -----------------------------------------------------------------
 
@@ -709,7 +766,7 @@ def start_window(path: Path | None = None, settings: QSettings | None = None) ->
     window = QtMainWindow(settings)
     if path is None:
         window.set_code(example(WELCOME).source())
-        window._update_title(example(WELCOME).title)
+        window.set_title(example(WELCOME).title)
     else:
         window.open_path(path)
     QTimer.singleShot(0, window.canvas.view_widget.setFocus)

@@ -20,8 +20,9 @@ from explorer.core.errors import ExplorerError
 from explorer.core.sandbox.limits import Limits
 from explorer.core.sandbox.worker import EvaluationWorker, shared_worker
 from explorer.core.view.layout import Layout, LayoutCancelled, Progress
+from explorer.core.view.style import LayoutStyle
 from explorer.core.view.warm import warm_views
-from explorer.ui.canvas.graph_controller import prepare_layout
+from explorer.ui.canvas.graph_controller import DEFAULT_STYLE, prepare_layout
 from explorer.ui.window.theme import Theme
 
 
@@ -36,7 +37,7 @@ class RunRequest:
     previous: Layout | None = None  # the layout on screen, kept if the structure is the same
     position: int | None = None  # the step to stand at (None: the end of the pass)
     theme: Theme | None = None  # the drawing arrays are made in this theme
-    style: tuple[str, bool] = ("TB", False)  # layout orientation, compact
+    style: LayoutStyle = DEFAULT_STYLE
     trace: Trace | None = None  # lay this trace out again instead of running anything
     passes: str | None = None  # which passes the run records in full (explorer.core.capture.passes)
     pass_number: int | None = None  # show this pass (from 0 among all) if kept, else pass_index
@@ -212,14 +213,14 @@ class QtRunner(QObject):
     def run(self, code: str, overrides: dict[str, Any], *, keep_position: bool = False,
             pass_index: int = 0, font_scale: float = 1.0, previous: Layout | None = None,
             position: int | None = None, theme: Theme | None = None,
-            style: tuple[str, bool] = ("TB", False), passes: str | None = None,
+            style: LayoutStyle = DEFAULT_STYLE, passes: str | None = None,
             pass_number: int | None = None) -> RunRequest:
         return self._start(RunRequest(self._count + 1, code, dict(overrides), keep_position, pass_index,
                                       font_scale, previous, position, theme, style, None, passes,
                                       pass_number))
 
     def lay_out(self, trace: Trace, code: str, *, pass_index: int, font_scale: float,
-                position: int | None, theme: Theme | None, style: tuple[str, bool]) -> RunRequest:
+                position: int | None, theme: Theme | None, style: LayoutStyle) -> RunRequest:
         """Lay a trace on screen out again (new label size or layout style): nothing runs."""
         return self._start(RunRequest(self._count + 1, code, {}, True, pass_index, font_scale, None,
                                       position, theme, style, trace))

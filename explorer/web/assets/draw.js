@@ -10,12 +10,15 @@ function Renderer(canvas) {
   this.visibleBoxes = [];
 }
 
+// Setting a canvas's size clears it (to black: it is opaque), even to the size it has: only a
+// new size is set, so the observer's first call, at the size drawn, keeps the first picture.
 Renderer.prototype.resize = function () {
   const box = this.canvas.getBoundingClientRect();
   this.ratio = window.devicePixelRatio || 1;
   this.width = Math.max(1, box.width); this.height = Math.max(1, box.height);
-  this.canvas.width = Math.round(this.width * this.ratio);
-  this.canvas.height = Math.round(this.height * this.ratio);
+  const width = Math.round(this.width * this.ratio), height = Math.round(this.height * this.ratio);
+  if (this.canvas.width !== width) this.canvas.width = width;
+  if (this.canvas.height !== height) this.canvas.height = height;
 };
 
 // The part of the scene on screen, [left, top, right, bottom], widened by `margin` units

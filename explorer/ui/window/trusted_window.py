@@ -17,6 +17,7 @@ from explorer.core.view.scene import build_scene
 from explorer.core.view.stepper import Stepper
 from explorer.ui.canvas.placement import final_scene, layout_geometry
 from explorer.ui.files.export import write_image
+from explorer.ui.trusted.trusted_run import status_text
 from explorer.ui.window.main_window import QtMainWindow
 from explorer.ui.window.theme import THEMES
 
@@ -32,7 +33,8 @@ def start_trace_window(trace: Trace, *, title: str, code: str = "",
     # trusted code ran once, outside the sandbox: nothing here may re-run it
     window.trusted = True
     window.editor.runRequested.disconnect(window.run_code)
-    window.variables.valueEdited.disconnect(window._on_value_edited)
+    window.variables.valueEdited.disconnect(window.document.set_override)
+    window.plots.function_plot.valueDragged.disconnect(window.document.set_override)
     for action in (window.run_action, window.live_action, window.new_action):
         action.setEnabled(False)
     window.editor.setPlainText(code)
@@ -42,7 +44,7 @@ def start_trace_window(trace: Trace, *, title: str, code: str = "",
     window.document.accept_run(code, trace)
     window.editor.show_error(trace.error)
     window.console.show_run(trace, False)
-    window.status.setText(_status_text(trace))
+    window.status.setText(status_text(trace, "Trusted code", "the script"))
     window.setWindowTitle(f"{title} (trusted code) — Autograd Explorer")
     QTimer.singleShot(0, window.canvas.view_widget.setFocus)
     return window
@@ -69,13 +71,6 @@ def _main_script_hidden() -> Iterator[None]:
     finally:
         main.__dict__.update(saved)
 
-
-def _status_text(trace: Trace) -> str:
-    count = len(trace.passes)
-    text = f"Trusted code: {count} backward pass{'es' if count != 1 else ''} recorded"
-    if trace.error is not None:
-        text += f"; the script stopped with {trace.error.message.splitlines()[0]}"
-    return text
 
 
 def _ensure_app() -> QApplication:
