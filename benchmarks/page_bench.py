@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -95,13 +96,13 @@ def window_frames(trace: Trace, views: dict[str, tuple[float, float, float]], ca
     return result
 
 
-def measure(name: str, trace: Trace, frames: int, browser: object, folder: Path) -> list[str]:
+def measure(name: str, trace: Trace, frames: int, browser: Any, folder: Path) -> list[str]:
     nodes = trace.passes[0].graph.number_of_nodes()
     path = folder / "page.html"
     started = time.perf_counter()
     write_page(path, trace, PageText(title=name))
     written = time.perf_counter() - started
-    page = browser.new_page(viewport={"width": WINDOW[0], "height": WINDOW[1]})  # type: ignore[attr-defined]
+    page = browser.new_page(viewport={"width": WINDOW[0], "height": WINDOW[1]})
     started = time.perf_counter()
     page.goto(path.as_uri())
     page.wait_for_selector("html[data-ready=true]", state="attached", timeout=300_000)

@@ -45,9 +45,9 @@ def best_time(setup: Callable[[], object], work: Callable[[object], object], rep
     """Median seconds of ``work`` over ``repeats`` fresh setups (the setup is not timed)."""
     times = []
     for _ in range(repeats):
-        prepared = setup()
+        laid_out = setup()
         started = time.perf_counter()
-        work(prepared)
+        work(laid_out)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -63,8 +63,8 @@ def measure(nodes: int, repeats: int, width: int) -> dict[str, float]:
         graph_root = build_graph(nodes, width)
         return graph_root, walk([graph_root.grad_fn], Naming()).nodes
 
-    plain_s = best_time(fresh, lambda prepared: prepared[0].backward(), repeats)
-    traced_s = best_time(fresh, lambda prepared: run_observed(prepared[1], prepared[0].backward), repeats)
+    plain_s = best_time(fresh, lambda laid_out: laid_out[0].backward(), repeats)
+    traced_s = best_time(fresh, lambda laid_out: run_observed(laid_out[1], laid_out[0].backward), repeats)
     return {"nodes": real_nodes, "walk": walk_s, "saved": saved_s, "plain": plain_s,
             "traced": traced_s, "ratio": traced_s / plain_s}
 

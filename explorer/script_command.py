@@ -7,6 +7,10 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from explorer.core.capture.trusted import Recording
 
 EXIT_OK = 0
 EXIT_ERROR = 2
@@ -41,11 +45,11 @@ def run_script_command(options: argparse.Namespace) -> int:
     return EXIT_SCRIPT_FAILED if recording.error is not None else EXIT_OK
 
 
-def _write_trace(recording: object, output: str) -> bool:
+def _write_trace(recording: Recording, output: str) -> bool:
     from explorer.core.storage.files import write_atomic
 
     try:
-        write_atomic(output, json.dumps(recording.trace().to_json(),  # type: ignore[attr-defined]
+        write_atomic(output, json.dumps(recording.trace().to_json(),
                                         indent=1, allow_nan=False) + "\n")
     except OSError as error:
         print(f"autograd-explorer: cannot write {output}: {error}", file=sys.stderr)
@@ -53,9 +57,9 @@ def _write_trace(recording: object, output: str) -> bool:
     return True
 
 
-def _show(recording: object, path: Path) -> None:
+def _show(recording: Recording, path: Path) -> None:
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         print("autograd-explorer: no display to open the app on (use --no-window or -o)",
               file=sys.stderr)
         return
-    recording.show(block=True, title=path.name)  # type: ignore[attr-defined]
+    recording.show(block=True, title=path.name)

@@ -19,9 +19,9 @@ def note_recent_document(path: Path, platform: str = sys.platform, shell32: Any 
     """Tell the platform ``path`` was just opened or saved; True if it was told."""
     if platform != "win32":
         return False
-    if shell32 is None:
+    if shell32 is None and sys.platform == "win32":  # mypy on other systems knows no ctypes.windll
         import ctypes
 
-        shell32 = ctypes.windll.shell32  # type: ignore[attr-defined]
+        shell32 = ctypes.windll.shell32
     shell32.SHAddToRecentDocs(SHARD_PATHW, str(Path(path).resolve()))
     return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ntpath
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -142,6 +143,8 @@ def notify_shell() -> None:
     """Tell Explorer that associations changed (SHChangeNotify), so icons and menus update."""
     import ctypes
 
+    if sys.platform != "win32":  # mypy on other systems knows no ctypes.windll
+        return
     shcne_assocchanged, shcnf_idlist = 0x08000000, 0x0000
-    ctypes.windll.shell32.SHChangeNotify(shcne_assocchanged, shcnf_idlist, None, None)  # type: ignore[attr-defined]
+    ctypes.windll.shell32.SHChangeNotify(shcne_assocchanged, shcnf_idlist, None, None)
 

@@ -112,3 +112,14 @@ def test_a_new_program_drops_the_old_ones_edits_and_picks() -> None:
     document.program_replaced()
     assert document.overrides == {} and document.picked_passes == set() and not document.typed
     assert heard == [("typed_changed", ())]  # the run that follows says the rest
+
+
+def test_picking_a_node_is_said_once_with_the_node() -> None:
+    document = _document(POLYNOMIAL)
+    node = next(iter(document.current_pass.graph))
+    heard: list[object] = []
+    document.selection_changed.connect(heard.append)
+    document.select(node)
+    document.select(node)
+    document.select(None)
+    assert heard == [node, None] and document.selected is None

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QGraphicsView
+
+if TYPE_CHECKING:
+    from explorer.ui.canvas.canvas import QtGraphCanvas
 
 # pyqtgraph drops mouse moves that come closer together than its rate limit (100 a second)
 MOVE_PAUSE_MS = 25
@@ -56,7 +61,7 @@ def click(view: QGraphicsView, at: QPoint, *, double: bool = False) -> None:
         _send(view, QEvent.Type.MouseButtonRelease, at, left, Qt.MouseButton.NoButton)
 
 
-def node_pixel(canvas: object, node: str) -> QPoint:
+def node_pixel(canvas: QtGraphCanvas, node: str) -> QPoint:
     """Where a node's centre is on the graph canvas's viewport, in pixels."""
-    x, y = canvas.item.geometry.centres[node]  # type: ignore[attr-defined]
-    return view_to_widget(canvas.view_widget, canvas.view_box, QPointF(x, y))  # type: ignore[attr-defined]
+    x, y = canvas.item.geometry.centres[node]
+    return view_to_widget(canvas.view_widget, canvas.view_box, QPointF(x, y))

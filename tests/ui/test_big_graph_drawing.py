@@ -22,8 +22,8 @@ from explorer.ui.canvas.scene_painter import (
     Geometry,
     SceneCache,
     _merge_spans,
+    fill_drawing_arrays,
     paint_scene,
-    prepare_arrays,
 )
 from explorer.ui.window.theme import LIGHT
 
@@ -137,7 +137,7 @@ def test_overview_lines_cover_every_segment_in_its_colour(qapp, loop) -> None:
 def test_bounds_come_with_the_drawing_arrays(qapp, loop) -> None:
     scene, geometry = loop
     fresh = Geometry(dict(geometry.centres), dict(geometry.widths), dict(geometry.bends))
-    prepare_arrays(scene, fresh)  # off the UI thread in the app
+    fill_drawing_arrays(scene, fresh)  # off the UI thread in the app
     assert isinstance(fresh.arrays.get("bounds"), QRectF)
     rects = [fresh.rect(node_id) for node_id in fresh.centres]
     expected = QRectF(min(r.left() for r in rects), min(r.top() for r in rects), 0, 0)

@@ -16,7 +16,7 @@ from explorer.core.storage.document import Document
 from explorer.core.view.scene import Scene
 from explorer.core.view.stepper import NodeState, Stepper
 from explorer.core.view.style import LayoutStyle, Orientation
-from explorer.ui.canvas.graph_controller import CanvasSurface, GraphController, prepare_layout
+from explorer.ui.canvas.graph_controller import CanvasSurface, GraphController, lay_out_pass
 from explorer.ui.canvas.scene_painter import Geometry, SceneCache
 from explorer.ui.window.theme import LIGHT
 from tests.core.programs import POLYNOMIAL
@@ -250,11 +250,11 @@ def test_folding_a_loop_turn_shows_one_box_for_it_and_unfolding_brings_the_membe
 def test_a_layout_made_off_the_ui_thread_is_shown_as_it_was_made(qapp) -> None:
     document, canvas, controller = make(qapp)
     trace = run_program(POLYNOMIAL)
-    prepared = prepare_layout(trace, 0, None, 1.0, theme=LIGHT)
-    controller.offer(prepared)
-    document.accept_run(POLYNOMIAL, trace, stepper=prepared.stepper)
+    laid_out = lay_out_pass(trace, 0, None, 1.0, theme=LIGHT)
+    controller.offer(laid_out)
+    document.accept_run(POLYNOMIAL, trace, stepper=laid_out.stepper)
     shown = canvas.last
-    assert shown.scene is prepared.scene and shown.geometry is prepared.geometry
-    assert shown.drawing is prepared.drawing is not None
+    assert shown.scene is laid_out.scene and shown.geometry is laid_out.geometry
+    assert shown.drawing is laid_out.drawing is not None
     document.step("previous")  # the arrays were made for the last step, not this one
-    assert canvas.last.drawing is None and canvas.last.geometry is prepared.geometry
+    assert canvas.last.drawing is None and canvas.last.geometry is laid_out.geometry

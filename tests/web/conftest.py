@@ -10,6 +10,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,30 +39,30 @@ def browser() -> Iterator[object]:
 class OpenedPage:
     """A page in the browser, with what it asked of the network and the errors it raised."""
 
-    def __init__(self, page: object, path: Path) -> None:
+    def __init__(self, page: Any, path: Path) -> None:
         self.page = page
         self.path = path
         self.requests: list[str] = []
         self.errors: list[str] = []
 
     def snapshot(self) -> dict:
-        return self.page.evaluate("window.explorerPage.snapshot()")  # type: ignore[attr-defined]
+        return self.page.evaluate("window.explorerPage.snapshot()")
 
     def scene(self, position: int) -> dict:
-        return self.page.evaluate("(p) => window.explorerPage.scene(p)", position)  # type: ignore[attr-defined]
+        return self.page.evaluate("(p) => window.explorerPage.scene(p)", position)
 
     def run(self, script: str, argument: object = None) -> object:
-        return self.page.evaluate(script, argument)  # type: ignore[attr-defined]
+        return self.page.evaluate(script, argument)
 
 
 @pytest.fixture
-def open_page(browser: object) -> Iterator[Callable[..., OpenedPage]]:
+def open_page(browser: Any) -> Iterator[Callable[..., OpenedPage]]:
     """Open an HTML file (from ``file://``) at a window size; every page checked for errors."""
     contexts = []
     opened: list[OpenedPage] = []
 
     def open_file(path: Path, width: int = 1366, height: int = 768, ready: bool = True) -> OpenedPage:
-        context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+        context = browser.new_context(viewport={"width": width, "height": height})
         contexts.append(context)
         page = context.new_page()
         result = OpenedPage(page, path)

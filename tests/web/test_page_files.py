@@ -198,10 +198,9 @@ class ZMQInteractiveShell:  # named as the Jupyter kernel's shell class is
 
 def _fake_ipython(monkeypatch: pytest.MonkeyPatch, shell: object, shown: list[str]) -> None:
     ipython = types.ModuleType("IPython")
-    ipython.get_ipython = lambda: shell  # type: ignore[attr-defined]
+    ipython.__dict__["get_ipython"] = lambda: shell
     display = types.ModuleType("IPython.display")
-    display.HTML = lambda markup: markup  # type: ignore[attr-defined]
-    display.display = shown.append  # type: ignore[attr-defined]
+    display.__dict__.update(HTML=lambda markup: markup, display=shown.append)
     monkeypatch.setitem(sys.modules, "IPython", ipython)
     monkeypatch.setitem(sys.modules, "IPython.display", display)
 

@@ -40,6 +40,7 @@ class Document:
     typed: bool = False
     trusted: bool = False  # the trace shown ran as trusted Python, outside the code box
     view: ViewState = field(default_factory=ViewState)
+    selected: str | None = None  # the node (or folded group) the user picked
     theme: str = "light"  # a name in ``explorer.core.view.themes.THEMES``
     font_scale: float = 1.0  # labels and panels, relative to normal
 
@@ -50,6 +51,7 @@ class Document:
     overrides_changed: ClassVar[Signal] = Signal()  # the user edited a value (the program runs again)
     view_changed: ClassVar[Signal] = Signal(ViewChange)  # style, folds or hidden leaves
     appearance_changed: ClassVar[Signal] = Signal()  # theme or font scale
+    selection_changed: ClassVar[Signal] = Signal(object)  # the node picked now, or None
 
     @property
     def current_pass(self) -> Pass | None:
@@ -175,6 +177,12 @@ class Document:
             self.step_changed.emit()
 
     # ----- what the user sees of the pass --------------------------------------------------
+
+    def select(self, node: str | None) -> None:
+        """Pick a node (a click, a search match, a finding); None picks nothing."""
+        if node != self.selected:
+            self.selected = node
+            self.selection_changed.emit(node)
 
     def set_appearance(self, *, theme: str | None = None, font_scale: float | None = None) -> None:
         """Another theme or label size; the views redraw in it."""

@@ -27,7 +27,7 @@ class CodeLink:
         self._definitions: tuple[str, dict[str, Span]] = ("", {})
         window.document.step_changed.connect(self.show_step)
         window.document.trace_changed.connect(self._on_trace_changed)
-        window.canvas.nodeSelected.connect(self.select_code_of)
+        window.document.selection_changed.connect(self.select_code_of)
         window.editor.cursorPositionChanged.connect(self.highlight_cursor_line)
 
     # ----- what links to what ---------------------------------------------------------------

@@ -18,7 +18,7 @@ from explorer.core.view.style import LayoutStyle
 from explorer.core.view.summary import is_big, repeat_groups
 from explorer.core.view.view_state import ViewChange
 from explorer.ui.canvas.placement import final_scene, layout_geometry
-from explorer.ui.canvas.scene_painter import Geometry, SceneCache, prepare_arrays
+from explorer.ui.canvas.scene_painter import Geometry, SceneCache, fill_drawing_arrays
 from explorer.ui.window.theme import Theme
 
 BIG_GRAPH = 5_000  # nodes: a graph this big is laid out again in the runner's thread
@@ -32,7 +32,7 @@ def structure_key(pass_index: int, one_pass: Pass) -> tuple:
 
 
 @dataclass(frozen=True)
-class PreparedLayout:
+class LaidOutPass:
     """What the window shows first for one pass of a new trace, computed off the UI thread.
 
     ``stepper`` stands at ``position`` and ``scene`` is the scene there: on a 100,000-node pass
@@ -59,7 +59,7 @@ class Summary:
     groups: tuple[Group, ...]
     graph: nx.MultiDiGraph
     owner: dict[str, str]
-    scene: Scene  # the folded scene at the prepared position
+    scene: Scene  # the folded scene at the laid_out position
 
 
 def summary_groups(one_pass: Pass) -> list[Group]:
@@ -69,10 +69,10 @@ def summary_groups(one_pass: Pass) -> list[Group]:
     return list(one_pass.cached("repeat_groups", lambda: repeat_groups(one_pass.graph)))
 
 
-def prepare_layout(trace: Trace, pass_index: int, previous: Layout | None,
+def lay_out_pass(trace: Trace, pass_index: int, previous: Layout | None,
                    font_scale: float, position: int | None = None,
                    theme: Theme | None = None, progress: Progress | None = None,
-                   style: LayoutStyle = DEFAULT_STYLE) -> PreparedLayout:
+                   style: LayoutStyle = DEFAULT_STYLE) -> LaidOutPass:
     """Lay out a pass and stand a stepper at ``position`` (None: the end of the pass).
 
     ``progress`` follows the layout (see ``layered_layout``) and may raise to cancel it.
@@ -91,12 +91,12 @@ def prepare_layout(trace: Trace, pass_index: int, previous: Layout | None,
         stepper.jump(position)
         scene = build_scene(one_pass, stepper, trace.leaves)
     shown = scene if folded is None else fold_scene(scene, folded, owner)
-    prepare_arrays(shown, geometry)  # the drawing arrays too, off the UI thread
+    fill_drawing_arrays(shown, geometry)  # the drawing arrays too, off the UI thread
     drawing = SceneCache(shown, geometry, theme) if theme is not None else None
     if drawing is not None and len(shown.nodes) > BIG_GRAPH:
         drawing.overview()  # a big graph opens zoomed out: its first frame draws the overview
     summary = None if folded is None else Summary(tuple(groups), folded, owner, shown)
-    return PreparedLayout(pass_index, structure_key(pass_index, one_pass), layout, geometry,
+    return LaidOutPass(pass_index, structure_key(pass_index, one_pass), layout, geometry,
                           font_scale, stepper, scene, stepper.position, drawing, style, summary)
 
 
@@ -123,7 +123,7 @@ class GraphController:
         self.geometry: Geometry | None = None
         self._layouts: dict[int, Layout] = {}
         self._structure: tuple | None = None
-        self._prepared: PreparedLayout | None = None
+        self._laid_out: LaidOutPass | None = None
         self.view_graph: nx.MultiDiGraph | None = None  # the folded graph, when anything is folded
         self.owner: dict[str, str] = {}  # member node -> the group node standing for it
         self._scene: Scene | None = None
@@ -141,9 +141,9 @@ class GraphController:
         document.step_changed.connect(self.redraw)
         document.view_changed.connect(self._on_view_changed)
 
-    def offer(self, prepared: PreparedLayout | None) -> None:
+    def offer(self, laid_out: LaidOutPass | None) -> None:
         """A layout the runner made for the trace about to arrive."""
-        self._prepared = prepared
+        self._laid_out = laid_out
 
     def previous_layout(self, pass_index: int) -> Layout | None:
         return self._layouts.get(pass_index)
@@ -192,38 +192,38 @@ class GraphController:
             view.collapsed = summary_groups(one_pass)
         structure = base + (tuple(group.id for group in view.collapsed), view.hide_leaves)
         same = structure == self._structure
-        prepared, self._prepared = self._prepared, None
-        if (prepared is None and same and one_pass is self._shown_pass and self.geometry is not None
+        laid_out, self._laid_out = self._laid_out, None
+        if (laid_out is None and same and one_pass is self._shown_pass and self.geometry is not None
                 and not self._fresh_positions):
             # the very pass on screen (a failed or cancelled run keeps it): nothing to lay out
             self._show(fit=bool(fit))
             return
-        summary = prepared.summary if prepared is not None else None
-        if (summary is not None and prepared is not None and prepared.structure == base
+        summary = laid_out.summary if laid_out is not None else None
+        if (summary is not None and laid_out is not None and laid_out.structure == base
                 and list(summary.groups) == view.collapsed and not view.hide_leaves
-                and prepared.font_scale == self.font_scale and prepared.style == self.style):
+                and laid_out.font_scale == self.font_scale and laid_out.style == self.style):
             # the runner folded and laid out the summary: take it as it is
             self.view_graph, self.owner = summary.graph, summary.owner
-            layout, geometry = prepared.layout, prepared.geometry
-            if document.stepper is prepared.stepper:
+            layout, geometry = laid_out.layout, laid_out.geometry
+            if document.stepper is laid_out.stepper:
                 self._scene = summary.scene
-                self._scene_key = self._key_at(prepared.position)
-                self._unfolded = (prepared.stepper, prepared.scene, prepared.position)
-                self._drawing = (summary.scene, prepared.geometry, prepared.drawing)
+                self._scene_key = self._key_at(laid_out.position)
+                self._unfolded = (laid_out.stepper, laid_out.scene, laid_out.position)
+                self._drawing = (summary.scene, laid_out.geometry, laid_out.drawing)
         elif self._fold(one_pass):
             previous = self._layouts.get(document.pass_index) if same else None
             widths_scene = fold_scene(final_scene(document.trace, one_pass), self.view_graph, self.owner)
             layout, geometry = layout_geometry(one_pass, widths_scene, previous, self.font_scale,
                                                view.style.orientation, graph=self.view_graph,
                                                compact=view.style.compact)
-        elif (prepared is not None and prepared.summary is None and prepared.structure == structure[:3]
-                and prepared.font_scale == self.font_scale and prepared.style == self.style):
-            layout, geometry = prepared.layout, prepared.geometry
-            if document.stepper is prepared.stepper:
-                self._scene = prepared.scene
-                self._scene_key = self._key_at(prepared.position)
-                self._unfolded = (prepared.stepper, prepared.scene, prepared.position)
-                self._drawing = (prepared.scene, prepared.geometry, prepared.drawing)
+        elif (laid_out is not None and laid_out.summary is None and laid_out.structure == structure[:3]
+                and laid_out.font_scale == self.font_scale and laid_out.style == self.style):
+            layout, geometry = laid_out.layout, laid_out.geometry
+            if document.stepper is laid_out.stepper:
+                self._scene = laid_out.scene
+                self._scene_key = self._key_at(laid_out.position)
+                self._unfolded = (laid_out.stepper, laid_out.scene, laid_out.position)
+                self._drawing = (laid_out.scene, laid_out.geometry, laid_out.drawing)
         else:
             previous = self._layouts.get(document.pass_index) if same else None
             layout, geometry = layout_geometry(one_pass, final_scene(document.trace, one_pass),

@@ -192,9 +192,8 @@ class QtFindBar(QToolBar):
             return
         self.index = (self.index + direction) % len(self.matches)
         node = self.matches[self.index]
-        self.window_.canvas.select(node)
+        self.window_.document.select(node)  # as a click on the node would
         self.window_.canvas.centre_on(node)
-        self.window_.canvas.nodeSelected.emit(node)
         self._show_count()
 
     def _show_count(self) -> None:

@@ -279,7 +279,7 @@ def _merge_spans(style: np.ndarray, x: np.ndarray, top: np.ndarray, bottom: np.n
     return list(zip(style[first].tolist(), x[first].tolist(), top[first].tolist(), highest.tolist()))
 
 
-def prepare_arrays(scene: Scene, geometry: Geometry) -> None:
+def fill_drawing_arrays(scene: Scene, geometry: Geometry) -> None:
     """Work out a geometry's drawing arrays ahead (e.g. on the thread that laid it out)."""
     nodes = [node for node in scene.nodes if node.id in geometry.centres]
     edges = [edge for edge in scene.edges

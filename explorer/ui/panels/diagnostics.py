@@ -320,10 +320,8 @@ class DiagnosticsController:
         if finding.position is not None:
             document.step(StepMove.JUMP, finding.position)
         if finding.node is not None:
-            canvas = self.window.canvas
-            canvas.select(finding.node)
-            canvas.centre_on(finding.node)
-            canvas.nodeSelected.emit(finding.node)  # the same path as a click on the node
+            document.select(finding.node)  # as a click on the node would
+            self.window.canvas.centre_on(finding.node)
 
     def _on_finding_activated(self, item: QListWidgetItem) -> None:
         finding = item.data(Qt.ItemDataRole.UserRole)

@@ -286,7 +286,7 @@ class PlotsController:
         self.signals.sampled.connect(self._on_sampled)
         window.document.trace_changed.connect(self.refresh)
         window.document.step_changed.connect(self._refresh_components)
-        window.canvas.nodeSelected.connect(self._on_node_selected)
+        window.document.selection_changed.connect(self._on_node_selected)
         window.runner.busyChanged.connect(self._on_run_busy)
         window.document.appearance_changed.connect(lambda: self.set_theme(window.theme))
         self.function_plot.valueDragged.connect(window.document.set_override)

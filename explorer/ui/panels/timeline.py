@@ -9,7 +9,7 @@ worker, as every run does: the window stays free) recording that pass too, and t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -104,10 +104,10 @@ class QtPassTimeline(QWidget):
         self.caption.setText(_caption(timeline, shown))
         self.plot.enableAutoRange()
 
-    def _on_clicked(self, event: object) -> None:
+    def _on_clicked(self, event: Any) -> None:  # pyqtgraph's MouseClickEvent
         if getattr(event, "button", lambda: None)() != Qt.MouseButton.LeftButton:
             return
-        position = self.plot.plotItem.vb.mapSceneToView(event.scenePos())  # type: ignore[attr-defined]
+        position = self.plot.plotItem.vb.mapSceneToView(event.scenePos())
         picked = self.timeline.nearest(position.x())
         if picked is not None:
             self.passPicked.emit(picked)

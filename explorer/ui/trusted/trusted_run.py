@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QPushButton, QToolBar,
 
 from explorer.core.capture.trace import Trace
 from explorer.core.sandbox.trusted_run import TrustedProcessRunner, trusted_run_offered
+from explorer.ui.canvas.graph_controller import LaidOutPass
 from explorer.ui.window.runner import QtRunner, RunRequest
 
 if TYPE_CHECKING:
@@ -181,7 +182,7 @@ class QtTrustedRun(QObject):
         self.stop_button.setVisible(busy)
         self._update_offer()
 
-    def _on_finished(self, request: RunRequest, trace: Trace, prepared: object) -> None:
+    def _on_finished(self, request: RunRequest, trace: Trace, laid_out: LaidOutPass | None) -> None:
         window = self.window
         if trace.error is not None and trace.error.kind == "cancelled":
             window.show_status("The trusted Python run was stopped; nothing changed")
@@ -190,10 +191,10 @@ class QtTrustedRun(QObject):
             window.show_status("The code changed while it ran as trusted Python: its result "
                                   "is not shown")
             return
-        if prepared is not None:
-            window.controller.offer(prepared)  # type: ignore[arg-type]
+        if laid_out is not None:
+            window.controller.offer(laid_out)
         window.document.accept_run(request.code, trace, trusted=True,
-                                   stepper=getattr(prepared, "stepper", None))
+                                   stepper=laid_out.stepper if laid_out is not None else None)
         window.editor.show_error(trace.error)
         window.console.show_run(trace, window.document.stale)
         window.show_status(status_text(trace))

@@ -36,7 +36,6 @@ class WindowFacade(Protocol):
     runner: QtRunner  # runs programs in the worker process
     settings: QSettings
     path: Path | None  # the file the program came from, if any
-    selected: str | None  # the node clicked last
     trusted: bool  # a window on the user's own script: its code is never run again
     inspector_dock: QDockWidget  # the node inspector, on the right
     console_dock: QDockWidget  # the program's output, at the bottom
@@ -46,6 +45,10 @@ class WindowFacade(Protocol):
     @property
     def theme(self) -> Theme:
         """The colours of ``document.theme``."""
+
+    @property
+    def selected(self) -> str | None:
+        """The node picked last (``document.selected``)."""
 
     @property
     def widget(self) -> QMainWindow:

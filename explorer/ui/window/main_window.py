@@ -31,7 +31,7 @@ from explorer.examples import WELCOME, all_examples, example
 from explorer.ui.actions import Keys, make_action
 from explorer.ui.canvas.canvas import QtGraphCanvas
 from explorer.ui.canvas.code_link import CodeLink
-from explorer.ui.canvas.graph_controller import GraphController
+from explorer.ui.canvas.graph_controller import GraphController, LaidOutPass
 from explorer.ui.canvas.navigation import Navigation
 from explorer.ui.classroom.gallery import Gallery
 from explorer.ui.classroom.handouts import Handouts
@@ -103,7 +103,6 @@ class QtMainWindow(QMainWindow):
         self.document = Document(theme=theme if theme in THEMES else "light",
                                  font_scale=float(str(self.settings.value("fontScale", 1.0))))
         self.path: Path | None = None
-        self.selected: str | None = None
         self.trusted = False  # a window on the user's own script: its code is never re-run
         self._open_at_start = False  # the next run's pass opens at step 0 (a lesson just opened)
         self._docks: dict[str, QDockWidget] = {}
@@ -140,6 +139,10 @@ class QtMainWindow(QMainWindow):
     @property
     def font_scale(self) -> float:
         return self.document.font_scale
+
+    @property
+    def selected(self) -> str | None:
+        return self.document.selected
 
     @property
     def widget(self) -> QMainWindow:
@@ -340,7 +343,8 @@ class QtMainWindow(QMainWindow):
         self.runner.progressed.connect(self._on_progress)
         self.step_bar.stepRequested.connect(self.document.step)
         self.step_bar.passSelected.connect(self.document.select_pass)
-        self.canvas.nodeSelected.connect(self._on_node_selected)
+        self.canvas.nodeSelected.connect(self.document.select)
+        self.document.selection_changed.connect(self._on_node_selected)
         self.variables.valueEdited.connect(self.document.set_override)
         self.document.trace_changed.connect(self._on_trace_changed)
         self.document.step_changed.connect(self._on_step_changed)
@@ -389,17 +393,17 @@ class QtMainWindow(QMainWindow):
                             theme=self.theme, style=self.controller.style)
         return True
 
-    def _on_run_finished(self, request: RunRequest, trace: Trace, prepared: object) -> None:
+    def _on_run_finished(self, request: RunRequest, trace: Trace, laid_out: LaidOutPass | None) -> None:
         if request.trace is not None:  # the same trace laid out again: a new picture only
-            if prepared is not None and trace is self.document.trace:
-                self.controller.offer(prepared)  # type: ignore[arg-type]
-                self.document.refresh(getattr(prepared, "stepper", None))
+            if laid_out is not None and trace is self.document.trace:
+                self.controller.offer(laid_out)
+                self.document.refresh(laid_out.stepper if laid_out is not None else None)
             self.status.setText("")
             self.runFinished.emit()
             return
-        self.controller.offer(prepared)  # type: ignore[arg-type]
+        self.controller.offer(laid_out)
         self.document.accept_run(request.code, trace, keep_position=request.keep_position,
-                                 stepper=getattr(prepared, "stepper", None),
+                                 stepper=laid_out.stepper if laid_out is not None else None,
                                  pass_number=request.pass_number)
         if self._open_at_start:
             self._open_at_start = False
@@ -462,8 +466,7 @@ class QtMainWindow(QMainWindow):
         self.step_bar.show_passes(labels, self.document.pass_index)
         if self.selected is not None and (self.document.current_pass is None
                                           or self.selected not in self.document.current_pass.graph):
-            self.selected = None
-            self.canvas.select(None)
+            self.document.select(None)
         self._on_step_changed()
 
     def _on_step_changed(self) -> None:
@@ -482,7 +485,7 @@ class QtMainWindow(QMainWindow):
         self.inspector.show_node(stepper, running or self.selected)
 
     def _on_node_selected(self, node: str | None) -> None:
-        self.selected = node
+        self.canvas.select(node)
         self.inspector.show_node(self.document.stepper, node)
         one_pass = self.document.current_pass
         # a folded group's box is no node of the pass: it names no variable

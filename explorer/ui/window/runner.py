@@ -22,7 +22,7 @@ from explorer.core.sandbox.worker import EvaluationWorker, shared_worker
 from explorer.core.view.layout import Layout, LayoutCancelled, Progress
 from explorer.core.view.style import LayoutStyle
 from explorer.core.view.warm import warm_views
-from explorer.ui.canvas.graph_controller import DEFAULT_STYLE, prepare_layout
+from explorer.ui.canvas.graph_controller import DEFAULT_STYLE, lay_out_pass
 from explorer.ui.window.theme import Theme
 
 
@@ -116,7 +116,7 @@ def _collector_busy(busy: bool, nodes: int = 0, replaced: bool = False) -> None:
 
 
 class _Signals(QObject):
-    finished = Signal(object, object, object)  # RunRequest, Trace, PreparedLayout | None
+    finished = Signal(RunRequest, Trace, object)  # the last: LaidOutPass, or None
     progressed = Signal(int, str, float, int)  # request number, stage, fraction done, nodes
 
 
@@ -133,11 +133,11 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            trace, prepared = self._work()
+            trace, laid_out = self._work()
         except Exception as error:  # noqa: BLE001 - the window must hear back, whatever happened
             sys.excepthook(*sys.exc_info())
-            trace, prepared = Trace(error=ExplorerError(f"the run failed: {error}")), None
-        self.signals.finished.emit(self.request, trace, prepared)
+            trace, laid_out = Trace(error=ExplorerError(f"the run failed: {error}")), None
+        self.signals.finished.emit(self.request, trace, laid_out)
 
     def _work(self) -> tuple[Trace, object]:
         request = self.request
@@ -148,27 +148,27 @@ class _Job(QRunnable):
             assert self.worker is not None
             trace = self.worker.run(request.code, limits=self.limits, overrides=request.overrides,
                                     cancel=self.cancel, passes=request.passes)
-        prepared = None
+        laid_out = None
         if trace.passes and not self.cancel.is_set():
             try:
                 # laying out a big graph takes a while: do it here, not on the UI thread
                 index = trace.position_for(request.pass_number, request.pass_index)
                 nodes = trace.passes[index].graph.number_of_nodes()
-                prepared = prepare_layout(trace, index, request.previous, request.font_scale,
+                laid_out = lay_out_pass(trace, index, request.previous, request.font_scale,
                                           request.position, request.theme, self._layout_progress(nodes),
                                           request.style)
                 self._report("preparing", 1.0, nodes)
                 warm_views(trace, index)
             except LayoutCancelled:
-                prepared = None
+                laid_out = None
             except Exception:  # noqa: BLE001 - reported, and the trace still arrives
                 sys.excepthook(*sys.exc_info())
         if self.cancel.is_set() and trace.passes:
-            # Cancel means "keep what is on screen": a half-prepared result is not shown (the
+            # Cancel means "keep what is on screen": a half-laid_out result is not shown (the
             # UI thread would have to lay it out itself)
             trace = Trace(stdout=trace.stdout, error=ExplorerError(
                 "cancelled; the graph shown is from the last run", kind="cancelled"))
-        return trace, prepared
+        return trace, laid_out
 
     def _report(self, stage: str, fraction: float, nodes: int) -> None:
         self.signals.progressed.emit(self.request.number, stage, fraction, nodes)
@@ -191,7 +191,7 @@ class _Job(QRunnable):
 class QtRunner(QObject):
     """Starts one run at a time; a newer request cancels the one in flight."""
 
-    finished = Signal(object, object, object)  # RunRequest, Trace, PreparedLayout (newest only)
+    finished = Signal(RunRequest, Trace, object)  # the last: LaidOutPass or None (newest run only)
     busyChanged = Signal(bool)
     progressed = Signal(str, float, int)  # stage ("running", a layout phase, "preparing"), done, nodes
 
@@ -262,11 +262,11 @@ class QtRunner(QObject):
         if number == self._count:
             self.progressed.emit(stage, fraction, nodes)
 
-    def _on_finished(self, request: RunRequest, trace: Trace, prepared: object) -> None:
+    def _on_finished(self, request: RunRequest, trace: Trace, laid_out: object) -> None:
         if request.number != self._count:
             return  # an older run finished after a newer one started: drop it
         self.busy = False
-        self.finished.emit(request, trace, prepared)
+        self.finished.emit(request, trace, laid_out)
         if self.busy:
             return  # a handler started a new job: it is busy again
         self.busyChanged.emit(False)

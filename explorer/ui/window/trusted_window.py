@@ -91,7 +91,8 @@ def ipython_runs_qt_loop() -> bool:
     shell_module = sys.modules.get("IPython")
     if shell_module is None:
         return False
-    shell = shell_module.get_ipython()  # type: ignore[attr-defined]
+    get_ipython = getattr(shell_module, "get_ipython", None)
+    shell = get_ipython() if callable(get_ipython) else None
     loop = getattr(shell, "active_eventloop", None) if shell is not None else None
     return bool(loop) and str(loop).startswith("qt")
 

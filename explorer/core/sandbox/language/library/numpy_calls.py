@@ -18,6 +18,7 @@ from explorer.core.sandbox.language.library.numpy_sizes import (
     arrays_in,
     broadcast_count,
     check_result,
+    checked_call,
     count,
     data_count,
     decomposition_size,
@@ -27,7 +28,6 @@ from explorer.core.sandbox.language.library.numpy_sizes import (
     matmul_size,
     optional_shape,
     parse_shape,
-    prepare_call,
     reserve,
     shape_of,
 )
@@ -46,7 +46,7 @@ def run(ev: Evaluator, target: Callable[..., Any], rule: Rule, args: tuple[Any, 
     ``owner`` is the array whose method ``target`` is: the rule sees it as the first argument,
     and a view of it costs nothing.
     """
-    checked_args, checked_kwargs = prepare_call(args, kwargs)
+    checked_args, checked_kwargs = checked_call(args, kwargs)
     given = checked_args if owner is None else (owner, *checked_args)
     elements, products = rule(given, checked_kwargs)
     reserve(ev, elements, products)

@@ -23,12 +23,12 @@ from explorer.core.sandbox.language.library.base import LibraryKind, bound, libr
 from explorer.core.sandbox.language.library.numpy_sizes import (
     broadcast_count,
     check_result,
+    checked_call,
     count,
     data_count,
     is_data,
     made_elements,
     parse_shape,
-    prepare_call,
     reserve,
     shape_of,
 )
@@ -85,7 +85,7 @@ def draw(ev: Evaluator, method: Callable[..., Any], args: tuple[Any, ...] | list
     name = method.__name__
     if name == "shuffle":
         return _shuffle(ev, method, args, kwargs)
-    checked_args, checked_kwargs = prepare_call(args, kwargs)
+    checked_args, checked_kwargs = checked_call(args, kwargs)
     reserve(ev, _draw_size(name, method, checked_args, checked_kwargs))
     result = method(*checked_args, **checked_kwargs)
     check_result(result)

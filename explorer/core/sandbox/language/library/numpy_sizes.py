@@ -76,12 +76,12 @@ def check_array(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def prepare_call(args: Iterable[Any], kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+def checked_call(args: Iterable[Any], kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """The arguments of a numpy call, checked: dtypes resolved, data checked, options allowed."""
     if "out" in kwargs and kwargs["out"] is not None:
         raise refused("`out=` is not available in the code box", "assign the result instead")
-    prepared = tuple(_prepare(value, keyword=None) for value in args)
-    return prepared, {key: _prepare(value, keyword=key) for key, value in kwargs.items()}
+    laid_out = tuple(_prepare(value, keyword=None) for value in args)
+    return laid_out, {key: _prepare(value, keyword=key) for key, value in kwargs.items()}
 
 
 def _prepare(value: Any, keyword: str | None) -> Any:
