@@ -164,7 +164,7 @@ def _export(options: argparse.Namespace, whole_process: bool = False) -> int:
 
     # the worker first: torch loads in its process while this one imports Qt and the drawing
     with contained_worker() as worker:
-        from explorer.ui.files.headless import ExportError, export_program
+        from explorer.ui.files.headless import ExportError, draw_in, export_program
 
         if whole_process:
             _spare_the_collector()
@@ -172,7 +172,7 @@ def _export(options: argparse.Namespace, whole_process: bool = False) -> int:
             export_program(Path(options.file), Path(options.output), step=options.step,
                            pass_number=options.pass_number, theme=options.theme,
                            orientation="LR" if options.left_to_right else "TB",
-                           compact=options.compact, draw=worker.picture, full=options.full)
+                           compact=options.compact, draw=draw_in(worker), full=options.full)
         except ExportError as error:
             print(f"autograd-explorer: {error}", file=sys.stderr)
             return EXIT_ERROR

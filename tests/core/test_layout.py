@@ -8,7 +8,6 @@ import inspect
 import itertools
 import random
 import sys
-import time
 
 import networkx as nx
 import pytest
@@ -417,15 +416,12 @@ def test_twenty_thousand_node_chain_needs_no_recursion() -> None:
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(len(inspect.stack()) + 100)  # any recursion in the layout would hit it
     try:
-        started = time.perf_counter()
         layout = layered_layout(graph)
-        seconds = time.perf_counter() - started
     finally:
         sys.setrecursionlimit(limit)
     assert len(layout.positions) == count
     assert layout.layers["n0"] == count - 1 and layout.layers[f"n{count - 1}"] == 0
     assert len({x for x, _ in layout.positions.values()}) == 1
-    assert seconds < 10  # it takes about 0.1 s; far beyond means something went quadratic
 
 
 # --- invariants on random DAGs (hypothesis) ----------------------------------------------------

@@ -4,7 +4,6 @@ numpy stopped with their line before they allocate or reach anything beyond the 
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -439,14 +438,11 @@ BOMBS = {
 
 @pytest.mark.parametrize("name", sorted(BOMBS))
 def test_numpy_bomb_is_stopped_before_it_allocates(name: str) -> None:
-    started = time.monotonic()
     trace = run_program(PRELUDE + BOMBS[name] + "\n", limits=Limits(max_seconds=5.0))
-    elapsed = time.monotonic() - started
     assert trace.error is not None, f"{name} was not stopped"
     assert trace.error.kind in ("limit", "refused"), trace.error
     assert trace.error.line >= FIRST_LINE, trace.error
     assert "longer than" not in trace.error.message, trace.error  # its own check stopped it
-    assert elapsed < 10.0, f"{name} took {elapsed:.1f} s"
 
 
 def test_the_lists_are_long_enough() -> None:

@@ -81,7 +81,7 @@ def worker():
 
 
 def test_the_worker_sends_the_picture_made_here_and_no_tensor(worker) -> None:
-    there = worker.picture(BIG, PictureRequest())
+    there = worker.digest(BIG, PictureRequest(), passes="1")
     here = picture_of(run_program(BIG, passes="1"), PictureRequest())
     assert there.scene is not None and here.scene is not None
     # node ids hold per-process sequence numbers: compare what the boxes say, in order
@@ -96,5 +96,19 @@ def test_the_worker_sends_the_picture_made_here_and_no_tensor(worker) -> None:
 
 
 def test_a_failing_program_gives_the_worker_picture_its_place(worker) -> None:
-    picture = worker.picture("x = torch.ones(2)\ny = x.log(\n", PictureRequest(filename="oops.py"))
+    picture = worker.digest("x = torch.ones(2)\ny = x.log(\n", PictureRequest(filename="oops.py"))
     assert picture.scene is None and picture.error.startswith("oops.py:2:")
+
+
+def test_a_worker_that_served_ends_at_once_when_asked_and_one_still_starting_is_stopped(monkeypatch) -> None:
+    served = EvaluationWorker(WorkerOptions(warm_up=False))
+    assert served.run(SMALL).error is None
+    process = served._process
+    monkeypatch.setattr(process, "close", lambda: None)  # keep its exit code readable
+    served.close()  # it reads the request to stop, and ends without tearing torch down
+    assert process.exitcode == 0
+    starting = EvaluationWorker(WorkerOptions(warm_up=False))
+    process = starting._process
+    monkeypatch.setattr(process, "close", lambda: None)
+    starting.close()  # still importing torch: it would read no request, so it is killed
+    assert process.exitcode is not None and process.exitcode < 0

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from explorer.core.errors import ExplorerError
 from explorer.core.sandbox.limits import WALL_ALLOWANCE, Limits
@@ -33,7 +33,6 @@ from explorer.core.sandbox.limits import WALL_ALLOWANCE, Limits
 if TYPE_CHECKING:
     from explorer.core.capture.graph import AutogradGraph
     from explorer.core.capture.trace import Trace
-    from explorer.core.view.picture import Picture, PictureRequest
 
 _READY = b"ready"
 _DONE = b"done"  # the program finished; its pickled trace follows
@@ -59,6 +58,25 @@ def default_memory_bytes() -> int:
     except (ValueError, OSError, AttributeError):
         total = 8 * 2**30
     return max(2 * 2**30, min(8 * 2**30, total // 2))
+
+
+class Digest(Protocol):
+    """What a worker sends back instead of the whole trace: made from it in the worker process.
+
+    A front-end passes one that needs only a little of a big trace (an export's picture), and it
+    is pickled by reference: the worker imports its module itself, so the sandbox depends on no
+    view of the trace.
+    """
+
+    @property
+    def result_type(self) -> type:
+        """The class of what it makes (the reply is checked to be one)."""
+
+    def __call__(self, trace: Trace) -> Any:
+        """Made in the worker, from the program's trace."""
+
+    def failed(self, error: ExplorerError) -> Any:
+        """What it makes of a run that ended without a result."""
 
 
 class EvaluationWorker:
@@ -157,37 +175,33 @@ class EvaluationWorker:
         result = self._request(source, limits, overrides, cancel, passes, None)
         return Trace(error=result) if isinstance(result, ExplorerError) else result
 
-    def picture(self, source: str, request: PictureRequest, *, limits: Limits | None = None,
-                overrides: Mapping[str, Any] | None = None) -> Picture:
-        """Run ``source`` in the worker and bring back only what an export draws of it
-        (``explorer.core.view.picture``): scenes and the graph's shape, never its tensors."""
-        from explorer.core.view.picture import Picture
-
-        result = self._request(source, limits, overrides, None, str(request.pass_number), request)
-        if isinstance(result, ExplorerError):
-            return Picture(error=result.editor_format(request.filename))
-        return result
+    def digest(self, source: str, digest: Digest, *, limits: Limits | None = None,
+               overrides: Mapping[str, Any] | None = None, passes: str | None = None) -> Any:
+        """Run ``source`` in the worker and bring back only what ``digest`` makes of its trace
+        there (an export's picture: scenes and the graph's shape, never its tensors)."""
+        result = self._request(source, limits, overrides, None, passes, digest)
+        return digest.failed(result) if isinstance(result, ExplorerError) else result
 
     def _request(self, source: str, limits: Limits | None, overrides: Mapping[str, Any] | None,
                  cancel: threading.Event | None, passes: str | None,
-                 picture: PictureRequest | None) -> Any:
-        """The worker's result (a trace, or a picture when one is asked for), or why there is none."""
+                 digest: Digest | None) -> Any:
+        """The worker's result (a trace, or its digest when one is asked for), or why there is none."""
         limits = limits or Limits()
         with self._lock:
             try:
                 self.start()
                 self._wait_ready()
-                return self._run_started(source, limits, dict(overrides or {}), cancel, passes, picture)
+                return self._run_started(source, limits, dict(overrides or {}), cancel, passes, digest)
             except (EOFError, OSError, ExplorerError) as error:
                 self._restart()
                 return error if isinstance(error, ExplorerError) else _lost_error(None)
 
     def _run_started(self, source: str, limits: Limits, overrides: dict[str, Any],
                      cancel: threading.Event | None, passes: str | None = None,
-                     picture: PictureRequest | None = None) -> Any:
+                     digest: Digest | None = None) -> Any:
         assert self._connection is not None and self._cancel is not None
         self._cancel.clear()
-        request = (source, limits, overrides, passes, picture)
+        request = (source, limits, overrides, passes, digest)
         self._connection.send_bytes(pickle.dumps(request, pickle.HIGHEST_PROTOCOL))
         # the run stops itself at max_seconds of processor time or twice that of wall-clock
         # time; past that (stuck inside one torch call) the process is ended
@@ -213,9 +227,9 @@ class EvaluationWorker:
                 line, col = self._where[:]
                 self._restart()
                 return _overran_error(limits, line, col)
-        return self._receive(limits, picture is not None)
+        return self._receive(limits, digest)
 
-    def _receive(self, limits: Limits, picture: bool) -> Any:
+    def _receive(self, limits: Limits, digest: Digest | None) -> Any:
         """Read the finished run's trace: recording and sending it have a deadline too."""
         assert self._connection is not None
         marker = self._connection.recv_bytes()
@@ -228,10 +242,8 @@ class EvaluationWorker:
                 "the run's result took too long to arrive, so its process was ended", line, col,
                 kind="limit", advice="record fewer passes or make tensors smaller")
         payload = self._connection.recv_bytes(MAX_RESULT_BYTES)
-        if picture:
-            from explorer.core.view.picture import Picture
-
-            return load_result(payload, Picture)
+        if digest is not None:
+            return load_result(payload, digest.result_type)
         from explorer.core.capture.trace import Trace
 
         return load_result(payload, Trace)
@@ -315,27 +327,24 @@ def _serve(connection: Connection, cancel: Any, where: Any, memory_bytes: int,
             return
         if not request:
             _exit_now()
-        source, limits, overrides, passes, picture = pickle.loads(request)  # from our own parent process
+        source, limits, overrides, passes, digest = pickle.loads(request)  # from our own parent process
         where[0], where[1] = 0, 0
         trace = run_program(source, limits=limits, overrides=overrides, cancel=cancel, where=where,
                             passes=passes)
         connection.send_bytes(_DONE)
-        if picture is None:
+        if digest is None:
             connection.send_bytes(_bounded(dump_trace(trace), trace, where))
         else:
-            connection.send_bytes(_picture_payload(trace, picture))
+            connection.send_bytes(_digest_payload(trace, digest))
         del trace  # freed here, between runs, not while the next one is recorded
 
 
-def _picture_payload(trace: Trace, request: PictureRequest) -> bytes:
-    """What an export draws of the trace, pickled; its failure is the picture's error."""
-    from explorer.core.view.picture import Picture, picture_of
-
+def _digest_payload(trace: Trace, digest: Digest) -> bytes:
+    """What ``digest`` makes of the trace, pickled; a failure is the digest's own error reply."""
     try:
-        return _pickle(picture_of(trace, request))
+        return _pickle(digest(trace))
     except Exception as error:  # noqa: BLE001 - any failure is reported, a reply always goes
-        return _pickle(Picture(error=f"{request.filename}: the picture could not be made: "
-                                     f"{type(error).__name__}: {error}"))
+        return _pickle(digest.failed(ExplorerError(f"{type(error).__name__}: {error}")))
 
 
 def _exit_now() -> None:

@@ -107,18 +107,20 @@ def sample_range(x: float, count: int = SAMPLES) -> list[float]:
 
 def sample_curve(code: str, leaf: str, xs: list[float], *, pass_index: int = 0,
                  overrides: Mapping[str, Any] | None = None, seconds: float = SAMPLE_SECONDS,
-                 cancel: threading.Event | None = None, run: Runner | None = None) -> Curve:
+                 cancel: threading.Event | None = None, run: Runner | None = None,
+                 run_seconds: float = SAMPLE_RUN_SECONDS) -> Curve:
     """Run the program once per x (leaf overridden) and read the output of pass ``pass_index``
     (counted among all the passes the program makes, from 0) each time.
 
     ``run`` runs one program (``run_program``'s keywords); the app passes its worker process's,
-    so a program that hangs inside one torch call is killed there, never in the app."""
+    so a program that hangs inside one torch call is killed there, never in the app. Sampling
+    stops after ``seconds``; one run may take ``run_seconds`` of processor time."""
     start = budget_start = time.perf_counter()
     ys: list[float] = []
     for x in xs:
         if (cancel is not None and cancel.is_set()) or time.perf_counter() - budget_start > seconds:
             break
-        ys.append(_sample(code, leaf, x, pass_index, overrides, cancel, run or run_program))
+        ys.append(_sample(code, leaf, x, pass_index, overrides, cancel, run or run_program, run_seconds))
         if len(ys) == 1:  # the first run may have started the worker process: not sampling time
             budget_start = time.perf_counter()
     taken = time.perf_counter() - start
@@ -127,10 +129,10 @@ def sample_curve(code: str, leaf: str, xs: list[float], *, pass_index: int = 0,
 
 def _sample(code: str, leaf: str, x: float, pass_index: int,
             overrides: Mapping[str, Any] | None, cancel: threading.Event | None,
-            run: Runner) -> float:
+            run: Runner, run_seconds: float) -> float:
     # ``pass_index`` numbers the pass among all the program makes: only that one is recorded
     trace = run(code, overrides={**(overrides or {}), leaf: x}, cancel=cancel,
-                        limits=Limits(max_seconds=SAMPLE_RUN_SECONDS), passes=str(pass_index + 1))
+                        limits=Limits(max_seconds=run_seconds), passes=str(pass_index + 1))
     position = trace.position_of(pass_index)
     if position is None:
         return math.nan

@@ -18,6 +18,7 @@ from explorer.core.view.scene_model import Scene
 
 if TYPE_CHECKING:
     from explorer.core.capture.trace import Trace
+    from explorer.core.errors import ExplorerError
 
 EdgeKey = tuple[str, str, object]  # (node, next node, slot or folded edge's key), as layout reads it
 
@@ -30,6 +31,22 @@ class PictureRequest:
     step: int | None = None
     full: bool = False
     filename: str = "<program>"  # how an error names the program: FILE:LINE:COL
+
+    # a worker process makes the picture where the trace is (``EvaluationWorker.digest``)
+    @property
+    def result_type(self) -> type:
+        return Picture
+
+    def __call__(self, trace: Trace) -> Picture:
+        return picture_of(trace, self)
+
+    def failed(self, error: ExplorerError) -> Picture:
+        return Picture(error=error.editor_format(self.filename))
+
+    @property
+    def passes(self) -> str:
+        """The passes a run records in full for this picture (a SPEC)."""
+        return str(self.pass_number)
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,24 @@ from typing import Any
 
 from PySide6.QtGui import QGuiApplication
 
+from explorer.core.sandbox.worker import EvaluationWorker
 from explorer.core.storage.session import SessionError, read_program
 from explorer.core.view.picture import Picture, PictureRequest
 from explorer.ui.canvas.placement import layout_geometry  # the window's placement, exactly
 from explorer.ui.files.export import write_atlas, write_image
 from explorer.ui.window.theme import THEMES
 
-# Runs a program and returns what an export draws of it: a worker process's ``picture``, or
-# ``draw_here`` (for tests and the Python API, where the program is the caller's own).
+# Runs a program and returns what an export draws of it: ``draw_in(worker)``, or ``draw_here``
+# (for tests and the Python API, where the program is the caller's own).
 Draw = Callable[..., Picture]
+
+
+def draw_in(worker: EvaluationWorker) -> Draw:
+    """Run the program in ``worker``, which sends back only its picture, never its tensors."""
+    def draw(source: str, request: PictureRequest, *, overrides: dict[str, Any] | None = None) -> Picture:
+        picture: Picture = worker.digest(source, request, overrides=overrides, passes=request.passes)
+        return picture
+    return draw
 
 
 class ExportError(Exception):
@@ -36,7 +45,7 @@ def draw_here(source: str, request: PictureRequest, *, overrides: dict[str, Any]
     from explorer.core.sandbox.program import run_program
     from explorer.core.view.picture import picture_of
 
-    trace = run_program(source, overrides=overrides, passes=str(request.pass_number))
+    trace = run_program(source, overrides=overrides, passes=request.passes)
     return picture_of(trace, request)
 
 

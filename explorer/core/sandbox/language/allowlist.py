@@ -461,9 +461,18 @@ IMPORTABLE = {
 }
 
 
-def _stdlib_member_names() -> frozenset[str]:
-    from explorer.core.sandbox.language.stdlib import STDLIB_MEMBER_NAMES
+# the standard library modules the code box offers (explorer/core/sandbox/language/stdlib.py)
+TYPING_NAMES = ("Any", "Callable", "Dict", "Iterable", "Iterator", "List", "Optional", "Sequence",
+                "Set", "Tuple", "Type", "Union", "Mapping", "Generator")
+FUTURE_NAMES = ("annotations", "print_function", "division", "absolute_import",
+                "unicode_literals", "generator_stop", "nested_scopes", "generators",
+                "with_statement")
+STDLIB_MEMBER_NAMES = frozenset(
+    (*TYPING_NAMES, *FUTURE_NAMES, "OrderedDict", "defaultdict", "copy", "deepcopy", "time",
+     "perf_counter", "monotonic", "process_time", "sleep", "__version__"))
 
+
+def _stdlib_member_names() -> frozenset[str]:
     return STDLIB_MEMBER_NAMES
 
 

@@ -11,18 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from explorer.core.sandbox.language.allowlist import FUTURE_NAMES, TYPING_NAMES
 from explorer.core.sandbox.language.guards import tensors_in
 from explorer.core.sandbox.language.values import Namespace, SafeFunction
 
 if TYPE_CHECKING:
     from explorer.core.sandbox.language.evaluator import Evaluator
-
-TYPING_NAMES = ("Any", "Callable", "Dict", "Iterable", "Iterator", "List", "Optional", "Sequence",
-                "Set", "Tuple", "Type", "Union", "Mapping", "Generator")
-FUTURE_NAMES = ("annotations", "print_function", "division", "absolute_import",
-                "unicode_literals", "generator_stop", "nested_scopes", "generators",
-                "with_statement")
-
 
 def _hint(name: str) -> SafeFunction:
     """A type-hint name: usable in annotations (which the code box does not evaluate)."""
@@ -110,8 +104,3 @@ def stdlib_namespaces() -> dict[str, Namespace]:
         "__future__": Namespace("__future__", {name: True for name in FUTURE_NAMES},
                                 "<module '__future__'>"),
     }
-
-
-STDLIB_MEMBER_NAMES = frozenset(
-    (*TYPING_NAMES, *FUTURE_NAMES, "OrderedDict", "defaultdict", "copy", "deepcopy", "time",
-     "perf_counter", "monotonic", "process_time", "sleep", "__version__"))
