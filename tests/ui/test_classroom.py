@@ -161,6 +161,20 @@ def test_a_new_run_cancels_sampling_and_the_curve_comes_back(qtbot, window) -> N
     assert len(window.plots.function_plot.curve.xs) == 61
 
 
+def test_closing_the_window_stops_sampling_and_waits_for_it(qtbot, window) -> None:
+    load(qtbot, window, "chain_rule")
+    plots = window.plots
+    plots.curve_key = None
+    window.plots.function_plot.curve = None
+    plots._refresh_function()  # samples on the runner's thread
+    cancel = plots._cancel
+    assert window.runner.pool.activeThreadCount() == 1
+    window.close()
+    assert cancel.is_set() and window.runner.pool.activeThreadCount() == 0
+    plots._refresh_function()  # a late change starts nothing once the window is closed
+    assert window.runner.pool.activeThreadCount() == 0
+
+
 def test_components_and_depth_charts_show_the_pass(qtbot, window) -> None:
     load(qtbot, window, "vanishing_sigmoid")
     one_pass = window.document.current_pass

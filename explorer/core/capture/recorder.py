@@ -17,6 +17,7 @@ from typing import Any
 import torch
 
 from explorer.core.capture.graph import Naming, paused_gc, walk
+from explorer.core.capture.recording import RecordOptions
 from explorer.core.capture.saved import Freed, capture_saved
 from explorer.core.capture.tensors import TensorLike, TensorSummary, norm_of, snapshot
 from explorer.core.capture.trace import HookChange, Pass, PassSummary, Step
@@ -47,6 +48,7 @@ def record_pass(
     index: int,
     named_leaves: dict[str, torch.Tensor],
     result_names: Sequence[str] = (),
+    options: RecordOptions | None = None,
 ) -> tuple[Pass | None, Any]:
     """Run ``run`` (the real backward call) while observing every node of the roots' graph.
 
@@ -57,17 +59,19 @@ def record_pass(
     grad_fns = [root.grad_fn for root in request.roots if root.grad_fn is not None]
     if not grad_fns:
         return None, run()
+    saved_tensors = options is None or options.saved_tensors
     walked = walk(grad_fns, naming)
     graph = walked.graph
     attributes = graph._node  # the node dicts themselves: no view made per look-up
-    for node_id, node in walked.nodes.items():
-        attributes[node_id]["saved"] = capture_saved(node)
+    if saved_tensors:
+        for node_id, node in walked.nodes.items():
+            attributes[node_id]["saved"] = capture_saved(node)
     leaves = _accumulated_leaves(walked.nodes, graph)
     grads_before = {node_id: _grad_snapshot(leaf) for node_id, leaf in leaves.items()}
     observer = Observer(graph, detach=request.create_graph, leaves=leaves)
     observer.expect_seeds(request, walked.roots)
     raw_steps, result = run_observed(walked.nodes, run, observer=observer)
-    if not request.retain_graph:
+    if saved_tensors and not request.retain_graph:
         ran = {step[0] for step in raw_steps}
         for node_id, data in attributes.items():
             data["freed_after"] = releases_saved(data["saved"], node_id in ran)

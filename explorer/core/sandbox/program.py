@@ -18,6 +18,7 @@ from explorer.core.capture.labels import label_graph
 from explorer.core.capture.modules import track_modules
 from explorer.core.capture.passes import PassSelection, PassSpecError
 from explorer.core.capture.recorder import PassRequest, record_pass, run_summarized, summary_of
+from explorer.core.capture.recording import RecordOptions
 from explorer.core.capture.trace import LeafVariable, Pass, PassSummary, Trace
 from explorer.core.errors import ExplorerError
 from explorer.core.sandbox.language.checker import parse_program
@@ -37,9 +38,11 @@ class _Tracer:
     pass not otherwise chosen is recorded in full until the next one replaces it.
     """
 
-    def __init__(self, naming: Naming, selection: PassSelection | None = None) -> None:
+    def __init__(self, naming: Naming, selection: PassSelection | None = None,
+                 recording: RecordOptions | None = None) -> None:
         self.naming = naming
         self.selection = selection or PassSelection.parse("all")
+        self.recording = recording
         self.passes: list[Pass] = []
         self.summaries: list[PassSummary] = []
         self.provisional: Pass | None = None  # the latest pass, kept in full while it is the last
@@ -72,7 +75,7 @@ class _Tracer:
             return result
         one_pass, result = record_pass(
             request, run, naming=self.naming, index=index,
-            named_leaves=self.named_leaves(), result_names=result_names)
+            named_leaves=self.named_leaves(), result_names=result_names, options=self.recording)
         if one_pass is None:
             return result
         self.summaries.append(summary_of(one_pass, request.roots))
@@ -112,11 +115,14 @@ def run_program(
     cancel: threading.Event | None = None,
     where: MutableSequence[int] | None = None,
     passes: str | PassSelection | None = None,
+    recording: RecordOptions | None = None,
 ) -> Trace:
     """Check and run ``source``; return its trace, with ``error`` set if it was refused or failed.
 
     ``passes`` says which passes are recorded in full (a SPEC, see ``explorer.core.capture.passes``;
     default :data:`~explorer.core.capture.passes.DEFAULT_PASSES`); every pass gets a summary in ``pass_summaries``.
+    ``recording`` says what those keep besides graph and gradients (default: everything; a
+    picture needs no saved tensors).
 
     Passes recorded before a runtime error are kept. Torch's global grad mode and random
     state are restored afterwards, so a run leaves no trace on the process.
@@ -132,7 +138,7 @@ def run_program(
         selection = passes if isinstance(passes, PassSelection) else PassSelection.parse(passes)
     except PassSpecError as error:
         return Trace(error=ExplorerError(f"which passes to record: {error}"))
-    return on_big_stack(lambda: _run_program(source, limits, overrides, cancel, where, selection))
+    return on_big_stack(lambda: _run_program(source, limits, overrides, cancel, where, selection, recording))
 
 
 BIG_STACK = 1024 * 2**20  # reserved address space; only the pages a deep free touches are used
@@ -164,7 +170,7 @@ def on_big_stack(work: Callable[[], T]) -> T:
 
 def _run_program(source: str, limits: Limits | None, overrides: Mapping[str, Any] | None,
                  cancel: threading.Event | None, where: MutableSequence[int] | None,
-                 selection: PassSelection | None = None) -> Trace:
+                 selection: PassSelection | None = None, recording: RecordOptions | None = None) -> Trace:
     limits = limits or Limits()
     selection = selection or PassSelection.parse(None)
     trace = Trace(pass_spec=selection.spec)
@@ -174,7 +180,7 @@ def _run_program(source: str, limits: Limits | None, overrides: Mapping[str, Any
         trace.error = error
         return trace
     naming = Naming()
-    tracer = _Tracer(naming, selection)
+    tracer = _Tracer(naming, selection, recording)
     evaluator = Evaluator(Budget(limits, cancel), tracer, naming, dict(overrides or {}))
     tracer.evaluator = evaluator
     evaluator.where = where

@@ -32,6 +32,7 @@ from explorer.core.sandbox.limits import WALL_ALLOWANCE, Limits
 
 if TYPE_CHECKING:
     from explorer.core.capture.graph import AutogradGraph
+    from explorer.core.capture.recording import RecordOptions
     from explorer.core.capture.trace import Trace
 
 _READY = b"ready"
@@ -165,43 +166,47 @@ class EvaluationWorker:
 
     def run(self, source: str, *, limits: Limits | None = None,
             overrides: Mapping[str, Any] | None = None,
-            cancel: threading.Event | None = None, passes: str | None = None) -> Trace:
+            cancel: threading.Event | None = None, passes: str | None = None,
+            recording: RecordOptions | None = None) -> Trace:
         """Run ``source`` in the worker; like :func:`run_program`, never raises for a bad program.
 
-        ``passes`` is the SPEC of the passes recorded in full (``explorer.core.capture.passes``).
+        ``passes`` is the SPEC of the passes recorded in full (``explorer.core.capture.passes``),
+        ``recording`` what they keep (``run_program``'s).
         """
         from explorer.core.capture.trace import Trace
 
-        result = self._request(source, limits, overrides, cancel, passes, None)
+        result = self._request(source, limits, overrides, cancel, passes, recording, None)
         return Trace(error=result) if isinstance(result, ExplorerError) else result
 
     def digest(self, source: str, digest: Digest, *, limits: Limits | None = None,
-               overrides: Mapping[str, Any] | None = None, passes: str | None = None) -> Any:
+               overrides: Mapping[str, Any] | None = None, passes: str | None = None,
+               recording: RecordOptions | None = None) -> Any:
         """Run ``source`` in the worker and bring back only what ``digest`` makes of its trace
         there (an export's picture: scenes and the graph's shape, never its tensors)."""
-        result = self._request(source, limits, overrides, None, passes, digest)
+        result = self._request(source, limits, overrides, None, passes, recording, digest)
         return digest.failed(result) if isinstance(result, ExplorerError) else result
 
     def _request(self, source: str, limits: Limits | None, overrides: Mapping[str, Any] | None,
                  cancel: threading.Event | None, passes: str | None,
-                 digest: Digest | None) -> Any:
+                 recording: RecordOptions | None, digest: Digest | None) -> Any:
         """The worker's result (a trace, or its digest when one is asked for), or why there is none."""
         limits = limits or Limits()
         with self._lock:
             try:
                 self.start()
                 self._wait_ready()
-                return self._run_started(source, limits, dict(overrides or {}), cancel, passes, digest)
+                return self._run_started(source, limits, dict(overrides or {}), cancel, passes,
+                                         recording, digest)
             except (EOFError, OSError, ExplorerError) as error:
                 self._restart()
                 return error if isinstance(error, ExplorerError) else _lost_error(None)
 
     def _run_started(self, source: str, limits: Limits, overrides: dict[str, Any],
                      cancel: threading.Event | None, passes: str | None = None,
-                     digest: Digest | None = None) -> Any:
+                     recording: RecordOptions | None = None, digest: Digest | None = None) -> Any:
         assert self._connection is not None and self._cancel is not None
         self._cancel.clear()
-        request = (source, limits, overrides, passes, digest)
+        request = (source, limits, overrides, passes, recording, digest)
         self._connection.send_bytes(pickle.dumps(request, pickle.HIGHEST_PROTOCOL))
         # the run stops itself at max_seconds of processor time or twice that of wall-clock
         # time; past that (stuck inside one torch call) the process is ended
@@ -327,10 +332,10 @@ def _serve(connection: Connection, cancel: Any, where: Any, memory_bytes: int,
             return
         if not request:
             _exit_now()
-        source, limits, overrides, passes, digest = pickle.loads(request)  # from our own parent process
+        source, limits, overrides, passes, recording, digest = pickle.loads(request)  # from our own parent
         where[0], where[1] = 0, 0
         trace = run_program(source, limits=limits, overrides=overrides, cancel=cancel, where=where,
-                            passes=passes)
+                            passes=passes, recording=recording)
         connection.send_bytes(_DONE)
         if digest is None:
             connection.send_bytes(_bounded(dump_trace(trace), trace, where))

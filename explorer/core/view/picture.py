@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from explorer.core.capture.recording import RecordOptions
 from explorer.core.view.scene_model import Scene
 
 if TYPE_CHECKING:
-    from explorer.core.capture.trace import Trace
+    from explorer.core.capture.trace import LeafVariable, Pass, Trace
     from explorer.core.errors import ExplorerError
 
 EdgeKey = tuple[str, str, object]  # (node, next node, slot or folded edge's key), as layout reads it
@@ -48,6 +49,11 @@ class PictureRequest:
         """The passes a run records in full for this picture (a SPEC)."""
         return str(self.pass_number)
 
+    @property
+    def recording(self) -> RecordOptions:
+        """What those passes keep: no saved tensors, which no picture shows."""
+        return RecordOptions(saved_tensors=False)
+
 
 @dataclass(frozen=True)
 class Picture:
@@ -77,10 +83,7 @@ def picture_of(trace: Trace, request: PictureRequest) -> Picture:
 
 
 def _picture_of(trace: Trace, request: PictureRequest) -> Picture:
-    from explorer.core.view.folding import fold, fold_scene
-    from explorer.core.view.scene import build_scene
-    from explorer.core.view.stepper import Stepper
-    from explorer.core.view.summary import is_big, repeat_groups
+    from explorer.core.view.summary import is_big, summary_fold
 
     if trace.error is not None:
         return Picture(error=trace.error.editor_format(request.filename))
@@ -89,18 +92,46 @@ def _picture_of(trace: Trace, request: PictureRequest) -> Picture:
         return Picture(error=f"{request.filename} has {trace.pass_count} backward pass(es); "
                              f"there is no pass {request.pass_number}")
     one_pass = trace.passes[position]
-    stepper = Stepper(one_pass)
-    step = request.step
-    if step is not None and not 0 <= step <= stepper.count:
-        return Picture(error=f"the pass has {stepper.count} steps; --step must be 0..{stepper.count}")
+    step, count = request.step, len(one_pass.steps)
+    if step is not None and not 0 <= step <= count:
+        return Picture(error=f"the pass has {count} steps; --step must be 0..{count}")
+    graph = one_pass.graph
+    folding = None if request.full or not is_big(graph) else summary_fold(graph)
+    if folding is not None:
+        return _summary(trace, one_pass, step, *folding)
+    widths, scene = _scenes(one_pass, step, trace.leaves, None)
+    return Picture(scene, widths, list(graph.nodes), list(graph.edges(keys=True)))
+
+
+def _summary(trace: Trace, one_pass: Pass, step: int | None, graph: nx.MultiDiGraph,
+             owner: dict[str, str]) -> Picture:
+    """The pass folded into ``graph`` (``owner``: member -> block): only the boxes left are put
+    in words."""
+    from explorer.core.view.folding import fold_scene
+
+    widths, scene = _scenes(one_pass, step, trace.leaves, owner)
+    widths, scene = fold_scene(widths, graph, owner), fold_scene(scene, graph, owner)
+    return Picture(scene, widths, list(graph.nodes), list(graph.edges(keys=True)))
+
+
+def _scenes(one_pass: Pass, step: int | None, leaves: list[LeafVariable],
+            owner: dict[str, str] | None) -> tuple[Scene, Scene]:
+    """The scenes at the end of the pass (the widest labels) and at ``step``; with ``owner``
+    (member -> group), as folding them by it needs them (``scene_for_folding``)."""
+    from explorer.core.view.scene import build_scene, scene_for_folding
+    from explorer.core.view.stepper import Stepper
+
+    def scene_now() -> Scene:
+        if owner is None:
+            return build_scene(one_pass, stepper, leaves)
+        return scene_for_folding(one_pass, stepper, leaves, owner)
+
+    # the sums a summary shows are those of the boxes left: the stepper follows only those
+    stepper = Stepper(one_pass, None if owner is None else
+                      [node for node in one_pass.graph if node not in owner])
     stepper.to_end()
-    widths = scene = build_scene(one_pass, stepper, trace.leaves)
+    widths = scene = scene_now()
     if step is not None and step != stepper.count:
         stepper.jump(step)
-        scene = build_scene(one_pass, stepper, trace.leaves)
-    graph = one_pass.graph
-    groups = [] if request.full or not is_big(graph) else repeat_groups(graph)
-    if groups:
-        graph, owner = fold(graph, groups)
-        widths, scene = fold_scene(widths, graph, owner), fold_scene(scene, graph, owner)
-    return Picture(scene, widths, list(graph.nodes), list(graph.edges(keys=True)))
+        scene = scene_now()
+    return widths, scene

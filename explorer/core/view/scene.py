@@ -9,9 +9,10 @@ pass sends, every leaf's grad before and after) are worked out once per pass, so
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-import networkx as nx
 import torch
 
 from explorer.core.capture.graph import paused_gc
@@ -22,6 +23,7 @@ from explorer.core.view.scene_model import Scene, SceneEdge, SceneNode
 from explorer.core.view.stepper import Inflow, Stepper
 
 EDGE_DIGITS = 4  # edge labels are small: four significant digits
+EdgeRow = tuple[str, str, int, Any]  # (node, next node, slot, shape): an edge of a pass's graph
 
 
 @dataclass
@@ -58,10 +60,41 @@ def pass_texts(one_pass: Pass, leaves: list[LeafVariable]) -> PassTexts:
     cached = one_pass.extras.get("texts")
     if isinstance(cached, PassTexts):
         return cached
-    values = {leaf.name: leaf for leaf in leaves}
-    texts = PassTexts()
     graph = one_pass.graph
-    for node_id, data in graph.nodes(data=True):
+    texts = PassTexts()
+    _add_node_texts(texts, one_pass, graph.nodes(data=True), leaves)
+    texts.shapes = _shape_texts(graph.edges(keys=True, data="shape"))
+    for step in one_pass.steps:
+        for next_id, by_slot in graph.succ[step.node].items():  # a view: cheaper than out_edges
+            for slot in by_slot:
+                grad = step.grad_inputs[slot] if slot < len(step.grad_inputs) else None
+                if grad is not None:
+                    texts.sent[(step.node, next_id, slot)] = gradient_text(grad)
+    one_pass.extras["texts"] = texts
+    return texts
+
+
+def _texts_of(one_pass: Pass, leaves: list[LeafVariable], node_ids: list[str],
+              edges: list[EdgeRow]) -> PassTexts:
+    """The texts of only these nodes and edges (``(node, next node, slot, shape)``), as
+    :func:`pass_texts` words them; not kept on the pass, which holds all of them or none."""
+    graph = one_pass.graph
+    texts = PassTexts()
+    _add_node_texts(texts, one_pass, ((node_id, graph.nodes[node_id]) for node_id in node_ids), leaves)
+    texts.shapes = _shape_texts(edges)
+    step_of = {step.node: step for step in one_pass.steps}
+    for node_id, next_id, slot, _ in edges:
+        step = step_of.get(node_id)
+        grad = step.grad_inputs[slot] if step is not None and slot < len(step.grad_inputs) else None
+        if grad is not None:
+            texts.sent[(node_id, next_id, slot)] = gradient_text(grad)
+    return texts
+
+
+def _add_node_texts(texts: PassTexts, one_pass: Pass, nodes: Iterable[tuple[str, dict]],
+                    leaves: list[LeafVariable]) -> None:
+    values = {leaf.name: leaf for leaf in leaves}
+    for node_id, data in nodes:
         if data["kind"] == "accumulate_grad":
             texts.titles[node_id] = leaf_title(data, values)
             texts.torch_lines[node_id] = "AccumulateGrad"
@@ -73,15 +106,6 @@ def pass_texts(one_pass: Pass, leaves: list[LeafVariable]) -> PassTexts:
             texts.titles[node_id] = title
             texts.torch_lines[node_id] = torch_line
             texts.subtitles[node_id] = subtitle
-    texts.shapes = _shape_texts(graph)
-    for step in one_pass.steps:
-        for next_id, by_slot in graph.succ[step.node].items():  # a view: cheaper than out_edges
-            for slot in by_slot:
-                grad = step.grad_inputs[slot] if slot < len(step.grad_inputs) else None
-                if grad is not None:
-                    texts.sent[(step.node, next_id, slot)] = gradient_text(grad)
-    one_pass.extras["texts"] = texts
-    return texts
 
 
 LONGEST_TITLE = 36  # characters of "name = expression" in a box
@@ -109,12 +133,12 @@ def where_of(data: dict) -> str:
     return f"{file}:{line}" if file else f"line {line}"
 
 
-def _shape_texts(graph: nx.MultiDiGraph) -> dict[tuple[str, str, int], str]:
-    """Every edge's shape in words; a loop repeats a few shapes thousands of times, so each
-    distinct shape is put in words once."""
+def _shape_texts(edges: Iterable[EdgeRow]) -> dict[tuple[str, str, int], str]:
+    """Each edge's shape in words (``(node, next node, slot, shape)``); a loop repeats a few
+    shapes thousands of times, so each distinct shape is put in words once."""
     known: dict[tuple[int, ...] | None, str] = {}
     texts: dict[tuple[str, str, int], str] = {}
-    for node_id, next_id, slot, shape in graph.edges(keys=True, data="shape"):
+    for node_id, next_id, slot, shape in edges:
         key = None if shape is None else tuple(shape)
         text = known.get(key)
         if text is None:
@@ -153,6 +177,51 @@ def _build_scene(one_pass: Pass, stepper: Stepper, leaves: list[LeafVariable]) -
              for node_id, data in one_pass.graph.nodes(data=True)]
     edges = [_scene_edge(key, shape, texts, stepper) for key, shape in texts.shapes.items()]
     return Scene(nodes, edges, step_header(one_pass, stepper), stepper.active_node)
+
+
+def scene_for_folding(one_pass: Pass, stepper: Stepper, leaves: list[LeafVariable],
+                      owner: Mapping[str, str]) -> Scene:
+    """What ``fold_scene`` reads of the scene at the stepper's position, the pass folded by
+    ``owner`` (member -> group node).
+
+    Every node in the scene's order, but one folded into a group only as its group's box shows
+    it (state, root: no texts), and every edge in order except those inside one group (folding
+    drops them). Folded, it is the folded whole scene; a 10,000-node pass summarized in a few
+    dozen boxes puts only those in words, not 10,000 nodes and their gradients.
+    """
+    texts = _folding_texts(one_pass, leaves, owner)
+    roots = set(one_pass.roots)
+    with paused_gc():
+        nodes = [_folded_node(node_id, data["kind"], stepper, roots) if node_id in owner
+                 else _scene_node(node_id, data, texts, stepper, roots)
+                 for node_id, data in one_pass.graph.nodes(data=True)]
+        edges = [_scene_edge(key, shape, texts, stepper) for key, shape in texts.shapes.items()]
+    return Scene(nodes, edges, step_header(one_pass, stepper), stepper.active_node)
+
+
+def _folding_texts(one_pass: Pass, leaves: list[LeafVariable], owner: Mapping[str, str]) -> PassTexts:
+    """The texts of the nodes and edges left when ``owner`` folds the pass, kept on the pass
+    for the next scene folded by the same ``owner`` (its scenes then share every text)."""
+    kept = one_pass.extras.get("folding texts")
+    if kept is not None and kept[0] is owner:
+        texts: PassTexts = kept[1]
+        return texts
+    successors = one_pass.graph._succ  # the raw dicts, in the order graph.edges() gives
+    shown = [node_id for node_id in successors if node_id not in owner]
+    edges = [(node_id, next_id, slot, data.get("shape"))
+             for node_id, targets in successors.items()
+             for next_id, by_slot in targets.items()
+             if owner.get(node_id, node_id) != owner.get(next_id, next_id)
+             for slot, data in by_slot.items()]
+    texts = _texts_of(one_pass, leaves, shown, edges)
+    one_pass.extras["folding texts"] = (owner, texts)
+    return texts
+
+
+def _folded_node(node_id: str, kind: str, stepper: Stepper, roots: set[str]) -> SceneNode:
+    """A node inside a folded group: what the group's box shows of it, no texts."""
+    return SceneNode(id=node_id, title="", subtitle="", kind=kind, state=stepper.node_state(node_id),
+                     is_root=node_id in roots, running_sum="")
 
 
 def _patched_scene(one_pass: Pass, stepper: Stepper, leaves: list[LeafVariable],

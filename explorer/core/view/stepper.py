@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -50,13 +51,20 @@ class Stepper:
 
     Moving forward applies one step's deliveries; moving back undoes exactly them, so any
     position shows the same state however it was reached.
+
+    ``follow`` limits the gradients it keeps to those sent into these nodes (their inflows and
+    running sums; every node's state is still known): a summary picture shows the sums of a
+    few dozen boxes of a 10,000-node pass. None follows every node.
     """
 
-    def __init__(self, one_pass: Pass) -> None:
+    def __init__(self, one_pass: Pass, follow: Collection[str] | None = None) -> None:
         self.one_pass = one_pass
         self.position = 0
         self._executed_at = {step.node: index for index, step in enumerate(one_pass.steps)}
-        self._step_deliveries = [self._deliveries_of(index) for index in range(self.count)]
+        if follow is None:
+            self._step_deliveries = [self._deliveries_of(index) for index in range(self.count)]
+        else:
+            self._step_deliveries = self._deliveries_into(follow)
         self._engine_totals = self._engine_sums()
         self.inflows: dict[tuple[str, int], Inflow] = {}
 
@@ -160,6 +168,25 @@ class Stepper:
                     deliveries.append(Delivery(step.node, target, slot, data["input_nr"], grad))
         deliveries.sort(key=lambda delivery: delivery.slot)
         return deliveries
+
+    def _deliveries_into(self, follow: Collection[str]) -> list[list[Delivery]]:
+        """Each step's deliveries into ``follow`` only, as :meth:`_deliveries_of` lists them."""
+        steps, predecessors = self.one_pass.steps, self.one_pass.graph.pred
+        by_step: list[list[Delivery]] = [[] for _ in steps]
+        for target in follow:
+            for source, by_slot in predecessors[target].items():
+                index = self._executed_at.get(source)
+                if index is None:
+                    continue
+                grads = steps[index].grad_inputs
+                for slot, data in by_slot.items():
+                    grad = grads[slot] if slot < len(grads) else None
+                    if grad is not None:
+                        by_step[index].append(Delivery(source, target, slot, data["input_nr"], grad))
+        for deliveries in by_step:
+            if len(deliveries) > 1:
+                deliveries.sort(key=lambda delivery: delivery.slot)
+        return by_step
 
     def _engine_sums(self) -> dict[tuple[str, int], tuple[int, TensorLike]]:
         """For each input the engine later runs: how many gradients arrive, and their sum.

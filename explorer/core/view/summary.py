@@ -45,6 +45,19 @@ def repeat_groups(graph: nx.MultiDiGraph) -> list[Group]:
     no loop block already holds their nodes. Blocks that would make the picture cyclic are
     left out.
     """
+    return _repeats_folded(graph)[0]
+
+
+Folding = tuple[nx.MultiDiGraph, dict[str, str]]  # the folded graph, and member -> block
+
+
+def summary_fold(graph: nx.MultiDiGraph) -> Folding | None:
+    """``fold(graph, repeat_groups(graph))`` (None when nothing repeats), folded only once: the
+    check that the blocks leave the picture acyclic already folds them."""
+    return _repeats_folded(graph)[1]
+
+
+def _repeats_folded(graph: nx.MultiDiGraph) -> tuple[list[Group], Folding | None]:
     groups = _runs_to_groups(loop_units(graph))
     taken = set().union(*(group.members for group in groups)) if groups else set()
     for group in _runs_to_groups(module_units(graph)):
@@ -122,16 +135,19 @@ def _detail(middle: list[Unit], per_unit: int) -> str:
     return f"{family} · turns {first}–{last} · {per_unit:,} nodes each"
 
 
-def _acyclic(graph: nx.MultiDiGraph, groups: list[Group]) -> list[Group]:
-    """The groups, less any whose folding would make the picture cyclic."""
+def _acyclic(graph: nx.MultiDiGraph, groups: list[Group]) -> tuple[list[Group], Folding | None]:
+    """The groups, less any whose folding would make the picture cyclic, and the graph folded
+    by them (None when no group is left)."""
     if not groups:
-        return groups
-    folded, _ = fold(graph, groups)
-    if nx.is_directed_acyclic_graph(folded):
-        return groups
+        return groups, None
+    folding = fold(graph, groups)
+    if nx.is_directed_acyclic_graph(folding[0]):
+        return groups, folding
     kept: list[Group] = []
+    kept_folding = None
     for group in groups:
-        trial, _ = fold(graph, kept + [group])
-        if nx.is_directed_acyclic_graph(trial):
+        trial = fold(graph, kept + [group])
+        if nx.is_directed_acyclic_graph(trial[0]):
             kept.append(group)
-    return kept
+            kept_folding = trial
+    return kept, kept_folding

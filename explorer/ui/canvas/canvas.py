@@ -415,5 +415,5 @@ def legend_html(theme: Theme) -> str:
         f"<span style='color:{theme.grad_zero};'>━━</span> zero "
         f"<span style='color:{theme.grad_bad};'>━━</span> NaN/Inf "
         f"<span style='color:{theme.edge_idle};'>──</span> not yet (shape) &nbsp;"
-        f"<span style='color:{theme.root_outline};'>▭</span> output")
+        f"<span style='color:{theme.root_outline};'>▭</span>&nbsp;output")  # a wrap never parts these
     return nodes + " &nbsp;·&nbsp; " + edges

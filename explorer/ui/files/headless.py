@@ -24,7 +24,8 @@ Draw = Callable[..., Picture]
 def draw_in(worker: EvaluationWorker) -> Draw:
     """Run the program in ``worker``, which sends back only its picture, never its tensors."""
     def draw(source: str, request: PictureRequest, *, overrides: dict[str, Any] | None = None) -> Picture:
-        picture: Picture = worker.digest(source, request, overrides=overrides, passes=request.passes)
+        picture: Picture = worker.digest(source, request, overrides=overrides, passes=request.passes,
+                                         recording=request.recording)
         return picture
     return draw
 
@@ -45,7 +46,7 @@ def draw_here(source: str, request: PictureRequest, *, overrides: dict[str, Any]
     from explorer.core.sandbox.program import run_program
     from explorer.core.view.picture import picture_of
 
-    trace = run_program(source, overrides=overrides, passes=request.passes)
+    trace = run_program(source, overrides=overrides, passes=request.passes, recording=request.recording)
     return picture_of(trace, request)
 
 

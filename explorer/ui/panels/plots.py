@@ -280,6 +280,7 @@ class PlotsController:
         self.leaf: str | None = None
         self.node: str | None = None
         self.curve_key: tuple | None = None
+        self._stopped = False  # the window closed: nothing is sampled any more
         self._cancel: threading.Event | None = None
         self._sampling = False
         self.signals = _Signals()
@@ -339,7 +340,7 @@ class PlotsController:
 
     def _sample_if_needed(self, point: Tangent) -> None:
         """Sample again only when the curve itself changed: code, other inputs, pass or range."""
-        if self.window.trusted:
+        if self.window.trusted or self._stopped:
             return  # sampling re-runs the code, and trusted code is never run again
         document = self.window.document
         others = tuple(sorted((k, repr(v)) for k, v in document.overrides.items() if k != point.leaf))
@@ -363,6 +364,14 @@ class PlotsController:
         if key == self.curve_key:
             self._sampling = False
             self.function_plot.show_curve(curve)
+
+    def stop(self) -> None:
+        """Stop sampling for good (the window is closing): a job must not outlive it."""
+        if self._cancel is not None:
+            self._cancel.set()
+        self._sampling = False
+        self._stopped = True
+        self.curve_key = ("stopped",)  # a curve still arriving is for no key: never shown
 
     def _on_run_busy(self, busy: bool) -> None:
         """A new run goes first: stop sampling (it shares the runner's thread) and redo it later."""

@@ -56,6 +56,8 @@ class QtStepBar(QToolBar):
         self.passes.setObjectName("passSelector")
         self.passes.setToolTip("Each backward() or autograd.grad() call is one pass")
         self.passes.setMinimumWidth(220)
+        # the whole label ("Pass 3 of 200: backward (line 17)"): the slider gives up the room
+        self.passes.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.passes.currentIndexChanged.connect(self._on_pass_changed)
         self.addWidget(self.passes)
         self.timer = QTimer(self, interval=SPEEDS["1×"])
