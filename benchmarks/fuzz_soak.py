@@ -25,7 +25,7 @@ def main() -> int:
         options.scale = 0.001  # one example of each fuzz test
     environment = {**os.environ, "EXPLORER_FUZZ_SCALE": str(options.scale)}
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "faulthandler_timeout=0",
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", "-o", "faulthandler_timeout=0",
                              "-W", "ignore::SyntaxWarning", "tests/core/test_fuzz.py"],
                             cwd=ROOT, env=environment)
     examples = int(CI_EXAMPLES * options.scale)

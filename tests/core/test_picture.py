@@ -7,9 +7,11 @@ import pytest
 
 from explorer.core import run_program
 from explorer.core.sandbox.worker import EvaluationWorker, WorkerOptions, _pickle
-from explorer.core.view.folding import GROUP_KIND
+from explorer.core.view.folding import GROUP_KIND, fold, fold_scene
 from explorer.core.view.picture import Picture, PictureRequest, picture_of
-from explorer.core.view.summary import SUMMARY_FROM
+from explorer.core.view.scene import build_scene
+from explorer.core.view.stepper import Stepper
+from explorer.core.view.summary import SUMMARY_FROM, repeat_groups
 
 LOOP = """\
 h = torch.tensor([0.5, -0.25], requires_grad=True)
@@ -49,6 +51,21 @@ def test_a_big_pass_is_pictured_as_its_summary_and_in_full_on_request() -> None:
     full = picture_of(trace, PictureRequest(full=True))
     assert_drawable(full)
     assert len(full.nodes) == size
+
+
+def test_the_summary_is_the_whole_pass_pictured_then_folded() -> None:
+    trace = run_program(BIG, passes="1")
+    one_pass = trace.passes[0]
+    folded, owner = fold(one_pass.graph, repeat_groups(one_pass.graph))
+    stepper = Stepper(one_pass)
+    stepper.to_end()
+    at_end = fold_scene(build_scene(one_pass, stepper, trace.leaves), folded, owner)
+    for step in (None, 0, 7, len(one_pass.steps) - 1):
+        summary = picture_of(trace, PictureRequest(step=step))
+        assert summary.widths == at_end
+        stepper.jump(len(one_pass.steps) if step is None else step)
+        assert summary.scene == fold_scene(build_scene(one_pass, stepper, trace.leaves), folded, owner)
+        assert summary.nodes == list(folded.nodes) and summary.edges == list(folded.edges(keys=True))
 
 
 def test_the_picture_shows_the_step_asked_for_with_the_widest_labels_for_layout() -> None:

@@ -104,3 +104,46 @@ def test_accumulation_across_passes_shows_grad_before_and_after() -> None:
     assert torch.equal(stepper.leaf_grad(x_node), first.grads["x"])
     stepper.to_end()
     assert torch.equal(stepper.leaf_grad(x_node), 2 * first.grads["x"])
+
+
+SHARED_LOOP = """\
+h = torch.tensor([0.5, -0.25], requires_grad=True)
+w = torch.tensor([0.9, 1.1], requires_grad=True)
+for step in range(6):
+    h = h + torch.tanh(h * w)
+loss = h.sum()
+"""
+
+
+def _inflows(stepper: Stepper, nodes: list[str]) -> dict:
+    """What arrived at each input of ``nodes`` so far: senders, slots, gradients, running sums."""
+    return {key: ([(d.source, d.slot, d.input_nr, d.grad) for d in inflow.deliveries], inflow.totals)
+            for key, inflow in stepper.inflows.items() if key[0] in nodes}
+
+
+def _same_inflows(first: dict, second: dict) -> bool:
+    return first.keys() == second.keys() and all(
+        [row[:3] for row in first[key][0]] == [row[:3] for row in second[key][0]]
+        and all(torch.equal(a[3], b[3]) for a, b in zip(first[key][0], second[key][0]))
+        and all(torch.equal(a, b) for a, b in zip(first[key][1], second[key][1])) for key in first)
+
+
+def test_a_stepper_that_follows_some_nodes_keeps_their_sums_as_the_full_one_does() -> None:
+    one_pass = _pass(SHARED_LOOP + "loss.backward()\n")
+    w_node = _leaf_node(one_pass, "w")
+    # w feeds every turn: its sum grows by one gradient a turn
+    followed = [w_node, one_pass.steps[1].node]
+    full, following = Stepper(one_pass), Stepper(one_pass, follow=followed)
+    while True:
+        assert _same_inflows(_inflows(full, followed), _inflows(following, followed))
+        assert set(following.inflows) <= {key for key in full.inflows if key[0] in followed}
+        assert following.node_states() == full.node_states()
+        if not (full.next() and following.next()):
+            break
+    assert any(key[0] not in followed for key in full.inflows)  # the others' sums were left out
+    assert len(following.inflow(w_node).deliveries) == 6  # one gradient from each turn
+    expected = reference_grads(SHARED_LOOP, "loss", ["w"])["w"]
+    assert torch.allclose(following.inflow(w_node).total, expected)
+    following.jump(4)
+    full.jump(4)  # back again: exactly the deliveries of the steps undone are taken away
+    assert _same_inflows(_inflows(full, followed), _inflows(following, followed))

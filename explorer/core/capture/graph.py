@@ -59,6 +59,7 @@ class Naming:
     token: object = field(default_factory=object)
     leaf_names: dict[int, tuple[str, torch.Tensor]] = field(default_factory=dict)
     _counter: itertools.count = field(default_factory=itertools.count)
+    check_finite: bool = True  # tag_span notes a forward output holding NaN or Inf
 
     @property
     def id_key(self) -> tuple[str, int]:
@@ -102,14 +103,13 @@ class Naming:
                 metadata[BLOCK_KEY] = block
             stack.extend(next_node for next_node, _ in node.next_functions if next_node is not None)
 
-    @staticmethod
-    def tag_span(node: Any, span: tuple[int, int, int, int], value: torch.Tensor | None = None) -> None:
+    def tag_span(self, node: Any, span: tuple[int, int, int, int], value: torch.Tensor | None = None) -> None:
         """Mark a node with the source span of the innermost expression that made it, and
         whether ``value``, its output, holds NaN or Inf (diagnostics name the first such node)."""
         metadata = node.metadata
         if SPAN_KEY not in metadata:
             metadata[SPAN_KEY] = span
-            if value is not None and not _all_finite(value):
+            if value is not None and self.check_finite and not _all_finite(value):
                 metadata[NON_FINITE_KEY] = True
 
     def leaf_name(self, tensor: torch.Tensor) -> str | None:

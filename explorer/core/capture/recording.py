@@ -17,3 +17,7 @@ class RecordOptions:
     # and copying them is a tenth of recording a 10,000-node pass. Left out, the nodes have
     # neither attribute.
     saved_tensors: bool = True
+    # Whether each forward output is checked for NaN or Inf, so that diagnostics can name the
+    # first operation that made one (a node's ``non_finite``, then False for every node); a
+    # picture does not show it, and it is a reduction per operation.
+    forward_checks: bool = True

@@ -179,7 +179,7 @@ def _run_program(source: str, limits: Limits | None, overrides: Mapping[str, Any
     except ExplorerError as error:
         trace.error = error
         return trace
-    naming = Naming()
+    naming = Naming(check_finite=recording is None or recording.forward_checks)
     tracer = _Tracer(naming, selection, recording)
     evaluator = Evaluator(Budget(limits, cancel), tracer, naming, dict(overrides or {}))
     tracer.evaluator = evaluator

@@ -51,8 +51,8 @@ class PictureRequest:
 
     @property
     def recording(self) -> RecordOptions:
-        """What those passes keep: no saved tensors, which no picture shows."""
-        return RecordOptions(saved_tensors=False)
+        """What those passes keep: no saved tensors and no forward NaN checks, which no picture shows."""
+        return RecordOptions(saved_tensors=False, forward_checks=False)
 
 
 @dataclass(frozen=True)

@@ -70,10 +70,17 @@ def _repeats_folded(graph: nx.MultiDiGraph) -> tuple[list[Group], Folding | None
 def loop_units(graph: nx.MultiDiGraph) -> list[Unit]:
     """Each turn of each outermost loop (the evaluator tags nodes with ``line L · turn T``)."""
     turns: dict[tuple[int, int], set[str]] = {}
-    for node, block in graph.nodes(data="block"):
-        found = _TURN.match(block) if isinstance(block, str) else None
-        if found is not None:
-            turns.setdefault((int(found.group(1)), int(found.group(2))), set()).add(node)
+    turn_of: dict[str, tuple[int, int] | None] = {}  # the nodes of a turn share its tag: read once
+    for node, data in graph._node.items():  # the raw dicts: no view made per node
+        block = data.get("block")
+        if not isinstance(block, str):
+            continue
+        if block not in turn_of:
+            found = _TURN.match(block)
+            turn_of[block] = None if found is None else (int(found.group(1)), int(found.group(2)))
+        turn = turn_of[block]
+        if turn is not None:
+            turns.setdefault(turn, set()).add(node)
     return [Unit(f"line {line}", turn, frozenset(members), _signature(graph, members))
             for (line, turn), members in sorted(turns.items())]
 
@@ -95,7 +102,8 @@ def module_units(graph: nx.MultiDiGraph) -> list[Unit]:
 
 
 def _signature(graph: nx.MultiDiGraph, members: Iterable[str]) -> tuple[tuple[str, int], ...]:
-    return tuple(sorted(Counter(graph.nodes[node]["name"] for node in members).items()))
+    attributes = graph._node
+    return tuple(sorted(Counter([attributes[node]["name"] for node in members]).items()))
 
 
 def _runs_to_groups(units: list[Unit]) -> list[Group]:
