@@ -399,7 +399,7 @@ def legend_html(theme: Theme) -> str:
 
     def swatch(colour: str, text: str) -> str:
         return (f"<span style='background:{colour}; color:{theme.node_text};'>&nbsp;&nbsp;&nbsp;&nbsp;"
-                f"</span>&nbsp;{text}")
+                f"</span>&nbsp;{text.replace(' ', '&nbsp;')}")  # a wrap never parts an entry
 
     nodes = " &nbsp; ".join([
         swatch(theme.node_fill[NodeState.ACTIVE], "running"),
@@ -414,6 +414,6 @@ def legend_html(theme: Theme) -> str:
         f"<span style='color:{theme.grad_large};'>━━</span> large "
         f"<span style='color:{theme.grad_zero};'>━━</span> zero "
         f"<span style='color:{theme.grad_bad};'>━━</span> NaN/Inf "
-        f"<span style='color:{theme.edge_idle};'>──</span> not yet (shape) &nbsp;"
+        f"<span style='color:{theme.edge_idle};'>──</span> not&nbsp;yet&nbsp;(shape) &nbsp;"
         f"<span style='color:{theme.root_outline};'>▭</span>&nbsp;output")  # a wrap never parts these
     return nodes + " &nbsp;·&nbsp; " + edges
