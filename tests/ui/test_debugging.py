@@ -59,7 +59,7 @@ def test_trusted_window_is_read_only_and_lists_the_passes(script_window) -> None
     window.editor.runRequested.emit()
     window.plots.refresh()  # the y(x) curve would be sampled by re-running the code
     assert not window.runner.busy and window.document.overrides == {}
-    assert window.runner.pool.activeThreadCount() == 0
+    assert not window.plots.sampling()
 
 
 def test_jump_to_first_nan_goes_to_the_sqrt_of_the_second_pass(script_window) -> None:

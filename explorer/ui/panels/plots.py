@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QRunnable, Qt, QTimer, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -57,6 +58,20 @@ def plot_worker() -> EvaluationWorker:
         _PLOT_WORKER.append(EvaluationWorker(WorkerOptions(grace_seconds=0.5)))
         atexit.register(_PLOT_WORKER[0].close)
     return _PLOT_WORKER[0]
+
+
+def sampling_pool() -> QThreadPool:
+    """The thread the plots wait for their worker process in: one for the app, owned by no
+    window, so a window that goes away while a curve is sampled never takes a running job's
+    thread with it."""
+    if not _SAMPLING_POOL:
+        pool = QThreadPool()
+        pool.setMaxThreadCount(1)
+        _SAMPLING_POOL.append(pool)
+    return _SAMPLING_POOL[0]
+
+
+_SAMPLING_POOL: list[QThreadPool] = []
 
 
 class _Signals(QObject):
@@ -358,10 +373,11 @@ class PlotsController:
         job = _SampleJob(key, document.code, point.leaf, sample_range(point.x), number,
                          overrides, self._cancel, self.signals)
         self._sampling = True
-        self.window.runner.pool.start(job)
+        sampling_pool().start(job)
 
     def _on_sampled(self, key: tuple, curve: Curve) -> None:
-        if key == self.curve_key:
+        # a window dropped without closing leaves its controller here, its widgets gone
+        if key == self.curve_key and not self._stopped and shiboken6.isValid(self.function_plot):
             self._sampling = False
             self.function_plot.show_curve(curve)
 
@@ -372,9 +388,14 @@ class PlotsController:
         self._sampling = False
         self._stopped = True
         self.curve_key = ("stopped",)  # a curve still arriving is for no key: never shown
+        sampling_pool().waitForDone(10_000)  # a cancelled run ends within its grace time
+
+    def sampling(self) -> bool:
+        """Whether a curve is being sampled now (in any window: they share the thread)."""
+        return sampling_pool().activeThreadCount() > 0
 
     def _on_run_busy(self, busy: bool) -> None:
-        """A new run goes first: stop sampling (it shares the runner's thread) and redo it later."""
+        """A new run goes first: stop sampling (it would compete for the processor) and redo it later."""
         if busy and self._sampling and self._cancel is not None:
             self._cancel.set()
             self._sampling = False

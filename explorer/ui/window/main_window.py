@@ -758,7 +758,7 @@ class QtMainWindow(QMainWindow):
             event.ignore()
             return
         self.runner.cancel()
-        self.plots.stop()  # its sampling shares the runner's thread, waited for below
+        self.plots.stop()  # no curve is sampled for a window that is gone
         self.settings.setValue("geometry", self.saveGeometry())
         window_placement.remember(self, self.settings)
         self.settings.setValue("windowState", self.saveState())

@@ -105,6 +105,10 @@ def precheck(
     small_inputs = math.prod(max(tensor.numel(), 1) for tensor in inputs) <= _SMALL_PRODUCT
     if not grows and small_inputs and _small_numbers((args, kwargs)):
         return inputs
+    known = _plain_elements(call, args, kwargs)
+    if known is not None:
+        budget.reserve_elements(known)
+        return inputs
     result, meta_inputs, failure = _dry_run(call, args, kwargs, creation)
     if failure is None:
         budget.reserve_elements(_dry_run_elements(result, meta_inputs))
@@ -121,6 +125,56 @@ def precheck(
             "the size of this result cannot be worked out before it runs, and it may be large",
             kind="limit", advice="give sizes as plain numbers, e.g. int(n), and keep them small")
     raise failure  # the real call would fail the same way; never run it unchecked
+
+
+# The commonest calls whose size is an argument: a factory given its sizes as plain numbers and
+# a product of vectors and matrices. Their size is worked out here exactly as the meta device
+# gives it; there, the first of them imports torch's symbolic shapes (sympy), half a second of
+# every fresh process (an export's worker), and a loop's ``h @ W`` costs more than the product.
+_FACTORIES = frozenset({torch.randn, torch.rand, torch.zeros, torch.ones, torch.empty})
+_FACTORY_OPTIONS = frozenset({"dtype", "requires_grad"})
+_MATMUL = frozenset({operator.matmul, torch.matmul})
+
+
+def _plain_elements(call: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """Elements the call's result will hold, where plain arithmetic says (None: ask the meta device)."""
+    if call in _FACTORIES:
+        return _factory_elements(args, kwargs)
+    if call in _MATMUL and len(args) == 2 and not kwargs:
+        return _matmul_elements(args[0], args[1])
+    return None
+
+
+def _factory_elements(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int | None:
+    """``randn(2, 3)``, ``zeros((2, 3), dtype=...)``, ``ones(size=[2, 3])``: sizes given as ints."""
+    if not set(kwargs) <= _FACTORY_OPTIONS | {"size"}:
+        return None
+    sizes: Any = args
+    if "size" in kwargs:
+        if args:
+            return None
+        sizes = (kwargs["size"],)
+    elif not args:  # torch asks for a size
+        return None
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):  # torch.Size is a tuple
+        sizes = tuple(sizes[0])
+    if not all(type(size) is int and size >= 0 for size in sizes):
+        return None
+    return math.prod(sizes)
+
+
+def _matmul_elements(left: Any, right: Any) -> int | None:
+    """``left @ right`` of vectors and matrices of one floating dtype whose inner sizes agree."""
+    if not (isinstance(left, torch.Tensor) and isinstance(right, torch.Tensor)):
+        return None
+    if (left.dtype != right.dtype or not left.dtype.is_floating_point or left.device != right.device
+            or left.layout != torch.strided or right.layout != torch.strided):
+        return None
+    if left.dim() not in (1, 2) or right.dim() not in (1, 2) or left.shape[-1] != right.shape[0]:
+        return None
+    rows = left.shape[0] if left.dim() == 2 else 1  # a vector's product drops its dimension
+    columns = right.shape[1] if right.dim() == 2 else 1
+    return rows * columns
 
 
 # Python's arithmetic operators on tensors work element by element: the result has the operands'
