@@ -39,6 +39,7 @@ def window(qtbot, settings):
     main.show()
     qtbot.waitExposed(main)
     yield main
+    main.plots.stop()  # no curve is still being sampled when the next test starts
     main.runner.cancel()
     main.runner.wait(10_000)
     main.editor.document().setModified(False)
@@ -51,3 +52,12 @@ def run_and_wait(qtbot, window, code: str | None = None) -> None:
             window.run_code()
         else:
             window.set_code(code)
+
+
+@pytest.fixture(autouse=True)
+def _no_curve_sampled_across_tests():
+    """A window a test dropped may still be sampling a curve: let it end before the next test."""
+    yield
+    from explorer.ui.panels.plots import sampling_pool
+
+    sampling_pool().waitForDone(30_000)
