@@ -58,6 +58,6 @@ def run_and_wait(qtbot, window, code: str | None = None) -> None:
 def _no_curve_sampled_across_tests():
     """A window a test dropped may still be sampling a curve: let it end before the next test."""
     yield
-    from explorer.ui.panels.plots import sampling_pool
+    from explorer.ui.panels.plots import wait_for_sampling
 
-    sampling_pool().waitForDone(30_000)
+    wait_for_sampling()

@@ -10,12 +10,13 @@ from __future__ import annotations
 import atexit
 import math
 import threading
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
-import shiboken6
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from explorer.ui.window.facade import WindowFacade
 
 DRAG_DELAY_MS = 60  # re-run at most this often while the marker is dragged
+POLL_MS = 50  # how often the window looks for a sampled curve while one is on its way
 
 
 _PLOT_WORKER: list[EvaluationWorker] = []
@@ -60,38 +62,27 @@ def plot_worker() -> EvaluationWorker:
     return _PLOT_WORKER[0]
 
 
-def sampling_pool() -> QThreadPool:
+def sampler() -> ThreadPoolExecutor:
     """The thread the plots wait for their worker process in: one for the app, owned by no
-    window, so a window that goes away while a curve is sampled never takes a running job's
-    thread with it."""
-    if not _SAMPLING_POOL:
-        pool = QThreadPool()
-        pool.setMaxThreadCount(1)
-        _SAMPLING_POOL.append(pool)
-    return _SAMPLING_POOL[0]
+    window, and touching no Qt object (the window polls for the curve), so a window that goes
+    away while a curve is sampled leaves nothing behind that Qt could still call."""
+    if not _SAMPLER:
+        _SAMPLER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="explorer-plots"))
+    return _SAMPLER[0]
 
 
-_SAMPLING_POOL: list[QThreadPool] = []
+_SAMPLER: list[ThreadPoolExecutor] = []
 
 
-class _Signals(QObject):
-    sampled = Signal(object, object)  # key, Curve
+def wait_for_sampling(seconds: float = 30.0) -> None:
+    """Return once every curve asked for so far is sampled or given up (for tests and exit)."""
+    sampler().submit(lambda: None).result(timeout=seconds)
 
 
-class _SampleJob(QRunnable):
-    def __init__(self, key: tuple, code: str, leaf: str, xs: list[float], pass_index: int,
-                 overrides: dict[str, Any], cancel: threading.Event, signals: _Signals) -> None:
-        super().__init__()
-        self.key, self.code, self.leaf, self.xs = key, code, leaf, xs
-        self.pass_index, self.overrides, self.cancel, self.signals = pass_index, overrides, cancel, signals
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        curve = sample_curve(self.code, self.leaf, self.xs, pass_index=self.pass_index,
-                             overrides=self.overrides, cancel=self.cancel,
-                             run=plot_worker().run)
-        if not self.cancel.is_set():
-            self.signals.sampled.emit(self.key, curve)
+def _sample(code: str, leaf: str, xs: list[float], pass_index: int, overrides: dict[str, Any],
+            cancel: threading.Event) -> Curve:
+    return sample_curve(code, leaf, xs, pass_index=pass_index, overrides=overrides, cancel=cancel,
+                        run=plot_worker().run)
 
 
 class QtFunctionPlot(QWidget):
@@ -298,8 +289,9 @@ class PlotsController:
         self._stopped = False  # the window closed: nothing is sampled any more
         self._cancel: threading.Event | None = None
         self._sampling = False
-        self.signals = _Signals()
-        self.signals.sampled.connect(self._on_sampled)
+        self._pending: list[tuple[tuple, Future[Curve]]] = []  # key, the curve on its way
+        self._poll = QTimer(window.widget, interval=POLL_MS)
+        self._poll.timeout.connect(self._take_curves)
         window.document.trace_changed.connect(self.refresh)
         window.document.step_changed.connect(self._refresh_components)
         window.document.selection_changed.connect(self._on_node_selected)
@@ -370,14 +362,24 @@ class PlotsController:
         self._cancel = threading.Event()
         overrides = {k: v for k, v in document.overrides.items() if k != point.leaf}
         number = document.current_pass.index if document.current_pass is not None else 0
-        job = _SampleJob(key, document.code, point.leaf, sample_range(point.x), number,
-                         overrides, self._cancel, self.signals)
+        future = sampler().submit(_sample, document.code, point.leaf, sample_range(point.x), number,
+                                  overrides, self._cancel)
+        self._pending.append((key, future))
         self._sampling = True
-        sampling_pool().start(job)
+        self._poll.start()
+
+    def _take_curves(self) -> None:
+        """Curves that arrived, shown if still wanted (polled: the sampling thread touches no Qt)."""
+        arrived = [(key, future) for key, future in self._pending if future.done()]
+        self._pending = [item for item in self._pending if not item[1].done()]
+        if not self._pending:
+            self._poll.stop()
+        for key, future in arrived:
+            if not future.cancelled() and future.exception() is None:
+                self._on_sampled(key, future.result())
 
     def _on_sampled(self, key: tuple, curve: Curve) -> None:
-        # a window dropped without closing leaves its controller here, its widgets gone
-        if key == self.curve_key and not self._stopped and shiboken6.isValid(self.function_plot):
+        if key == self.curve_key and not self._stopped:
             self._sampling = False
             self.function_plot.show_curve(curve)
 
@@ -388,11 +390,13 @@ class PlotsController:
         self._sampling = False
         self._stopped = True
         self.curve_key = ("stopped",)  # a curve still arriving is for no key: never shown
-        sampling_pool().waitForDone(10_000)  # a cancelled run ends within its grace time
+        self._poll.stop()
+        futures.wait([future for _, future in self._pending], timeout=10)  # a cancelled run ends soon
+        self._pending = []
 
     def sampling(self) -> bool:
-        """Whether a curve is being sampled now (in any window: they share the thread)."""
-        return sampling_pool().activeThreadCount() > 0
+        """Whether a curve this window asked for is still being sampled."""
+        return any(not future.done() for _, future in self._pending)
 
     def _on_run_busy(self, busy: bool) -> None:
         """A new run goes first: stop sampling (it would compete for the processor) and redo it later."""
