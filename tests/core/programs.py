@@ -69,3 +69,14 @@ def line_of(source: str, text: str, occurrence: int = 1) -> int:
     lines = [number for number, line in enumerate(source.splitlines(), 1)
              if text in line and not line.lstrip().startswith("#")]
     return lines[occurrence - 1]
+
+# A residual loop: {turns} identical turns, three nodes each (a big one opens as a summary)
+RESIDUAL_LOOP = """\
+import torch
+h = torch.tensor([0.5, -0.25], requires_grad=True)
+w = torch.tensor([0.9, 1.1], requires_grad=True)
+for step in range({turns}):
+    h = h + torch.tanh(h * w)
+loss = h.sum()
+loss.backward()
+"""

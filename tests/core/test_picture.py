@@ -12,15 +12,9 @@ from explorer.core.view.picture import Picture, PictureRequest, picture_of
 from explorer.core.view.scene import build_scene
 from explorer.core.view.stepper import Stepper
 from explorer.core.view.summary import SUMMARY_FROM, repeat_groups
+from tests.core.programs import RESIDUAL_LOOP
 
-LOOP = """\
-h = torch.tensor([0.5, -0.25], requires_grad=True)
-w = torch.tensor([0.9, 1.1], requires_grad=True)
-for step in range({turns}):
-    h = h + torch.tanh(h * w)
-loss = h.sum()
-loss.backward()
-"""
+LOOP = RESIDUAL_LOOP
 BIG = LOOP.format(turns=SUMMARY_FROM // 3 + 10)
 SMALL = "x = torch.tensor(2.0, requires_grad=True)\ny = x ** 3 + x * x\ny.backward()\n"
 

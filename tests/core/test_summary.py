@@ -11,17 +11,10 @@ from explorer.core.view.folding import GROUP_KIND, fold, fold_scene
 from explorer.core.view.scene import build_scene, scene_for_folding
 from explorer.core.view.stepper import Stepper
 from explorer.core.view.summary import SHORTEST_RUN, module_units, repeat_groups, summary_fold
+from tests.core.programs import RESIDUAL_LOOP
 from tests.core.reference import reference_grads
 
-LOOP = """\
-import torch
-h = torch.tensor([0.5, -0.25], requires_grad=True)
-w = torch.tensor([0.9, 1.1], requires_grad=True)
-for step in range({turns}):
-    h = h + torch.tanh(h * w)
-loss = h.sum()
-loss.backward()
-"""
+LOOP = RESIDUAL_LOOP
 
 
 def test_a_loop_folds_all_but_its_first_and_last_turn() -> None:

@@ -14,7 +14,7 @@ from explorer.core.view.folding import GROUP_KIND
 from explorer.examples import example
 from explorer.ui.canvas.scene_painter import BODY_UNITS
 from explorer.ui.files.export import TEXT_PIXELS_KEY
-from tests.core.programs import POLYNOMIAL
+from tests.core.programs import POLYNOMIAL, RESIDUAL_LOOP
 from tests.ui.conftest import run_and_wait
 
 NETWORK = """\
@@ -37,15 +37,7 @@ loss = F.mse_loss(out, y)
 loss.backward()
 """
 
-LOOP = """\
-import torch
-h = torch.tensor([0.5, -0.25], requires_grad=True)
-w = torch.tensor([0.9, 1.1], requires_grad=True)
-for step in range({turns}):
-    h = h + torch.tanh(h * w)
-loss = h.sum()
-loss.backward()
-"""
+LOOP = RESIDUAL_LOOP
 
 
 def zoom(window) -> float:
